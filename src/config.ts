@@ -1,0 +1,65 @@
+/**
+ * The only place that reads process.env. `loadConfig()` validates once and
+ * returns a frozen object; everything else receives the values it needs as
+ * arguments. Nothing here runs at import time.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { InputError } from './errors.js';
+
+const intFromEnv = (min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max);
+
+const configSchema = z.object({
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Intra-op threads per ONNX session. */
+  threads: intFromEnv(1, 256).default(Math.max(1, os.availableParallelism?.() ?? os.cpus().length)),
+  /** Parallel ONNX sessions (each in its own worker thread). */
+  sessions: intFromEnv(1, 64).default(1),
+  /** Padded-token budget per micro-batch (rows × longest row). */
+  batchTokens: intFromEnv(16, 1 << 22).default(1024),
+  /** Where derived model copies (graph surgery) are cached, keyed by sha256. */
+  cacheDir: z.string().min(1).default(path.join(os.homedir(), '.cache', 'pairscore')),
+  redisUrl: z.string().min(1).default('redis://127.0.0.1:6379'),
+  redisPrefix: z.string().min(1).default('pairscore'),
+  modelsRoot: z.string().min(1).default('models'),
+});
+
+export type Config = Readonly<z.infer<typeof configSchema>>;
+
+/** Names of the environment variables each setting is read from. */
+const ENV_NAMES: Record<keyof z.infer<typeof configSchema>, string> = {
+  logLevel: 'PAIRSCORE_LOG_LEVEL',
+  threads: 'PAIRSCORE_THREADS',
+  sessions: 'PAIRSCORE_SESSIONS',
+  batchTokens: 'PAIRSCORE_BATCH_TOKENS',
+  cacheDir: 'PAIRSCORE_CACHE_DIR',
+  redisUrl: 'REDIS_URL',
+  redisPrefix: 'PAIRSCORE_PREFIX',
+  modelsRoot: 'PAIRSCORE_MODELS_ROOT',
+};
+
+/**
+ * Builds the configuration from the environment, then applies explicit
+ * overrides (CLI flags). Undefined overrides are ignored.
+ */
+export function loadConfig(
+  overrides: Partial<Record<keyof Config, unknown>> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Config {
+  const raw: Record<string, unknown> = {};
+  for (const [key, envName] of Object.entries(ENV_NAMES)) {
+    const v = env[envName];
+    if (v !== undefined && v !== '') raw[key] = v;
+  }
+  for (const [key, v] of Object.entries(overrides)) if (v !== undefined) raw[key] = v;
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+      .map((i) => `${String(i.path[0])} (${ENV_NAMES[i.path[0] as keyof typeof ENV_NAMES] ?? 'flag'}): ${i.message}`)
+      .join('; ');
+    throw new InputError(`invalid configuration: ${issues}`);
+  }
+  return Object.freeze(parsed.data);
+}

@@ -1,0 +1,43 @@
+/**
+ * Drives a dataset through a chunk function and into a row sink, in input
+ * order. Two chunks are in flight at once so that reading, tokenizing and
+ * featurizing chunk k+1 on this thread overlaps inference of chunk k on the
+ * embedder's worker threads.
+ */
+import { chunkRows, readDataset, type ColumnOptions } from '../ingest/index.js';
+import type { IngestRow } from '../contracts.js';
+
+export interface DriveOptions {
+  input: string;
+  columns: ColumnOptions;
+  chunkSize: number;
+  onProgress?: (rowsDone: number) => void;
+}
+
+export async function driveDataset<T>(
+  opts: DriveOptions,
+  processChunk: (rows: IngestRow[]) => Promise<T[]>,
+  sink: (row: T) => Promise<void>,
+): Promise<number> {
+  const inFlight: Array<Promise<T[]>> = [];
+  let done = 0;
+  const drainOne = async () => {
+    const rows = await inFlight.shift()!;
+    for (const row of rows) await sink(row);
+    done += rows.length;
+    opts.onProgress?.(done);
+  };
+  try {
+    for await (const chunk of chunkRows(readDataset(opts.input, opts.columns), opts.chunkSize)) {
+      const p = processChunk(chunk);
+      p.catch(() => undefined); // awaited in order by drainOne
+      inFlight.push(p);
+      if (inFlight.length >= 2) await drainOne();
+    }
+    while (inFlight.length > 0) await drainOne();
+  } finally {
+    // On failure, let the other chunk settle so no rejection goes unhandled.
+    await Promise.allSettled(inFlight);
+  }
+  return done;
+}

@@ -10,14 +10,13 @@ import { loadConfig, type Config } from './config.js';
 import { EMBEDDING_KINDS, type EmbeddingKind } from './contracts.js';
 import { exitCodeFor } from './errors.js';
 import { createLogger } from './log.js';
-import { inspectModel } from './embed/index.js';
+import { formatModelInfo, inspectModel } from './embed/index.js';
 import { listFeatures } from './features/index.js';
 import { loadTokenizer } from './tokenize/index.js';
 import { makeModel, type ModelHead, type ModelSize } from './modelgen/index.js';
 import { openStages } from './stages.js';
 import { runExtract, runScore, runTokenize, writeJson, type LocalRunOptions } from './run/local.js';
 import { formatMetrics } from './report/metrics.js';
-import { formatModelInfo } from './report/model-info.js';
 import { writeSyntheticPairs } from './synthetic/write.js';
 import type { Device } from './embed/types.js';
 
@@ -119,8 +118,8 @@ export function buildProgram(): Command {
     .description('show inputs, outputs, hidden size and the embeddings a model can give (exposing inner tensors of logits-only exports)')
     .option('--json', 'print JSON')
     .action(async (dir: string, f: { json?: boolean }) => {
-      const { info } = await inspectModel(dir, { cacheDir: loadConfig().cacheDir });
-      process.stdout.write(f.json ? `${JSON.stringify(info, null, 2)}\n` : `${formatModelInfo(info)}\n`);
+      const { info, modelPath } = await inspectModel(dir, { cacheDir: loadConfig().cacheDir });
+      process.stdout.write(f.json ? `${JSON.stringify({ ...info, modelPath }, null, 2)}\n` : `${formatModelInfo(info, modelPath)}\n`);
     });
 
   program
@@ -163,7 +162,7 @@ export function buildProgram(): Command {
         .option('--no-logits', "do not write the model's logits"),
     ),
   ).action(async (input: string, f: DataFlags & ModelFlags & { embedding: EmbeddingKind | 'none'; features: string; logits: boolean }) => {
-    const stages = await openStages({ modelDir: f.model, features: f.features, device: f.device, ...maxLen(f) }, configFor(f));
+    const stages = await openStages({ modelDir: f.model, features: f.features, device: f.device, ...maxLen(f) }, configFor(f), say);
     try {
       const embedding = f.embedding === 'none' ? null : f.embedding;
       const r = await runExtract(stages, { embedding, logits: f.logits }, runOptions(input, f));
@@ -186,6 +185,7 @@ export function buildProgram(): Command {
     const stages = await openStages(
       { modelDir: f.model, device: f.device, ...(f.mlp ? { mlpFile: f.mlp } : {}), ...(f.features ? { features: f.features } : {}), ...maxLen(f) },
       configFor(f),
+      say,
     );
     try {
       const r = await runScore(stages, { ...runOptions(input, f), ...(f.metrics ? { metricsFile: f.metrics } : {}) });

@@ -23,7 +23,8 @@ export interface StageOptions {
   device?: Device;
 }
 
-export async function openStages(opts: StageOptions, config: Config): Promise<Stages> {
+/** `warn` receives start-up warnings (e.g. `--device auto` falling back to CPU). */
+export async function openStages(opts: StageOptions, config: Config, warn: (msg: string) => void = () => undefined): Promise<Stages> {
   const head = opts.mlpFile ? await loadHead(opts.mlpFile) : null;
   const selection = opts.features ?? (head ? headFeatureSelection(head) : 'none');
   const [tokenizer, featurizer] = await Promise.all([
@@ -37,6 +38,7 @@ export async function openStages(opts: StageOptions, config: Config): Promise<St
     cacheDir: config.cacheDir,
     device: opts.device ?? 'cpu',
   });
+  for (const w of embedder.warnings) warn(`warning: ${w}`);
   const stages: Stages = { tokenizer, embedder, featurizer, head };
   if (opts.maxLength !== undefined) stages.maxLength = opts.maxLength;
   if (opts.mlpFile) stages.headFile = path.basename(opts.mlpFile);

@@ -1,0 +1,21 @@
+/** The embedding stage: ONNX session pool, model inspection + graph surgery, token-budget batcher, pooling. */
+export type { Device, Embedder, EmbedderOptions, EmbedOutput } from './types.js';
+export { createEmbedder, type CreateEmbedderDeps, type EmbedStats, type OnnxEmbedder } from './embedder.js';
+export { inspectModel, type InspectOptions, type InspectResult } from './inspect.js';
+export { formatModelInfo } from './describe.js';
+export {
+  groupByBudget,
+  planBatches,
+  restoreOrder,
+  type BatchPlan,
+  type BatchPolicy,
+  type MicroBatch,
+} from './batcher.js';
+export {
+  CUDA_INSTALL_HINT,
+  probeProviders,
+  resolveDevice,
+  type DeviceChoice,
+  type ProviderProbe,
+} from './device.js';
+export { clsPool, meanPool } from './pooling.js';

@@ -1,0 +1,41 @@
+/** Messages between the session pool (main thread) and a session worker. */
+import type { EmbeddingKind, EmbeddingSources } from '../contracts.js';
+
+/** workerData of a session worker. */
+export interface SessionSpec {
+  modelPath: string;
+  /** Intra-op threads of the session. */
+  threads: number;
+  executionProviders: string[];
+  sources: EmbeddingSources;
+}
+
+/** One padded micro-batch to run (arrays are transferred, not copied). */
+export interface RunRequest {
+  type: 'run';
+  id: number;
+  rows: number;
+  seqLen: number;
+  ids: Int32Array;
+  typeIds: Int32Array;
+  lengths: Int32Array;
+  kinds: EmbeddingKind[];
+  /** Test hook: the worker throws instead of running, dying as a crashed worker would. */
+  simulateCrash?: boolean;
+}
+
+/** [rows, dim] block for one kind, row-major. */
+export interface KindBlock {
+  data: Float32Array;
+  dim: number;
+}
+
+export type BatchVectors = { [K in EmbeddingKind]?: KindBlock };
+
+export type WorkerReply =
+  | { type: 'ready'; inputs: string[]; outputs: string[] }
+  | { type: 'init-error'; message: string }
+  | { type: 'result'; id: number; vectors: BatchVectors }
+  | { type: 'run-error'; id: number; message: string };
+
+export type WorkerRequest = RunRequest | { type: 'close' };

@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { EmbeddingKind, Encoding } from '../src/contracts.js';
+import { ModelError } from '../src/errors.js';
+import { createEmbedder, type OnnxEmbedder } from '../src/embed/index.js';
+import type { EmbedderOptions, EmbedOutput } from '../src/embed/types.js';
+import { SHARED_MISSING, sharedPath } from './helpers/shared.js';
+
+interface GoldenPair {
+  input_ids: number[];
+  token_type_ids: number[];
+  cls: number[];
+  pooled: number[];
+  mean: number[];
+  logits?: number[];
+}
+
+const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairscore-embed-'));
+after(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
+
+const base: EmbedderOptions = { threads: 1, sessions: 1, batchTokens: 1024, cacheDir, device: 'cpu' };
+
+function golden(dir: string): { encodings: Encoding[]; pairs: GoldenPair[] } {
+  const pairs = (JSON.parse(fs.readFileSync(path.join(dir, 'golden.json'), 'utf8')) as { pairs: GoldenPair[] }).pairs;
+  const encodings = pairs.map((p) => ({ ids: Int32Array.from(p.input_ids), typeIds: Int32Array.from(p.token_type_ids) }));
+  return { encodings, pairs };
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+async function withEmbedder<T>(dir: string, opts: Partial<EmbedderOptions>, fn: (e: OnnxEmbedder) => Promise<T>): Promise<T> {
+  const e = await createEmbedder(dir, { ...base, ...opts });
+  try {
+    return await fn(e);
+  } finally {
+    await e.close();
+  }
+}
+
+const models = [
+  { name: 'bert-tiny-random', dir: sharedPath('models', 'bert-tiny-random'), kinds: ['cls', 'pooled', 'mean'] },
+  { name: 'bert-tiny-sick-seqcls', dir: sharedPath('models', 'bert-tiny-sick-seqcls'), kinds: ['cls', 'pooled', 'mean', 'logits'] },
+] as const;
+
+describe('createEmbedder', () => {
+  for (const m of models) {
+    it(`${m.name}: cls / pooled / mean${m.kinds.length > 3 ? ' / logits' : ''} match golden.json within 1e-4`, { skip: !m.dir && SHARED_MISSING }, async () => {
+      const { encodings, pairs } = golden(m.dir!);
+      await withEmbedder(m.dir!, {}, async (e) => {
+        assert.deepEqual(e.info.available, [...m.kinds]);
+        const out = await e.embed(encodings, m.kinds);
+        for (const kind of m.kinds) {
+          const vectors = out[kind]!;
+          assert.equal(vectors.length, pairs.length);
+          pairs.forEach((p, i) => {
+            const diff = maxAbsDiff(vectors[i]!, p[kind]!);
+            assert.ok(diff < 1e-4, `${kind} row ${i}: max |Δ| ${diff}`);
+          });
+        }
+      });
+    });
+
+    it(`${m.name}: batched output equals one-at-a-time output (small budget, 2 sessions)`, { skip: !m.dir && SHARED_MISSING }, async () => {
+      const { encodings } = golden(m.dir!);
+      const single: EmbedOutput[] = await withEmbedder(m.dir!, {}, async (e) => {
+        const rows: EmbedOutput[] = [];
+        for (const enc of encodings) rows.push(await e.embed([enc], m.kinds));
+        return rows;
+      });
+      await withEmbedder(m.dir!, { sessions: 2, batchTokens: 96 }, async (e) => {
+        const out = await e.embed(encodings, m.kinds);
+        assert.ok(e.stats.batches >= 4, `expected several micro-batches, got ${e.stats.batches}`);
+        for (const kind of m.kinds) {
+          encodings.forEach((_, i) => {
+            const diff = maxAbsDiff(out[kind]![i]!, single[i]![kind]![0]!);
+            assert.ok(diff < 1e-5, `${kind} row ${i}: batched vs single max |Δ| ${diff}`);
+          });
+        }
+      });
+    });
+  }
+
+  it('keeps the event loop live while inference runs', { skip: !models[1].dir && SHARED_MISSING }, async () => {
+    const { encodings } = golden(models[1].dir!);
+    const many = Array.from({ length: 200 }, () => encodings).flat();
+    await withEmbedder(models[1].dir!, { batchTokens: 8192 }, async (e) => {
+      await e.embed(encodings.slice(0, 2), ['cls']); // warm-up
+      let ticks = 0;
+      let maxGap = 0;
+      let last = performance.now();
+      const timer = setInterval(() => {
+        const now = performance.now();
+        maxGap = Math.max(maxGap, now - last);
+        last = now;
+        ticks++;
+      }, 5);
+      const t0 = performance.now();
+      const out = await e.embed(many, ['cls', 'mean']);
+      const elapsed = performance.now() - t0;
+      clearInterval(timer);
+      assert.equal(out.cls!.length, many.length);
+      assert.ok(elapsed > 50, `inference too fast to judge (${elapsed.toFixed(0)} ms)`);
+      assert.ok(ticks >= Math.floor(elapsed / 5 / 4), `${ticks} ticks in ${elapsed.toFixed(0)} ms (max gap ${maxGap.toFixed(0)} ms)`);
+    });
+  });
+
+  it('rejects a kind the model does not have, naming the available ones', { skip: !models[0].dir && SHARED_MISSING }, async () => {
+    await withEmbedder(models[0].dir!, {}, async (e) => {
+      const { encodings } = golden(models[0].dir!);
+      await assert.rejects(e.embed(encodings, ['cls', 'logits'] as EmbeddingKind[]), (err: Error) => {
+        assert.ok(err instanceof ModelError);
+        assert.match(err.message, /logits/);
+        assert.match(err.message, /available: cls, pooled, mean/);
+        return true;
+      });
+    });
+  });
+
+  it('fails clearly for a missing model directory', async () => {
+    const dir = path.join(cacheDir, 'missing-model');
+    await assert.rejects(createEmbedder(dir, base), (err: Error) => {
+      assert.ok(err instanceof ModelError);
+      assert.ok(err.message.includes(dir));
+      return true;
+    });
+  });
+
+  it("fails at start for device 'cuda' when onnxruntime-node has no CUDA provider", { skip: !models[0].dir && SHARED_MISSING }, async () => {
+    await assert.rejects(
+      createEmbedder(models[0].dir!, { ...base, device: 'cuda' }, { probe: { cuda: false, webgpu: true, cudaReason: 'test: not installed' } }),
+      (err: Error) => {
+        assert.ok(err instanceof ModelError);
+        assert.match(err.message, /--onnxruntime-node-install=cuda12/);
+        return true;
+      },
+    );
+  });
+
+  it("'auto' falls back to CPU with a warning when CUDA is unavailable", { skip: !models[0].dir && SHARED_MISSING }, async () => {
+    await withEmbedder(models[0].dir!, { device: 'auto' }, async (e) => {
+      // This machine's onnxruntime-node has no CUDA libraries (installed with install=skip).
+      if (e.device.device === 'cuda') return;
+      assert.deepEqual(e.device.executionProviders, ['cpu']);
+      assert.equal(e.warnings.length, 1);
+      assert.match(e.warnings[0]!, /CPU/);
+    });
+  });
+
+  it('returns empty arrays for no rows and rejects malformed encodings', { skip: !models[0].dir && SHARED_MISSING }, async () => {
+    await withEmbedder(models[0].dir!, {}, async (e) => {
+      assert.deepEqual(await e.embed([], ['cls']), { cls: [] });
+      await assert.rejects(e.embed([{ ids: new Int32Array(0), typeIds: new Int32Array(0) }], ['cls']), /empty encoding/);
+      const tooLong = { ids: new Int32Array(600).fill(1000), typeIds: new Int32Array(600) };
+      await assert.rejects(e.embed([tooLong], ['cls']), /exceed the model's maximum of 512/);
+    });
+  });
+});

@@ -1,0 +1,57 @@
+/**
+ * Opening a dataset, the same way for every format:
+ * stat (missing / directory / empty) → extension check (Parquet, unknown) →
+ * first 64 KiB checked for binary content → format reader opens the file and
+ * reads the header → columns resolved. Any failure is a DatasetError thrown
+ * before the first row, and the file is closed again.
+ */
+import type { IngestRow } from '../contracts.js';
+import type { ColumnOptions, DatasetFormat, DatasetSource, ResolvedColumns } from './types.js';
+import { checkText, readHead, statDataset } from './preflight.js';
+import { formatFromName, sniffFormat } from './detect-format.js';
+import { detectColumns } from './columns.js';
+import { READERS } from './readers.js';
+import { toIngestRow } from './validate.js';
+import { DatasetError } from './errors.js';
+
+export interface OpenedDataset {
+  file: string;
+  format: DatasetFormat;
+  columns: ResolvedColumns;
+  source: DatasetSource;
+}
+
+export async function openDataset(file: string, opts: ColumnOptions = {}): Promise<OpenedDataset> {
+  const size = await statDataset(file);
+  const byName = formatFromName(file, opts.format);
+  const head = await readHead(file);
+  checkText(file, head, size > head.length);
+  const format = byName === 'sniff' ? sniffFormat(head) : byName;
+  const source = await READERS[format](file);
+  try {
+    const columns = detectColumns(source.columns, opts, { file, line: source.headerLine });
+    return { file, format, columns, source };
+  } catch (err) {
+    source.close();
+    throw err;
+  }
+}
+
+/** Rows of an opened dataset in batches; throws "no data rows" at the end if there were none. */
+export async function* datasetBatches(ds: OpenedDataset): AsyncGenerator<IngestRow[], void, undefined> {
+  let index = 0;
+  try {
+    for await (const recs of ds.source.records(ds.columns)) {
+      const rows: IngestRow[] = new Array(recs.length);
+      for (let k = 0; k < recs.length; k++) rows[k] = toIngestRow(recs[k]!, index++, ds.columns);
+      yield rows;
+    }
+  } finally {
+    ds.source.close();
+  }
+  if (index === 0) {
+    throw new DatasetError(ds.file, 'no data rows (the file has a header but nothing after it)', {
+      line: ds.source.headerLine,
+    });
+  }
+}

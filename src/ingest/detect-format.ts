@@ -1,0 +1,67 @@
+/**
+ * Which reader a file goes to: an explicit `--format` wins, else the file
+ * extension; `.txt` (e.g. SNLI's distribution) is sniffed from its first line:
+ * `{` → JSONL, a tab → TSV, otherwise CSV.
+ */
+import path from 'node:path';
+import type { DatasetFormat } from './types.js';
+import { DatasetError } from './errors.js';
+import { PARQUET_LATER } from './preflight.js';
+
+export const DATASET_FORMATS: readonly DatasetFormat[] = ['csv', 'tsv', 'jsonl'];
+
+const BY_EXTENSION: ReadonlyMap<string, DatasetFormat | 'sniff'> = new Map<string, DatasetFormat | 'sniff'>([
+  ['.csv', 'csv'],
+  ['.tsv', 'tsv'],
+  ['.tab', 'tsv'],
+  ['.jsonl', 'jsonl'],
+  ['.ndjson', 'jsonl'],
+  ['.txt', 'sniff'],
+]);
+
+/** Formats (by extension or --format name) that are known but not readable yet → message. */
+const NOT_YET: ReadonlyMap<string, string> = new Map([
+  ['.parquet', PARQUET_LATER],
+  ['.pq', PARQUET_LATER],
+  ['parquet', PARQUET_LATER],
+]);
+
+const SUPPORTED = 'supported: .csv, .tsv/.tab, .jsonl/.ndjson, .txt (sniffed), or pass --format csv|tsv|jsonl';
+
+/** Format from the extension alone; `'sniff'` when the content must decide. Throws for unknown/unsupported. */
+export function formatFromName(file: string, explicit?: string): DatasetFormat | 'sniff' {
+  if (explicit !== undefined) {
+    const f = explicit.toLowerCase();
+    if ((DATASET_FORMATS as readonly string[]).includes(f)) return f as DatasetFormat;
+    const later = NOT_YET.get(f);
+    if (later) throw new DatasetError(file, later);
+    throw new DatasetError(file, `unknown format "${explicit}" (expected one of ${DATASET_FORMATS.join(', ')})`);
+  }
+  const ext = path.extname(file).toLowerCase();
+  const known = BY_EXTENSION.get(ext);
+  if (known) return known;
+  const later = NOT_YET.get(ext);
+  if (later) throw new DatasetError(file, later);
+  if (ext === '.json') {
+    throw new DatasetError(file, `a .json file is not read (one JSON array); use JSON Lines (.jsonl, one object per line) — ${SUPPORTED}`);
+  }
+  throw new DatasetError(
+    file,
+    ext ? `cannot tell the format from the extension "${ext}" (${SUPPORTED})` : `cannot tell the format without a file extension (${SUPPORTED})`,
+  );
+}
+
+/** Format of a `.txt` file from its first non-blank line. */
+export function sniffFormat(head: Buffer): DatasetFormat {
+  let text = head.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const firstLine = text.split('\n').find((l) => l.trim() !== '') ?? '';
+  if (firstLine.trimStart().startsWith('{')) return 'jsonl';
+  return firstLine.includes('\t') ? 'tsv' : 'csv';
+}
+
+/** Resolves the format of `file`; `head` is its first bytes (needed only for `.txt`). */
+export function detectFormat(file: string, head: Buffer, explicit?: string): DatasetFormat {
+  const f = formatFromName(file, explicit);
+  return f === 'sniff' ? sniffFormat(head) : f;
+}

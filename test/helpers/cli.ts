@@ -1,0 +1,31 @@
+/**
+ * Runs the real `pairscore` CLI in a child process: compiled JS when the tests
+ * run from dist/, the TypeScript source through tsx otherwise.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { repoRoot } from './shared.js';
+
+const compiled = fileURLToPath(import.meta.url).endsWith('.js');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const argv = compiled
+    ? [path.join(repoRoot, 'dist', 'src', 'cli.js'), ...args]
+    : ['--import', 'tsx', path.join(repoRoot, 'src', 'cli.ts'), ...args];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, argv, { cwd: repoRoot, env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}

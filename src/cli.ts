@@ -4,6 +4,7 @@
  * thin call into the stage modules and the local runner.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option, InvalidArgumentError } from 'commander';
 import { loadConfig, type Config } from './config.js';
@@ -110,7 +111,7 @@ export function buildProgram(): Command {
         outDir: f.out, size: f.size, head: f.head, labels: f.labels, seed: f.seed, tokenTypeIds: f.tokenTypeIds,
         ...(f.vocab ? { vocabFile: f.vocab } : {}),
       });
-      say(`wrote ${r.outDir}: ${r.files.join(', ')} (${(r.bytes / 1e6).toFixed(1)} MB, ${r.parameters.toLocaleString()} parameters, sha256 ${r.sha256.slice(0, 12)}…)`);
+      say(`wrote ${r.outDir}: ${r.files.map((f) => path.basename(f)).join(', ')} (${(r.bytes / 1e6).toFixed(1)} MB, ${r.parameters.toLocaleString()} parameters, sha256 ${r.sha256.slice(0, 12)}…)`);
     });
 
   program

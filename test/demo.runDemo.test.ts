@@ -1,0 +1,24 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runDemo } from '../scripts/demo.js';
+
+test('the demo runs end to end and writes scores, features and metrics', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pairscore-demo-'));
+  const savedCache = process.env.PAIRSCORE_CACHE_DIR;
+  process.env.PAIRSCORE_CACHE_DIR = path.join(root, 'cache'); // keep the derived model out of ~/.cache
+  try {
+    const out = await runDemo({ root, pairs: 300 });
+    const metrics = JSON.parse(fs.readFileSync(out.metricsFile, 'utf8')) as { rows: number; accuracy: number };
+    assert.equal(metrics.rows, 300);
+    assert.ok(metrics.accuracy >= 0 && metrics.accuracy <= 1);
+    assert.equal(fs.readFileSync(out.predsFile, 'utf8').trim().split('\n').length, 300);
+    assert.equal(fs.readFileSync(out.featuresFile, 'utf8').trim().split('\n').length, 300);
+  } finally {
+    if (savedCache === undefined) delete process.env.PAIRSCORE_CACHE_DIR;
+    else process.env.PAIRSCORE_CACHE_DIR = savedCache;
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});

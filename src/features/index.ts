@@ -32,7 +32,7 @@ import { negation } from './defs/negation.js';
 import { number } from './defs/number.js';
 import { quantifier } from './defs/quantifier.js';
 import { wordnet } from './defs/wordnet.js';
-import type { FeatureColumn, FeatureGroup } from './feature.js';
+import type { FeatureGroup } from './feature.js';
 import type { Featurizer } from './types.js';
 import { type WordNetLoadOptions, loadWordNet } from './wordnet/wordnet.js';
 

@@ -9,7 +9,7 @@
  * that, a line that is not valid JSON or not an object is a BadRow.
  */
 import fs from 'node:fs';
-import type { DatasetSource, OpenReader, RawRecord, ResolvedColumns } from './types.js';
+import type { OpenReader, RawRecord, ResolvedColumns } from './types.js';
 import { DatasetError, describeValue } from './errors.js';
 
 /** A single line longer than this is treated as a broken file, not buffered forever. */

@@ -1,0 +1,80 @@
+/** Options and helpers shared by the commands. */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { loadConfig, type Config } from '../config.js';
+import type { Device } from '../embed/types.js';
+import type { LocalRunOptions } from '../run/local.js';
+
+export const int = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive whole number`);
+  return n;
+};
+
+export interface DataFlags {
+  premiseCol?: string;
+  hypothesisCol?: string;
+  labelCol?: string;
+  idCol?: string;
+  inputFormat?: 'csv' | 'tsv' | 'jsonl';
+  out: string;
+  format?: string;
+  chunkSize: number;
+  progress: boolean;
+}
+
+export interface ModelFlags {
+  model: string;
+  maxLength?: number;
+  batchTokens?: number;
+  threads?: number;
+  sessions?: number;
+  device: Device;
+}
+
+export function dataOptions(cmd: Command): Command {
+  return cmd
+    .option('--premise-col <name>', 'premise column (default: detected)')
+    .option('--hypothesis-col <name>', 'hypothesis column (default: detected)')
+    .option('--label-col <name>', 'gold label column (default: detected)')
+    .option('--id-col <name>', 'id column (default: detected, else the row number)')
+    .addOption(new Option('--input-format <fmt>', 'input format (default: from the extension)').choices(['csv', 'tsv', 'jsonl']))
+    .requiredOption('--out <file>', 'output file (.jsonl or .csv; - for stdout)')
+    .addOption(new Option('--format <fmt>', 'output format (default: from the --out extension)').choices(['jsonl', 'csv']))
+    .option('--chunk-size <n>', 'rows per pipeline chunk', int('--chunk-size'), 1024)
+    .option('--no-progress', 'no progress bar');
+}
+
+export function modelOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption('--model <dir>', 'model directory (model.onnx, config.json, tokenizer.json or vocab.txt)')
+    .option('--max-length <n>', "truncate pairs to this many tokens (default: the model's limit, at most 512)", int('--max-length'))
+    .option('--batch-tokens <n>', 'padded-token budget per micro-batch (default 1024)', int('--batch-tokens'))
+    .option('--threads <n>', 'intra-op threads per ONNX session (default: all cores)', int('--threads'))
+    .option('--sessions <n>', 'ONNX sessions, each in its own worker thread (default 1)', int('--sessions'))
+    .addOption(new Option('--device <device>', 'execution provider').choices(['cpu', 'cuda', 'webgpu', 'auto']).default('cpu'));
+}
+
+export function runOptions(input: string, f: DataFlags): LocalRunOptions {
+  const columns: LocalRunOptions['columns'] = {};
+  if (f.premiseCol) columns.premiseCol = f.premiseCol;
+  if (f.hypothesisCol) columns.hypothesisCol = f.hypothesisCol;
+  if (f.labelCol) columns.labelCol = f.labelCol;
+  if (f.idCol) columns.idCol = f.idCol;
+  if (f.inputFormat) columns.format = f.inputFormat;
+  const opts: LocalRunOptions = { input, columns, out: f.out, chunkSize: f.chunkSize, progress: f.progress };
+  if (f.format) opts.format = f.format;
+  return opts;
+}
+
+export function configFor(f: Partial<ModelFlags>): Config {
+  return loadConfig({ threads: f.threads, sessions: f.sessions, batchTokens: f.batchTokens });
+}
+
+export function say(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+
+export function maxLen(f: { maxLength?: number }): { maxLength?: number } {
+  return f.maxLength !== undefined ? { maxLength: f.maxLength } : {};
+}

@@ -13,6 +13,8 @@ import { createLogger } from './log.js';
 import { registerModelCommands } from './commands/model.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerLocalCommands } from './commands/local.js';
+import { registerQueueCommands } from './commands/queue.js';
+import { registerTrainCommands } from './commands/train.js';
 
 export function buildProgram(): Command {
   const program = new Command('pairscore')
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
   registerModelCommands(program);
   registerDataCommands(program);
   registerLocalCommands(program);
+  registerQueueCommands(program);
+  registerTrainCommands(program);
   return program;
 }
 

@@ -22,7 +22,14 @@ const configSchema = z.object({
   /** Where derived model copies (graph surgery) are cached, keyed by sha256. */
   cacheDir: z.string().min(1).default(path.join(os.homedir(), '.cache', 'pairscore')),
   redisUrl: z.string().min(1).default('redis://127.0.0.1:6379'),
-  redisPrefix: z.string().min(1).default('pairscore'),
+  /** Used when the URL carries none; never logged. */
+  redisPassword: z.string().optional(),
+  redisPrefix: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ -').default('pairscore'),
+  /** Chunk jobs one worker process runs at once (2 overlaps featurizing with inference). */
+  concurrency: intFromEnv(1, 64).default(2),
+  device: z.enum(['cpu', 'cuda', 'webgpu', 'auto']).default('cpu'),
+  /** Seconds run data stays in Redis after the run ends. */
+  keepSeconds: intFromEnv(60, 10 * 365 * 86400).default(7 * 86400),
   modelsRoot: z.string().min(1).default('models'),
 });
 
@@ -36,7 +43,11 @@ const ENV_NAMES: Record<keyof z.infer<typeof configSchema>, string> = {
   batchTokens: 'PAIRSCORE_BATCH_TOKENS',
   cacheDir: 'PAIRSCORE_CACHE_DIR',
   redisUrl: 'REDIS_URL',
+  redisPassword: 'REDIS_PASSWORD',
   redisPrefix: 'PAIRSCORE_PREFIX',
+  concurrency: 'PAIRSCORE_CONCURRENCY',
+  device: 'PAIRSCORE_DEVICE',
+  keepSeconds: 'PAIRSCORE_KEEP_SECONDS',
   modelsRoot: 'PAIRSCORE_MODELS_ROOT',
 };
 

@@ -97,3 +97,102 @@ export interface ModelInfo {
   /** Human-readable notes on what inspection found (e.g. which node feeds the classifier). */
   notes: string[];
 }
+
+// ---------------------------------------------------------------------------
+// Distributed mode: payloads, run records, and every Redis key and queue name.
+// ---------------------------------------------------------------------------
+
+/** Run ids end up in job ids and key names: no ':' (BullMQ's separator), no spaces. */
+export const runIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'run ids use letters, digits, . _ - (at most 100, no ":")');
+
+const rowSchema = z.object({
+  index: z.number().int().min(0),
+  id: z.string(),
+  premise: z.string().optional(),
+  hypothesis: z.string().optional(),
+  gold: z.string().optional(),
+  error: z.string().optional(),
+});
+
+/** Data of one `score` chunk job: the rows themselves (a few KB), never the run spec. */
+export const chunkJobSchema = z.object({
+  runId: runIdSchema,
+  chunk: z.number().int().min(0),
+  rows: z.array(rowSchema).min(1),
+});
+export type ChunkJobData = z.infer<typeof chunkJobSchema>;
+
+/** What a chunk job returns: a summary only (BullMQ copies it into the parent and events). */
+export interface ChunkSummary {
+  chunk: number;
+  rows: number;
+  errors: number;
+  ms: number;
+  worker: string;
+  skipped?: 'cancelled';
+}
+
+/** Stored once per run in Redis; workers read it by run id. */
+export const runSpecSchema = z.object({
+  runId: runIdSchema,
+  task: z.literal('score'),
+  createdAt: z.string(),
+  model: z.object({ name: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+  /** Content of the MLP head file, or null to classify with the model's own logits. */
+  head: z.unknown().nullable(),
+  headFile: z.string().optional(),
+  features: z.string(),
+  maxLength: z.number().int().positive().optional(),
+  labels: z.array(z.string()),
+  input: z.object({ file: z.string(), sha256: z.string(), format: z.string(), rows: z.number().int().min(0) }),
+  chunkSize: z.number().int().positive(),
+  chunks: z.number().int().min(0),
+  keepSeconds: z.number().int().positive(),
+});
+export type RunSpec = z.infer<typeof runSpecSchema>;
+
+export const RUN_STATES = ['submitting', 'queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type RunState = (typeof RUN_STATES)[number];
+
+export interface FailedChunk {
+  chunk: number;
+  reason: string;
+  firstIndex: number | null;
+  rows: number | null;
+}
+
+/**
+ * Redis names of one deployment. The prefix is written as a hash tag, so every
+ * key of every queue and run lands in one Redis Cluster slot (BullMQ's Lua
+ * scripts and our multi-key reads need that).
+ */
+export function redisNames(prefix: string) {
+  const tag = `{${prefix}}`;
+  const run = (runId: string) => `${tag}:run:${runId}`;
+  return {
+    /** BullMQ `prefix` option. */
+    bullPrefix: tag,
+    scoreQueue: 'score',
+    aggregateQueue: 'aggregate',
+    chunkJobId: (runId: string, chunk: number) => `run-${runId}-chunk-${chunk}`,
+    sealJobId: (runId: string) => `run-${runId}-seal`,
+    aggregateJobId: (runId: string) => `run-${runId}-aggregate`,
+    /** Hash: spec (JSON), state, chunksAdded, startedAt, finishedAt, result (JSON). */
+    runMeta: (runId: string) => `${run(runId)}:meta`,
+    /** Hash: row index → result row JSON (one field per input row). */
+    runRows: (runId: string) => `${run(runId)}:rows`,
+    /** Set of worker ids that processed chunks of the run. */
+    runWorkers: (runId: string) => `${run(runId)}:workers`,
+    /** Every key of a run, for expiry after completion. */
+    runKeys: (runId: string) => [`${run(runId)}:meta`, `${run(runId)}:rows`, `${run(runId)}:workers`],
+    /** Sorted set of run ids by creation time. */
+    runs: `${tag}:runs`,
+    /** Sorted set: worker id → last heartbeat (ms). */
+    workers: `${tag}:workers`,
+    /** Hash: worker id → JSON description (host, pid, device). */
+    workerInfo: `${tag}:worker-info`,
+  };
+}
+export type RedisNames = ReturnType<typeof redisNames>;

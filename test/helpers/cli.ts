@@ -29,3 +29,16 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Cli
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
 }
+
+/** Starts a long-running CLI command (e.g. `worker`); stop it with `child.kill('SIGTERM')`. */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): { child: ReturnType<typeof spawn>; output: () => string; exited: Promise<number> } {
+  const argv = compiled
+    ? [path.join(repoRoot, 'dist', 'src', 'cli.js'), ...args]
+    : ['--import', 'tsx', path.join(repoRoot, 'src', 'cli.ts'), ...args];
+  const child = spawn(process.execPath, argv, { cwd: repoRoot, env: { ...process.env, ...env } });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : -1))));
+  return { child, output: () => out, exited };
+}

@@ -1,0 +1,191 @@
+/** `submit`, `worker`, `status`, `results`, `cancel`: distributed mode on BullMQ + Redis. */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { loadConfig, type Config } from '../config.js';
+import { createLogger } from '../log.js';
+import { formatMetrics } from '../report/metrics.js';
+import { createScoreWriter } from '../report/score-writer.js';
+import { RunClient, submitRun, redactUrl, type QueueTarget, type RunStatus } from '../queue/index.js';
+import { runWorkerUntilSignal, workerOptionsFrom } from '../queue/lifecycle.js';
+import { formatStatus, statusProgressLine } from '../queue/format.js';
+import { int, say } from './options.js';
+
+interface RedisFlags {
+  redis?: string;
+  prefix?: string;
+  modelsRoot?: string;
+  concurrency?: number;
+  threads?: number;
+  sessions?: number;
+  batchTokens?: number;
+  device?: string;
+  keep?: number;
+}
+
+/** `7d`, `12h`, `30m`, `45s` or plain seconds. */
+export function parseDuration(v: string): number {
+  const m = /^(\d+)\s*([smhd]?)$/.exec(v.trim());
+  if (!m) throw new InvalidArgumentError('use a duration like 7d, 12h, 30m or seconds');
+  const mult = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
+  return Number(m[1]) * mult;
+}
+
+function redisOptionsOn(cmd: Command): Command {
+  return cmd
+    .option('--redis <url>', 'Redis URL (redis:// or rediss://; default REDIS_URL or redis://127.0.0.1:6379)')
+    .option('--prefix <name>', 'key prefix (default PAIRSCORE_PREFIX or pairscore)');
+}
+
+function targetOf(config: Config): QueueTarget {
+  return { redis: { url: config.redisUrl, password: config.redisPassword }, prefix: config.redisPrefix };
+}
+
+function configOf(f: RedisFlags): Config {
+  return loadConfig({
+    redisUrl: f.redis, redisPrefix: f.prefix, modelsRoot: f.modelsRoot, concurrency: f.concurrency, threads: f.threads,
+    sessions: f.sessions, batchTokens: f.batchTokens, device: f.device, keepSeconds: f.keep,
+  });
+}
+
+async function withClient<T>(config: Config, fn: (c: RunClient) => Promise<T>): Promise<T> {
+  const client = await RunClient.open(targetOf(config));
+  try {
+    return await fn(client);
+  } finally {
+    await client.close();
+  }
+}
+
+/** Redraws a progress line on a TTY; prints a line every 10 s otherwise. */
+function statusPrinter(): (s: RunStatus) => void {
+  const start = performance.now();
+  let lastPlain = 0;
+  return (s) => {
+    const line = statusProgressLine(s, (performance.now() - start) / 1000);
+    if (process.stderr.isTTY) process.stderr.write(`\r${line}\u001b[K`);
+    else if (performance.now() - lastPlain > 10000) {
+      lastPlain = performance.now();
+      process.stderr.write(`${line}\n`);
+    }
+  };
+}
+
+export function registerQueueCommands(program: Command): void {
+  redisOptionsOn(
+    program
+      .command('submit <input>')
+      .description('add a run to Redis: one chunk job per --chunk-size rows and an aggregate job; workers score it')
+      .requiredOption('--model <name>', 'model folder name under --models-root (the same name on every worker host)')
+      .option('--models-root <dir>', 'folder holding the models (default PAIRSCORE_MODELS_ROOT or ./models)')
+      .option('--mlp <head.json>', "MLP head file (stored in the run; default: the model's own logits)")
+      .option('--features <list>', "hand-crafted features (default: the head's)")
+      .option('--max-length <n>', 'truncate pairs to this many tokens', int('--max-length'))
+      .option('--run-id <id>', 'run id (letters, digits, . _ -); submitting an existing id adds nothing')
+      .option('--chunk-size <n>', 'rows per chunk job', int('--chunk-size'), 256)
+      .option('--keep <duration>', 'keep run data this long after it ends (default 7d)', parseDuration)
+      .option('--premise-col <name>', 'premise column (default: detected)')
+      .option('--hypothesis-col <name>', 'hypothesis column (default: detected)')
+      .option('--label-col <name>', 'gold label column (default: detected)')
+      .option('--id-col <name>', 'id column (default: detected)')
+      .addOption(new Option('--input-format <fmt>', 'input format (default: from the extension)').choices(['csv', 'tsv', 'jsonl']))
+      .option('--wait', 'wait for the run, show progress, print metrics; exit 1 if chunks failed'),
+  ).action(async (input: string, f: RedisFlags & {
+    model: string; mlp?: string; features?: string; maxLength?: number; runId?: string; chunkSize: number; wait?: boolean;
+    premiseCol?: string; hypothesisCol?: string; labelCol?: string; idCol?: string; inputFormat?: 'csv' | 'tsv' | 'jsonl';
+  }) => {
+    const config = configOf(f);
+    const columns = Object.fromEntries(
+      Object.entries({ premiseCol: f.premiseCol, hypothesisCol: f.hypothesisCol, labelCol: f.labelCol, idCol: f.idCol, format: f.inputFormat }).filter(([, v]) => v !== undefined),
+    );
+    const r = await submitRun({
+      ...targetOf(config), input, columns, model: f.model, modelsRoot: config.modelsRoot, cacheDir: config.cacheDir,
+      chunkSize: f.chunkSize, keepSeconds: config.keepSeconds,
+      ...(f.mlp ? { mlpFile: f.mlp } : {}), ...(f.features ? { features: f.features } : {}),
+      ...(f.maxLength !== undefined ? { maxLength: f.maxLength } : {}), ...(f.runId ? { runId: f.runId } : {}),
+      onProgress: (added, total) => process.stderr.isTTY && process.stderr.write(`\rsubmitting ${added}/${total} chunks\u001b[K`),
+    });
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    say(r.added
+      ? `run ${r.runId}: ${r.rows} rows in ${r.chunks} chunks ${r.resumed ? 'resumed' : 'submitted'} to ${redactUrl(config.redisUrl)} (prefix ${config.redisPrefix})`
+      : `run ${r.runId} already exists: nothing added (see: pairscore status ${r.runId})`);
+    process.stdout.write(`${r.runId}\n`);
+    if (!f.wait) return;
+    const s = await withClient(config, (c) => c.wait(r.runId, { onStatus: statusPrinter() }));
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    say(formatStatus(s));
+    if (s.result?.metrics) say(formatMetrics(s.result.metrics));
+    if (s.state !== 'completed' || s.failedChunks > 0 || (s.result?.lostRows ?? 0) > 0) process.exitCode = 1;
+  });
+
+  redisOptionsOn(
+    program
+      .command('worker')
+      .description('score chunk jobs (and aggregate runs) until SIGTERM/SIGINT')
+      .option('--models-root <dir>', 'folder holding the models (default PAIRSCORE_MODELS_ROOT or ./models)')
+      .option('--concurrency <n>', 'chunk jobs at once (default 2)', int('--concurrency'))
+      .option('--threads <n>', 'intra-op threads per ONNX session (default: all cores)', int('--threads'))
+      .option('--sessions <n>', 'ONNX sessions (worker threads) (default 1)', int('--sessions'))
+      .option('--batch-tokens <n>', 'padded-token budget per micro-batch (default 1024)', int('--batch-tokens'))
+      .addOption(new Option('--device <device>', 'execution provider (default cpu)').choices(['cpu', 'cuda', 'webgpu', 'auto']))
+      .option('--no-aggregate', 'do not run aggregate jobs in this process'),
+  ).action(async (f: RedisFlags & { aggregate: boolean }) => {
+    const config = configOf(f);
+    const log = createLogger(config.logLevel, { role: 'worker' });
+    await runWorkerUntilSignal(workerOptionsFrom(config, log, { aggregate: f.aggregate }));
+  });
+
+  redisOptionsOn(
+    program
+      .command('status [runId]')
+      .description('rows done/total, failed chunks, pairs/s, ETA and workers of a run (recent runs without an id)')
+      .option('--watch', 'redraw every second until the run ends')
+      .option('--json', 'print JSON'),
+  ).action(async (runId: string | undefined, f: RedisFlags & { watch?: boolean; json?: boolean }) => {
+    const config = configOf(f);
+    await withClient(config, async (c) => {
+      if (!runId) {
+        const ids = await c.store.listRuns();
+        for (const id of ids) {
+          const s = await c.status(id);
+          process.stdout.write(`${id}  ${s.state}  ${s.done}/${s.rows} rows  failed chunks ${s.failedChunks}\n`);
+        }
+        if (ids.length === 0) say('no runs');
+        return;
+      }
+      const s = f.watch ? await c.wait(runId, { onStatus: statusPrinter() }) : await c.status(runId);
+      if (f.watch && process.stderr.isTTY) process.stderr.write('\n');
+      process.stdout.write(f.json ? `${JSON.stringify(s, null, 2)}\n` : `${formatStatus(s)}\n`);
+    });
+  });
+
+  redisOptionsOn(
+    program
+      .command('results <runId>')
+      .description('stream the rows of a finished run in input order (every input row once)')
+      .requiredOption('--out <file>', 'output file (.jsonl or .csv; - for stdout)')
+      .addOption(new Option('--format <fmt>', 'output format (default: from the --out extension)').choices(['jsonl', 'csv']))
+      .option('--partial', 'write the rows done so far of an unfinished run'),
+  ).action(async (runId: string, f: RedisFlags & { out: string; format?: string; partial?: boolean }) => {
+    const config = configOf(f);
+    await withClient(config, async (c) => {
+      const meta = await c.store.require(runId);
+      const writer = await createScoreWriter(f.out, meta.spec.labels, f.format);
+      let n = 0;
+      try {
+        for await (const row of c.results(runId, { partial: f.partial === true })) {
+          await writer.write(row);
+          n++;
+        }
+      } finally {
+        await writer.close();
+      }
+      say(`wrote ${n} rows of run ${runId} → ${f.out}`);
+    });
+  });
+
+  redisOptionsOn(program.command('cancel <runId>').description('stop a run: remaining chunks are dropped, active ones finish')).action(
+    async (runId: string, f: RedisFlags) => {
+      const r = await withClient(configOf(f), (c) => c.cancel(runId));
+      say(r.removed ? `run ${runId} cancelled` : `run ${runId} had already ended (${r.state})`);
+    },
+  );
+}

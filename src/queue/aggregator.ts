@@ -1,0 +1,78 @@
+/**
+ * The `aggregate` queue's job handler: runs once every chunk of a run has
+ * finished, including chunks that failed for good (recorded on the parent by
+ * `ignoreDependencyOnFailure`). It reconciles — every row has a result, or an
+ * error row saying which chunk failed and why — computes the same metrics as
+ * local mode, and stores the result with the run's expiry.
+ */
+import { Job, type Queue } from 'bullmq';
+import type { FailedChunk, RedisNames, RunSpec, ScoreRow } from '../contracts.js';
+import type { Logger } from '../log.js';
+import { MetricsAccumulator } from '../report/metrics.js';
+import type { RunResult, RunStore } from './run-store.js';
+
+export interface AggregatorDeps {
+  store: RunStore;
+  scoreQueue: Queue;
+  names: RedisNames;
+  log: Logger;
+}
+
+/** `{prefix}:score:run-<id>-chunk-<n>` → n. */
+function chunkOf(jobKey: string, runId: string): number | undefined {
+  const m = new RegExp(`run-${runId.replace(/[.]/g, '\\.')}-chunk-(\\d+)$`).exec(jobKey);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Error rows for a failed chunk, from the rows kept in its failed job. */
+async function failedChunkRows(deps: AggregatorDeps, spec: RunSpec, chunk: number, reason: string): Promise<FailedChunk> {
+  const job = await Job.fromId(deps.scoreQueue, deps.names.chunkJobId(spec.runId, chunk));
+  const rows = (job?.data as { rows?: Array<{ index: number; id: string; gold?: string }> } | undefined)?.rows;
+  if (!rows || rows.length === 0) return { chunk, reason, firstIndex: null, rows: null };
+  const error = `chunk ${chunk} failed: ${reason}`;
+  const errorRows: ScoreRow[] = rows.map((r) => ({ index: r.index, id: r.id, error, ...(r.gold !== undefined ? { gold: r.gold } : {}) }));
+  await deps.store.writeMissingRows(spec.runId, errorRows);
+  return { chunk, reason, firstIndex: rows[0]!.index, rows: rows.length };
+}
+
+export function createAggregateProcessor(deps: AggregatorDeps): (job: Job) => Promise<{ runId: string; state: string; failedChunks: number; lostRows: number }> {
+  return async (job) => {
+    const runId = String((job.data as { runId?: unknown }).runId);
+    const meta = await deps.store.require(runId);
+    const { spec } = meta;
+    if (meta.state === 'cancelled') return { runId, state: 'cancelled', failedChunks: 0, lostRows: 0 };
+    const failures = await job.getIgnoredChildrenFailures();
+    const failedChunks: FailedChunk[] = [];
+    for (const [key, reason] of Object.entries(failures)) {
+      const chunk = chunkOf(key, runId);
+      if (chunk !== undefined) failedChunks.push(await failedChunkRows(deps, spec, chunk, reason));
+    }
+    failedChunks.sort((a, b) => a.chunk - b.chunk);
+
+    const acc = new MetricsAccumulator(spec.labels);
+    let lostRows = 0;
+    const lost: ScoreRow[] = [];
+    for await (const { index, row } of deps.store.iterateRows(runId, spec.input.rows)) {
+      if (row) acc.add(row);
+      else {
+        lostRows++;
+        const errorRow: ScoreRow = { index, id: String(index), error: `no result for row ${index} (chunk ${Math.floor(index / spec.chunkSize)})` };
+        lost.push(errorRow);
+        acc.add(errorRow);
+      }
+    }
+    // Never leave a hole: `results` must give every input row once.
+    if (lost.length > 0) await deps.store.writeMissingRows(runId, lost);
+    const started = meta.startedAt ?? Date.now();
+    const result: RunResult = {
+      state: 'completed',
+      metrics: acc.result((Date.now() - started) / 1000),
+      failedChunks,
+      lostRows,
+      finishedAt: new Date().toISOString(),
+    };
+    await deps.store.finish(runId, result, spec.keepSeconds);
+    deps.log.info({ run: runId, failedChunks: failedChunks.length, lostRows, accuracy: result.metrics?.accuracy }, 'run aggregated');
+    return { runId, state: result.state, failedChunks: failedChunks.length, lostRows };
+  };
+}

@@ -1,0 +1,41 @@
+/** BullMQ queue handles for one deployment (prefix), sharing connection settings. */
+import { FlowProducer, Queue, type RedisOptions as BullRedisOptions } from 'bullmq';
+import { redisNames, type RedisNames } from '../contracts.js';
+import { redisOptions, type ConnectionRole, type RedisSettings } from './redis.js';
+
+/** BullMQ connects by itself; it must not see lazyConnect. */
+export function bullConnection(settings: RedisSettings, role: ConnectionRole): BullRedisOptions {
+  const { lazyConnect: _ignored, ...opts } = redisOptions(settings, role);
+  // ioredis' option interface has no index signature; BullMQ's does.
+  return { ...opts } as BullRedisOptions;
+}
+
+export interface Queues {
+  names: RedisNames;
+  score: Queue;
+  aggregate: Queue;
+  flow: FlowProducer;
+  close(): Promise<void>;
+}
+
+export function openQueues(settings: RedisSettings, prefix: string, role: ConnectionRole = 'client'): Queues {
+  const names = redisNames(prefix);
+  const connection = bullConnection(settings, role);
+  const opts = { connection, prefix: names.bullPrefix };
+  const score = new Queue(names.scoreQueue, opts);
+  const aggregate = new Queue(names.aggregateQueue, opts);
+  const flow = new FlowProducer(opts);
+  // Errors surface through the failing call; without a listener they would crash the process.
+  score.on('error', () => undefined);
+  aggregate.on('error', () => undefined);
+  flow.on('error', () => undefined);
+  return {
+    names,
+    score,
+    aggregate,
+    flow,
+    async close() {
+      await Promise.all([score.close(), aggregate.close(), flow.close()]);
+    },
+  };
+}

@@ -1,0 +1,140 @@
+/**
+ * Read and control a run from outside the workers: status, waiting with
+ * progress, streaming results in input order, cancelling. One Redis client and
+ * the BullMQ queue handles, opened per call or kept for `--watch`.
+ */
+import { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { FailedChunk, RunState, ScoreRow } from '../contracts.js';
+import { InputError } from '../errors.js';
+import { openQueues, type Queues } from './bull.js';
+import { connectRedis } from './redis.js';
+import type { QueueTarget } from './producer.js';
+import { RunStore, type RunResult } from './run-store.js';
+
+export interface RunStatus {
+  runId: string;
+  state: RunState;
+  rows: number;
+  done: number;
+  chunks: number;
+  chunkSize: number;
+  chunksAdded: number;
+  /** Chunks that failed for good so far. */
+  failedChunks: number;
+  pairsPerSec: number;
+  etaSeconds: number | null;
+  /** Workers that processed chunks of this run, and how many of them sent a heartbeat in the last 15 s. */
+  workers: string[];
+  workersAlive: number;
+  result?: RunResult;
+}
+
+const FINAL: ReadonlySet<RunState> = new Set(['completed', 'failed', 'cancelled']);
+export const isFinal = (s: RunState): boolean => FINAL.has(s);
+
+export class RunClient {
+  private constructor(
+    private readonly redis: Redis,
+    private readonly queues: Queues,
+    readonly store: RunStore,
+  ) {}
+
+  static async open(target: QueueTarget): Promise<RunClient> {
+    const redis = await connectRedis(target.redis, 'client');
+    const queues = openQueues(target.redis, target.prefix);
+    return new RunClient(redis, queues, new RunStore(redis, queues.names));
+  }
+
+  async close(): Promise<void> {
+    await this.queues.close();
+    this.redis.disconnect();
+  }
+
+  async status(runId: string): Promise<RunStatus> {
+    const meta = await this.store.require(runId);
+    const names = this.queues.names;
+    const done = meta.state === 'completed' ? meta.spec.input.rows : await this.store.rowCount(runId);
+    let failedChunks = meta.result?.failedChunks.length ?? 0;
+    if (!meta.result) {
+      const parent = await Job.fromId(this.queues.aggregate, names.aggregateJobId(runId));
+      if (parent) failedChunks = (await parent.getDependenciesCount({ ignored: true })).ignored ?? 0;
+    }
+    const workers = await this.store.workersOf(runId);
+    const cutoff = Date.now() - 15000;
+    let workersAlive = 0;
+    for (const w of workers) {
+      const seen = await this.redis.zscore(names.workers, w);
+      if (seen !== null && Number(seen) >= cutoff) workersAlive++;
+    }
+    const end = meta.finishedAt ?? Date.now();
+    const seconds = meta.startedAt ? (end - meta.startedAt) / 1000 : 0;
+    const pairsPerSec = meta.result?.metrics?.pairs_per_s ?? (seconds > 0 ? done / seconds : 0);
+    const left = meta.spec.input.rows - done;
+    const status: RunStatus = {
+      runId,
+      state: meta.state,
+      rows: meta.spec.input.rows,
+      done,
+      chunks: meta.spec.chunks,
+      chunkSize: meta.spec.chunkSize,
+      chunksAdded: meta.chunksAdded,
+      failedChunks,
+      pairsPerSec,
+      etaSeconds: isFinal(meta.state) ? 0 : pairsPerSec > 0 ? left / pairsPerSec : null,
+      workers,
+      workersAlive,
+    };
+    if (meta.result) status.result = meta.result;
+    return status;
+  }
+
+  /** Polls until the run reaches a final state. */
+  async wait(runId: string, opts: { intervalMs?: number; onStatus?: (s: RunStatus) => void; timeoutMs?: number } = {}): Promise<RunStatus> {
+    const start = Date.now();
+    for (;;) {
+      const s = await this.status(runId);
+      opts.onStatus?.(s);
+      if (isFinal(s.state)) return s;
+      if (opts.timeoutMs !== undefined && Date.now() - start > opts.timeoutMs) {
+        throw new InputError(`run '${runId}' did not finish within ${Math.round(opts.timeoutMs / 1000)} s (state ${s.state}, ${s.done}/${s.rows} rows)`);
+      }
+      await new Promise((r) => setTimeout(r, opts.intervalMs ?? 1000));
+    }
+  }
+
+  /**
+   * Every input row once, in input order, streamed from Redis. A run that has
+   * not finished is refused unless `partial` (missing rows are then skipped).
+   */
+  async *results(runId: string, opts: { partial?: boolean } = {}): AsyncGenerator<ScoreRow> {
+    const meta = await this.store.require(runId);
+    if (!meta.result && !opts.partial) {
+      throw new InputError(`run '${runId}' is ${meta.state}, not finished; wait for it (status --watch) or pass --partial`);
+    }
+    for await (const { row } of this.store.iterateRows(runId, meta.spec.input.rows)) if (row) yield row;
+  }
+
+  /**
+   * Cancels a run: workers skip its remaining chunks, queued jobs are removed
+   * with the parent. Active chunks finish (their rows stay); the run ends as `cancelled`.
+   */
+  async cancel(runId: string, opts: { timeoutMs?: number } = {}): Promise<{ removed: boolean; state: RunState }> {
+    const meta = await this.store.require(runId);
+    if (isFinal(meta.state)) return { removed: false, state: meta.state };
+    await this.store.setState(runId, 'cancelled');
+    const names = this.queues.names;
+    const deadline = Date.now() + (opts.timeoutMs ?? 30000);
+    // A locked (active) child makes removal fail; it finishes quickly now that the run is cancelled.
+    for (;;) {
+      const removed = await this.queues.aggregate.remove(names.aggregateJobId(runId), { removeChildren: true }).catch(() => 0);
+      const parent = await Job.fromId(this.queues.aggregate, names.aggregateJobId(runId));
+      if (removed === 1 || !parent) break;
+      if (Date.now() > deadline) throw new InputError(`run '${runId}' is marked cancelled but its jobs are still locked; try again`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const result: RunResult = { state: 'cancelled', metrics: null, failedChunks: [] as FailedChunk[], lostRows: 0, finishedAt: new Date().toISOString() };
+    await this.store.finish(runId, result, meta.spec.keepSeconds);
+    return { removed: true, state: 'cancelled' };
+  }
+}

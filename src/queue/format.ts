@@ -1,0 +1,30 @@
+/** Text for `status` and the `submit --wait` progress line. */
+import type { RunStatus } from './client.js';
+import { formatDuration, progressLine } from '../report/progress.js';
+
+export function formatStatus(s: RunStatus): string {
+  const lines = [
+    `run ${s.runId}: ${s.state}${s.state === 'submitting' ? ` (${s.chunksAdded}/${s.chunks} chunks added)` : ''}`,
+    `rows       ${s.done}/${s.rows} (${s.rows > 0 ? ((100 * s.done) / s.rows).toFixed(1) : '100.0'}%)`,
+    `chunks     ${s.chunks} of up to ${s.chunkSize} rows; failed ${s.failedChunks}`,
+    `speed      ${s.pairsPerSec.toFixed(1)} pairs/s${s.etaSeconds !== null && s.etaSeconds > 0 ? `, ETA ${formatDuration(s.etaSeconds)}` : ''}`,
+    `workers    ${s.workers.length} seen, ${s.workersAlive} alive`,
+  ];
+  const r = s.result;
+  if (r) {
+    if (r.metrics?.accuracy !== null && r.metrics?.accuracy !== undefined) {
+      lines.push(`accuracy   ${(r.metrics.accuracy * 100).toFixed(2)}%  macro-F1 ${((r.metrics.macro_f1 ?? 0) * 100).toFixed(2)}%`);
+    }
+    if (r.metrics) lines.push(`errors     ${r.metrics.errors} rows`);
+    for (const f of r.failedChunks) {
+      lines.push(`failed     chunk ${f.chunk}${f.firstIndex !== null ? ` (rows ${f.firstIndex}–${f.firstIndex + (f.rows ?? 1) - 1})` : ''}: ${f.reason}`);
+    }
+    if (r.lostRows > 0) lines.push(`lost       ${r.lostRows} rows had no result (written as error rows)`);
+  }
+  return lines.join('\n');
+}
+
+export function statusProgressLine(s: RunStatus, seconds: number): string {
+  const failed = s.failedChunks > 0 ? `  failed chunks ${s.failedChunks}` : '';
+  return `${progressLine(s.runId, s.done, s.rows, seconds)}  workers ${s.workersAlive}${failed}`;
+}

@@ -1,0 +1,56 @@
+/**
+ * Distributed mode on BullMQ + Redis, as a typed library API; the CLI
+ * commands `submit`, `worker`, `status`, `results` and `cancel` are thin
+ * calls into these.
+ */
+import type { ScoreRow } from '../contracts.js';
+import { RunClient, type RunStatus } from './client.js';
+import type { QueueTarget } from './producer.js';
+
+export { submitRun, newRunId, type SubmitOptions, type SubmitResult, type QueueTarget } from './producer.js';
+export { startWorker, type WorkerOptions, type WorkerHandle } from './worker.js';
+export { RunClient, isFinal, type RunStatus } from './client.js';
+export type { RunResult } from './run-store.js';
+export { redactUrl, type RedisSettings } from './redis.js';
+
+/** Waits until the run ends; `onStatus` sees every poll (for progress bars). */
+export async function waitForRun(
+  target: QueueTarget,
+  runId: string,
+  opts: { intervalMs?: number; timeoutMs?: number; onStatus?: (s: RunStatus) => void } = {},
+): Promise<RunStatus> {
+  const client = await RunClient.open(target);
+  try {
+    return await client.wait(runId, opts);
+  } finally {
+    await client.close();
+  }
+}
+
+export async function getRunStatus(target: QueueTarget, runId: string): Promise<RunStatus> {
+  const client = await RunClient.open(target);
+  try {
+    return await client.status(runId);
+  } finally {
+    await client.close();
+  }
+}
+
+/** Every input row once, in input order. */
+export async function* readResults(target: QueueTarget, runId: string, opts: { partial?: boolean } = {}): AsyncGenerator<ScoreRow> {
+  const client = await RunClient.open(target);
+  try {
+    yield* client.results(runId, opts);
+  } finally {
+    await client.close();
+  }
+}
+
+export async function cancelRun(target: QueueTarget, runId: string): Promise<{ removed: boolean; state: string }> {
+  const client = await RunClient.open(target);
+  try {
+    return await client.cancel(runId);
+  } finally {
+    await client.close();
+  }
+}

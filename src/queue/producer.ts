@@ -1,0 +1,181 @@
+/**
+ * `submit`: checks everything a worker will need before adding any job, then
+ * adds one BullMQ flow per run — a parent `aggregate` job plus one `score`
+ * job per chunk, with deterministic ids — streaming the file so memory stays
+ * flat for any size.
+ *
+ * Why a "seal": chunks are added in bounded `addBulk` batches rather than one
+ * giant flow call, so the parent is created first with a single delayed
+ * child (the seal). The parent cannot run while the seal waits; the seal is
+ * promoted only after the last chunk is added. A producer that dies half-way
+ * leaves a run in `submitting`; submitting the same run id again resumes it.
+ */
+import path from 'node:path';
+import type { Redis } from 'ioredis';
+import { Job } from 'bullmq';
+import { runIdSchema, type ChunkJobData, type IngestRow, type RunSpec } from '../contracts.js';
+import { InputError, ModelError } from '../errors.js';
+import { chunkRows, readDataset, scanDataset, type ColumnOptions } from '../ingest/index.js';
+import { inspectModel } from '../embed/index.js';
+import { sha256File } from '../embed/onnx-model.js';
+import { selectFeatureNames } from '../features/index.js';
+import { checkHeadFits, headFeatureSelection, loadHead } from '../classify/index.js';
+import { openQueues, type Queues } from './bull.js';
+import { resolveModelDir } from './models-root.js';
+import { checkEvictionPolicy, connectRedis, type RedisSettings } from './redis.js';
+import { RunStore } from './run-store.js';
+
+export interface QueueTarget {
+  redis: RedisSettings;
+  prefix: string;
+}
+
+export interface SubmitOptions extends QueueTarget {
+  input: string;
+  columns?: ColumnOptions;
+  /** Model name: a folder under `modelsRoot` on every host. */
+  model: string;
+  modelsRoot: string;
+  cacheDir: string;
+  mlpFile?: string;
+  features?: string;
+  maxLength?: number;
+  runId?: string;
+  chunkSize?: number;
+  keepSeconds: number;
+  /** Attempts per chunk before it is reported as failed (default 3). */
+  attempts?: number;
+  /** Chunk jobs per addBulk call (default 200). */
+  bulkSize?: number;
+  onProgress?: (chunksAdded: number, chunks: number) => void;
+}
+
+export interface SubmitResult {
+  runId: string;
+  /** false: the run existed and was already fully submitted; nothing was added. */
+  added: boolean;
+  resumed: boolean;
+  rows: number;
+  chunks: number;
+}
+
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+  return `run-${stamp}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Everything a worker checks again, checked here first so a bad run never queues. */
+async function buildSpec(opts: SubmitOptions, runId: string): Promise<RunSpec> {
+  const chunkSize = opts.chunkSize ?? 256;
+  const dataset = await scanDataset(opts.input, opts.columns ?? {});
+  const modelDir = resolveModelDir(opts.modelsRoot, opts.model);
+  const { info } = await inspectModel(modelDir, { cacheDir: opts.cacheDir });
+  const head = opts.mlpFile ? await loadHead(opts.mlpFile) : null;
+  const features = opts.features ?? (head ? headFeatureSelection(head) : 'none');
+  const featureNames = selectFeatureNames(features);
+  let labels: string[];
+  if (head) {
+    checkHeadFits(head, info, featureNames, path.basename(opts.mlpFile!));
+    labels = head.labels;
+  } else {
+    if (!info.available.includes('logits')) {
+      throw new ModelError(`model '${opts.model}' has no classifier logits; pass --mlp HEAD.json`);
+    }
+    labels = info.id2label;
+  }
+  const spec: RunSpec = {
+    runId,
+    task: 'score',
+    createdAt: new Date().toISOString(),
+    model: { name: opts.model, sha256: info.sha256 },
+    head,
+    features,
+    labels,
+    input: { file: path.basename(opts.input), sha256: await sha256File(opts.input), format: dataset.format, rows: dataset.rows },
+    chunkSize,
+    chunks: Math.ceil(dataset.rows / chunkSize),
+    keepSeconds: opts.keepSeconds,
+  };
+  if (opts.mlpFile) spec.headFile = path.basename(opts.mlpFile);
+  if (opts.maxLength !== undefined) spec.maxLength = opts.maxLength;
+  return spec;
+}
+
+function chunkData(runId: string, chunk: number, rows: IngestRow[]): ChunkJobData {
+  return { runId, chunk, rows: rows.map((r) => ({ ...r })) };
+}
+
+async function addChunks(queues: Queues, store: RunStore, spec: RunSpec, from: number, opts: SubmitOptions): Promise<void> {
+  const { names } = queues;
+  const parent = { id: names.aggregateJobId(spec.runId), queue: queues.aggregate.qualifiedName };
+  const bulkSize = opts.bulkSize ?? 200;
+  const jobOpts = (chunk: number) => ({
+    jobId: names.chunkJobId(spec.runId, chunk),
+    parent,
+    // A chunk that fails for good is recorded on the parent, which still runs.
+    ignoreDependencyOnFailure: true,
+    attempts: opts.attempts ?? 3,
+    backoff: { type: 'exponential', delay: 1000 },
+    removeOnComplete: true,
+    removeOnFail: { age: spec.keepSeconds },
+  });
+  let pending: Array<{ name: string; data: ChunkJobData; opts: ReturnType<typeof jobOpts> }> = [];
+  let chunk = 0;
+  const flush = async () => {
+    if (pending.length === 0) return;
+    await queues.score.addBulk(pending);
+    await store.setChunksAdded(spec.runId, chunk);
+    opts.onProgress?.(chunk, spec.chunks);
+    pending = [];
+  };
+  for await (const rows of chunkRows(readDataset(opts.input, opts.columns ?? {}), spec.chunkSize)) {
+    if (chunk >= from) pending.push({ name: 'chunk', data: chunkData(spec.runId, chunk, rows), opts: jobOpts(chunk) });
+    chunk++;
+    if (pending.length >= bulkSize) await flush();
+  }
+  await flush();
+  if (chunk !== spec.chunks) {
+    throw new InputError(`${opts.input} changed while it was being submitted (${chunk} chunks read, ${spec.chunks} expected)`);
+  }
+}
+
+export async function submitRun(opts: SubmitOptions): Promise<SubmitResult> {
+  const runId = runIdSchema.safeParse(opts.runId ?? newRunId());
+  if (!runId.success) throw new InputError(`invalid run id '${opts.runId}': ${runId.error.issues[0]?.message}`);
+  const redis: Redis = await connectRedis(opts.redis, 'client');
+  const queues = openQueues(opts.redis, opts.prefix);
+  try {
+    await checkEvictionPolicy(redis, opts.redis.url);
+    const store = new RunStore(redis, queues.names);
+    const existing = await store.get(runId.data);
+    if (existing && existing.state !== 'submitting') {
+      return { runId: runId.data, added: false, resumed: false, rows: existing.spec.input.rows, chunks: existing.spec.chunks };
+    }
+    const spec = await buildSpec(opts, runId.data);
+    if (existing && existing.spec.input.sha256 !== spec.input.sha256) {
+      throw new InputError(`run '${runId.data}' was started with another input file (sha256 ${existing.spec.input.sha256.slice(0, 12)}…); use a new run id`);
+    }
+    const resumed = !(await store.create(spec));
+    const from = resumed ? existing?.chunksAdded ?? 0 : 0;
+    const names = queues.names;
+    if (!(await Job.fromId(queues.aggregate, names.aggregateJobId(spec.runId)))) {
+      await queues.flow.add({
+        name: 'aggregate',
+        queueName: names.aggregateQueue,
+        data: { runId: spec.runId },
+        opts: { jobId: names.aggregateJobId(spec.runId), attempts: 5, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: true, removeOnFail: { age: spec.keepSeconds } },
+        children: [{ name: 'seal', queueName: names.scoreQueue, data: { runId: spec.runId }, opts: { jobId: names.sealJobId(spec.runId), delay: 10 * 365 * 86400 * 1000, removeOnComplete: true } }],
+      });
+    }
+    await addChunks(queues, store, spec, from, opts);
+    if (!(await store.setStateIf(spec.runId, 'queued', ['submitting']))) {
+      throw new InputError(`run '${spec.runId}' was cancelled while it was being submitted`);
+    }
+    const seal = await Job.fromId(queues.score, names.sealJobId(spec.runId));
+    if (seal && (await seal.isDelayed())) await seal.promote();
+    return { runId: spec.runId, added: true, resumed, rows: spec.input.rows, chunks: spec.chunks };
+  } finally {
+    await queues.close();
+    redis.disconnect();
+  }
+}

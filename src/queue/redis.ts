@@ -1,0 +1,95 @@
+/**
+ * Redis connections. Two kinds, as BullMQ requires:
+ * - `worker`: retries forever (`maxRetriesPerRequest: null`), so a Redis
+ *   restart pauses workers instead of killing them;
+ * - `client` (producer, status, results, cancel): fails fast when Redis is
+ *   down, so a command never hangs.
+ * Passwords come from the URL or REDIS_PASSWORD and are never logged.
+ */
+import { Redis, type RedisOptions } from 'ioredis';
+import { InputError, RetryableError } from '../errors.js';
+
+export interface RedisSettings {
+  url: string;
+  password?: string | undefined;
+}
+
+export type ConnectionRole = 'worker' | 'client';
+
+/** The URL with any password replaced, for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable REDIS_URL)';
+  }
+}
+
+export function redisOptions(settings: RedisSettings, role: ConnectionRole): RedisOptions {
+  let u: URL;
+  try {
+    u = new URL(settings.url);
+  } catch (cause) {
+    throw new InputError(`invalid Redis URL ${redactUrl(settings.url)}: use redis://host:port or rediss://host:port`, { cause });
+  }
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') {
+    throw new InputError(`invalid Redis URL ${redactUrl(settings.url)}: the scheme must be redis:// or rediss://`);
+  }
+  const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0;
+  const opts: RedisOptions = {
+    host: u.hostname || '127.0.0.1',
+    port: u.port ? Number(u.port) : 6379,
+    db: Number.isInteger(db) ? db : 0,
+    lazyConnect: true,
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+  };
+  const password = u.password ? decodeURIComponent(u.password) : settings.password;
+  if (password) opts.password = password;
+  if (u.protocol === 'rediss:') opts.tls = { servername: u.hostname };
+  if (role === 'worker') {
+    opts.maxRetriesPerRequest = null;
+    opts.enableReadyCheck = false;
+  } else {
+    opts.maxRetriesPerRequest = 1;
+    opts.enableOfflineQueue = false;
+    opts.connectTimeout = 5000;
+    opts.retryStrategy = (times) => (times > 3 ? null : 200 * times);
+  }
+  return opts;
+}
+
+/** Connects and pings; a client connection fails with a RetryableError naming the (redacted) URL. */
+export async function connectRedis(settings: RedisSettings, role: ConnectionRole): Promise<Redis> {
+  const redis = new Redis(redisOptions(settings, role));
+  redis.on('error', () => undefined); // surfaced through the failing command instead
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (cause) {
+    redis.disconnect();
+    throw new RetryableError(`cannot reach Redis at ${redactUrl(settings.url)}: ${(cause as Error).message}`, { cause });
+  }
+  return redis;
+}
+
+/**
+ * BullMQ loses jobs if Redis evicts keys: refuse any policy but noeviction.
+ * Managed Redis services may forbid CONFIG; then there is nothing to check.
+ */
+export async function checkEvictionPolicy(redis: Redis, url: string): Promise<void> {
+  let policy: string | undefined;
+  try {
+    const reply = (await redis.config('GET', 'maxmemory-policy')) as string[];
+    policy = reply[1];
+  } catch {
+    return;
+  }
+  if (policy !== undefined && policy !== 'noeviction') {
+    throw new InputError(
+      `Redis at ${redactUrl(url)} has maxmemory-policy ${policy}; BullMQ needs noeviction or jobs can silently disappear. ` +
+        'Fix: redis-cli CONFIG SET maxmemory-policy noeviction (and set maxmemory-policy noeviction in redis.conf)',
+    );
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * Run records in Redis: the spec (stored once per run), its state and
+ * timestamps, the result rows (one hash field per input row, so writing a
+ * chunk twice leaves exactly one row per index), and the final result.
+ */
+import type { Redis } from 'ioredis';
+import { runSpecSchema, type FailedChunk, type RedisNames, type RunSpec, type RunState, type ScoreRow } from '../contracts.js';
+import { InputError } from '../errors.js';
+import type { Metrics } from '../report/metrics.js';
+
+export interface RunResult {
+  state: RunState;
+  metrics: Metrics | null;
+  failedChunks: FailedChunk[];
+  /** Rows with no result at all (should be 0; counted, never hidden). */
+  lostRows: number;
+  finishedAt: string;
+}
+
+export interface RunMeta {
+  spec: RunSpec;
+  state: RunState;
+  chunksAdded: number;
+  startedAt?: number;
+  finishedAt?: number;
+  result?: RunResult;
+}
+
+export class RunStore {
+  constructor(
+    private readonly redis: Redis,
+    readonly names: RedisNames,
+  ) {}
+
+  /** Creates the run record unless it exists; returns false when it already existed. */
+  async create(spec: RunSpec): Promise<boolean> {
+    const key = this.names.runMeta(spec.runId);
+    const created = await this.redis.hsetnx(key, 'spec', JSON.stringify(spec));
+    if (created === 0) return false;
+    await this.redis
+      .multi()
+      .hset(key, 'state', 'submitting', 'chunksAdded', '0')
+      .zadd(this.names.runs, Date.now(), spec.runId)
+      .exec();
+    return true;
+  }
+
+  async get(runId: string): Promise<RunMeta | undefined> {
+    const h = await this.redis.hgetall(this.names.runMeta(runId));
+    if (!h.spec) return undefined;
+    const meta: RunMeta = {
+      spec: runSpecSchema.parse(JSON.parse(h.spec)),
+      state: (h.state ?? 'submitting') as RunState,
+      chunksAdded: Number(h.chunksAdded ?? 0),
+    };
+    if (h.startedAt) meta.startedAt = Number(h.startedAt);
+    if (h.finishedAt) meta.finishedAt = Number(h.finishedAt);
+    if (h.result) meta.result = JSON.parse(h.result) as RunResult;
+    return meta;
+  }
+
+  async require(runId: string): Promise<RunMeta> {
+    const meta = await this.get(runId);
+    if (!meta) throw new InputError(`no run '${runId}' in Redis (prefix ${this.names.bullPrefix}); it was never submitted or has expired`);
+    return meta;
+  }
+
+  async setState(runId: string, state: RunState): Promise<void> {
+    await this.redis.hset(this.names.runMeta(runId), 'state', state);
+  }
+
+  /** Sets the state only when it is currently one of `from` (atomic); returns whether it changed. */
+  async setStateIf(runId: string, to: RunState, from: readonly RunState[]): Promise<boolean> {
+    const changed = await this.redis.eval(
+      "local s = redis.call('HGET', KEYS[1], 'state') for i = 2, #ARGV do if s == ARGV[i] then redis.call('HSET', KEYS[1], 'state', ARGV[1]) return 1 end end return 0",
+      1,
+      this.names.runMeta(runId),
+      to,
+      ...from,
+    );
+    return changed === 1;
+  }
+
+  async getState(runId: string): Promise<RunState | undefined> {
+    return ((await this.redis.hget(this.names.runMeta(runId), 'state')) ?? undefined) as RunState | undefined;
+  }
+
+  async setChunksAdded(runId: string, n: number): Promise<void> {
+    await this.redis.hset(this.names.runMeta(runId), 'chunksAdded', String(n));
+  }
+
+  /** Marks the first chunk start (for pairs/s and ETA) and the run as running. */
+  async markStarted(runId: string, worker: string): Promise<void> {
+    const key = this.names.runMeta(runId);
+    await this.redis
+      .multi()
+      .hsetnx(key, 'startedAt', String(Date.now()))
+      .sadd(this.names.runWorkers(runId), worker)
+      .exec();
+    // queued → running only; never overwrite cancelled or a final state.
+    await this.setStateIf(runId, 'running', ['queued']);
+  }
+
+  /** One HSET for the whole chunk: idempotent per row index. */
+  async writeRows(runId: string, rows: readonly ScoreRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const args: string[] = [];
+    for (const r of rows) args.push(String(r.index), JSON.stringify(r));
+    await this.redis.hset(this.names.runRows(runId), ...args);
+  }
+
+  /** Writes rows only where none exists yet (error rows for failed chunks). */
+  async writeMissingRows(runId: string, rows: readonly ScoreRow[]): Promise<number> {
+    let written = 0;
+    const key = this.names.runRows(runId);
+    for (let i = 0; i < rows.length; i += 500) {
+      const pipe = this.redis.pipeline();
+      for (const r of rows.slice(i, i + 500)) pipe.hsetnx(key, String(r.index), JSON.stringify(r));
+      const res = (await pipe.exec()) ?? [];
+      written += res.reduce((s, [, v]) => s + (v === 1 ? 1 : 0), 0);
+    }
+    return written;
+  }
+
+  async rowCount(runId: string): Promise<number> {
+    return this.redis.hlen(this.names.runRows(runId));
+  }
+
+  /** Rows `from`..`to-1` in index order; undefined where a row is missing. */
+  async readRows(runId: string, from: number, to: number): Promise<Array<ScoreRow | undefined>> {
+    if (to <= from) return [];
+    const fields = Array.from({ length: to - from }, (_, i) => String(from + i));
+    const values = await this.redis.hmget(this.names.runRows(runId), ...fields);
+    return values.map((v) => (v === null ? undefined : (JSON.parse(v) as ScoreRow)));
+  }
+
+  /** Streams every row in input order, `batch` rows per Redis round trip. */
+  async *iterateRows(runId: string, total: number, batch = 1000): AsyncGenerator<{ index: number; row: ScoreRow | undefined }> {
+    for (let from = 0; from < total; from += batch) {
+      const rows = await this.readRows(runId, from, Math.min(total, from + batch));
+      for (let i = 0; i < rows.length; i++) yield { index: from + i, row: rows[i] };
+    }
+  }
+
+  async workersOf(runId: string): Promise<string[]> {
+    return this.redis.smembers(this.names.runWorkers(runId));
+  }
+
+  /** Stores the result and lets every key of the run expire after `keepSeconds`. */
+  async finish(runId: string, result: RunResult, keepSeconds: number): Promise<void> {
+    const multi = this.redis
+      .multi()
+      .hset(this.names.runMeta(runId), 'state', result.state, 'finishedAt', String(Date.now()), 'result', JSON.stringify(result));
+    for (const key of this.names.runKeys(runId)) multi.expire(key, keepSeconds);
+    await multi.exec();
+  }
+
+  /** Removes runs whose records expired from the run index. */
+  async listRuns(limit = 20): Promise<string[]> {
+    const ids = await this.redis.zrevrange(this.names.runs, 0, limit * 2);
+    const alive: string[] = [];
+    for (const id of ids) {
+      if (await this.redis.exists(this.names.runMeta(id))) alive.push(id);
+      else await this.redis.zrem(this.names.runs, id);
+      if (alive.length >= limit) break;
+    }
+    return alive;
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * A worker process's queue side: a BullMQ Worker on the `score` queue (chunk
+ * jobs, `concurrency` at a time), optionally one on the `aggregate` queue,
+ * and a heartbeat so `status` can show the workers it has seen. Inference runs
+ * on worker threads (src/embed), so this event loop stays free to renew job
+ * locks and report progress.
+ */
+import os from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { Queue, Worker } from 'bullmq';
+import type { Logger } from '../log.js';
+import type { Device } from '../embed/index.js';
+import { redisNames } from '../contracts.js';
+import { bullConnection } from './bull.js';
+import { checkEvictionPolicy, connectRedis, type RedisSettings } from './redis.js';
+import { RunStore } from './run-store.js';
+import { StageCache } from './stage-cache.js';
+import { createChunkProcessor } from './chunk-processor.js';
+import { createAggregateProcessor } from './aggregator.js';
+
+export interface WorkerOptions {
+  redis: RedisSettings;
+  prefix: string;
+  modelsRoot: string;
+  cacheDir: string;
+  /** Chunk jobs at once. */
+  concurrency: number;
+  threads: number;
+  sessions: number;
+  batchTokens: number;
+  device: Device;
+  /** Run chunk jobs (default true). */
+  score?: boolean;
+  /** Run aggregate jobs (default true). */
+  aggregate?: boolean;
+  log: Logger;
+}
+
+export interface WorkerHandle {
+  readonly id: string;
+  /** Stops taking jobs, lets active ones finish, frees sessions. */
+  close(): Promise<void>;
+}
+
+const HEARTBEAT_MS = 5000;
+
+export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
+  const id = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const names = redisNames(opts.prefix);
+  const redis = await connectRedis(opts.redis, 'worker');
+  await checkEvictionPolicy(redis, opts.redis.url);
+  const log = opts.log.child({ worker: id });
+  const store = new RunStore(redis, names);
+  const stages = new StageCache({
+    modelsRoot: opts.modelsRoot,
+    cacheDir: opts.cacheDir,
+    threads: opts.threads,
+    sessions: opts.sessions,
+    batchTokens: opts.batchTokens,
+    device: opts.device,
+    onWarning: (msg) => log.warn(msg),
+  });
+  const connection = bullConnection(opts.redis, 'worker');
+  const bullOpts = { connection, prefix: names.bullPrefix };
+
+  const scoreWorker =
+    opts.score === false
+      ? undefined
+      : new Worker(names.scoreQueue, createChunkProcessor({ store, stages, workerId: id, log }), { ...bullOpts, concurrency: opts.concurrency });
+  const scoreQueue = new Queue(names.scoreQueue, bullOpts);
+  const aggregateWorker =
+    opts.aggregate === false
+      ? undefined
+      : new Worker(names.aggregateQueue, createAggregateProcessor({ store, scoreQueue, names, log }), { ...bullOpts, concurrency: 1 });
+  for (const w of [scoreWorker, aggregateWorker]) {
+    w?.on('error', (err) => log.error({ err: err.message }, 'queue error'));
+    w?.on('failed', (job, err) => log.debug({ job: job?.id, err: err.message }, 'job failed'));
+  }
+  scoreQueue.on('error', () => undefined);
+
+  const info = JSON.stringify({ host: os.hostname(), pid: process.pid, device: opts.device, concurrency: opts.concurrency, threads: opts.threads });
+  const beat = async () => {
+    await redis.multi().zadd(names.workers, Date.now(), id).hset(names.workerInfo, id, info).exec();
+  };
+  await beat();
+  const timer = setInterval(() => beat().catch(() => undefined), HEARTBEAT_MS);
+  timer.unref();
+  log.info({ prefix: opts.prefix, modelsRoot: opts.modelsRoot, concurrency: opts.concurrency, device: opts.device }, 'worker started');
+
+  let closing: Promise<void> | undefined;
+  return {
+    id,
+    close() {
+      closing ??= (async () => {
+        clearInterval(timer);
+        await Promise.all([scoreWorker?.close(), aggregateWorker?.close()]);
+        await scoreQueue.close();
+        await stages.close();
+        await redis.multi().zrem(names.workers, id).hdel(names.workerInfo, id).exec().catch(() => undefined);
+        redis.disconnect();
+        log.info('worker stopped');
+      })();
+      return closing;
+    },
+  };
+}

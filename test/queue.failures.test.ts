@@ -1,0 +1,175 @@
+/**
+ * How distributed runs end when things go wrong: a poison chunk, a model that
+ * differs between hosts, a head that does not fit, a cancel, and a Redis that
+ * is down or evicts keys.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Job, Queue } from 'bullmq';
+import { runCli } from './helpers/cli.js';
+import { cleanPrefix, freePort, REDIS_URL, startPrivateRedis, uniquePrefix } from './helpers/redis.js';
+import { RunClient, startWorker, submitRun, type SubmitOptions } from '../src/queue/index.js';
+import { redisNames, type ScoreRow } from '../src/contracts.js';
+import { makeModel } from '../src/modelgen/index.js';
+import { writeSyntheticPairs } from '../src/synthetic/write.js';
+import { silentLogger } from '../src/log.js';
+import { InputError, ModelError } from '../src/errors.js';
+
+let dir = '';
+const prefixes: string[] = [];
+const redis = { url: REDIS_URL };
+
+function prefix(label: string): string {
+  const p = uniquePrefix(label);
+  prefixes.push(p);
+  return p;
+}
+
+function submitOpts(p: string, extra: Partial<SubmitOptions> = {}): SubmitOptions {
+  return {
+    redis, prefix: p, input: path.join(dir, 'pairs.jsonl'), model: 'demo', modelsRoot: path.join(dir, 'models'),
+    cacheDir: path.join(dir, 'cache'), keepSeconds: 3600, chunkSize: 50, ...extra,
+  };
+}
+
+function worker(p: string, modelsRoot = path.join(dir, 'models')) {
+  return startWorker({
+    redis, prefix: p, modelsRoot, cacheDir: path.join(dir, 'cache'), concurrency: 2, threads: 1, sessions: 1,
+    batchTokens: 1024, device: 'cpu', log: silentLogger(),
+  });
+}
+
+function scoreQueue(p: string): Queue {
+  const u = new URL(REDIS_URL);
+  return new Queue(redisNames(p).scoreQueue, { connection: { host: u.hostname, port: Number(u.port || 6379) }, prefix: redisNames(p).bullPrefix });
+}
+
+async function collect(client: RunClient, runId: string): Promise<ScoreRow[]> {
+  const rows: ScoreRow[] = [];
+  for await (const r of client.results(runId)) rows.push(r);
+  return rows;
+}
+
+before(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairscore-qfail-'));
+  await makeModel({ outDir: path.join(dir, 'models', 'demo'), size: 'tiny', head: 'seqcls', seed: 42 });
+  await makeModel({ outDir: path.join(dir, 'other-root', 'demo'), size: 'tiny', head: 'seqcls', seed: 43 });
+  await writeSyntheticPairs(path.join(dir, 'pairs.jsonl'), 400, 5);
+});
+
+after(async () => {
+  for (const p of prefixes) await cleanPrefix(p);
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('a poison chunk fails for good, the run still completes and reports it; every row is in the results', async () => {
+  const p = prefix('poison');
+  const sub = await submitRun(submitOpts(p, { runId: 'poison-1' }));
+  assert.equal(sub.chunks, 8);
+  // Poison chunk 2: it now names a run that does not exist (an InputError → no retry).
+  const q = scoreQueue(p);
+  const job = await Job.fromId(q, redisNames(p).chunkJobId('poison-1', 2));
+  await job!.updateData({ ...(job!.data as object), runId: 'no-such-run' });
+  await q.close();
+  const w = await worker(p);
+  const client = await RunClient.open({ redis, prefix: p });
+  try {
+    const s = await client.wait('poison-1', { timeoutMs: 60000, intervalMs: 200 });
+    assert.equal(s.state, 'completed');
+    assert.equal(s.result!.failedChunks.length, 1);
+    const failed = s.result!.failedChunks[0]!;
+    assert.equal(failed.chunk, 2);
+    assert.match(failed.reason, /no run 'no-such-run'/);
+    assert.deepEqual([failed.firstIndex, failed.rows], [100, 50]);
+    assert.equal(s.result!.lostRows, 0);
+    const rows = await collect(client, 'poison-1');
+    assert.equal(rows.length, 400);
+    assert.deepEqual(rows.map((r) => r.index), Array.from({ length: 400 }, (_, i) => i));
+    assert.ok(rows.slice(100, 150).every((r) => /chunk 2 failed/.test(r.error ?? '')));
+    assert.ok(rows.slice(0, 100).every((r) => r.error === undefined && r.label !== undefined));
+    assert.equal(s.result!.metrics!.errors, 50);
+  } finally {
+    await client.close();
+    await w.close();
+  }
+});
+
+test('a worker whose model differs from the run fails those chunks cleanly (sha256 named), without retries', async () => {
+  const p = prefix('mismatch');
+  await submitRun(submitOpts(p, { runId: 'mm-1' }));
+  const w = await worker(p, path.join(dir, 'other-root'));
+  const client = await RunClient.open({ redis, prefix: p });
+  try {
+    const s = await client.wait('mm-1', { timeoutMs: 60000, intervalMs: 200 });
+    assert.equal(s.state, 'completed');
+    assert.equal(s.result!.failedChunks.length, 8);
+    assert.match(s.result!.failedChunks[0]!.reason, /model 'demo' on this worker has sha256 .*put the same model\.onnx/);
+  } finally {
+    await client.close();
+    await w.close();
+  }
+});
+
+test('submit refuses a head that does not fit, and a model outside the models root, before adding anything', async () => {
+  const p = prefix('head');
+  const head = path.join(dir, 'head.json');
+  fs.writeFileSync(head, JSON.stringify({
+    format: 'pairscore-mlp', version: 1, labels: ['A', 'B'],
+    inputs: { embedding: null, embedding_dim: 0, features: ['neg_premise'], logits: false, logits_dim: 0 },
+    model: { sha256: 'e'.repeat(64) }, standardize: { mean: [0], std: [1] },
+    layers: [{ weight: [[1], [-1]], bias: [0, 0], activation: 'linear' }],
+  }));
+  await assert.rejects(submitRun(submitOpts(p, { runId: 'h-1', mlpFile: head })), (e: unknown) => e instanceof ModelError && /head\.json does not fit.*sha256/.test(e.message));
+  await assert.rejects(submitRun(submitOpts(p, { runId: 'h-2', model: '../models/demo' })), (e: unknown) => e instanceof InputError && /not a plain name/.test(e.message));
+  const client = await RunClient.open({ redis, prefix: p });
+  try {
+    assert.equal(await client.store.get('h-1'), undefined);
+  } finally {
+    await client.close();
+  }
+});
+
+test('cancel stops a run: queued chunks are removed and a worker started later scores nothing', async () => {
+  const p = prefix('cancel');
+  await submitRun(submitOpts(p, { runId: 'c-1' }));
+  const client = await RunClient.open({ redis, prefix: p });
+  try {
+    const r = await client.cancel('c-1');
+    assert.deepEqual(r, { removed: true, state: 'cancelled' });
+    const w = await worker(p);
+    await new Promise((res) => setTimeout(res, 1500));
+    await w.close();
+    const s = await client.status('c-1');
+    assert.equal(s.state, 'cancelled');
+    assert.equal(s.done, 0);
+    const q = scoreQueue(p);
+    const counts = await q.getJobCounts();
+    await q.close();
+    assert.equal(counts.waiting + counts.delayed + counts.active, 0);
+    assert.deepEqual(await client.cancel('c-1'), { removed: false, state: 'cancelled' });
+  } finally {
+    await client.close();
+  }
+});
+
+test('submit fails fast when Redis is down, and refuses a Redis that evicts keys', async () => {
+  const port = await freePort();
+  const t0 = Date.now();
+  const down = await runCli(['submit', path.join(dir, 'pairs.jsonl'), '--model', 'demo', '--models-root', path.join(dir, 'models'), '--redis', `redis://:s3cret@127.0.0.1:${port}`]);
+  assert.equal(down.code, 1);
+  assert.match(down.stderr, /cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1/);
+  assert.doesNotMatch(down.stderr, /s3cret/);
+  assert.ok(Date.now() - t0 < 20000, 'fails within seconds');
+
+  const lru = await startPrivateRedis(['--maxmemory-policy', 'allkeys-lru']);
+  try {
+    const r = await runCli(['submit', path.join(dir, 'pairs.jsonl'), '--model', 'demo', '--models-root', path.join(dir, 'models'), '--redis', lru.url]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /maxmemory-policy allkeys-lru.*CONFIG SET maxmemory-policy noeviction/);
+  } finally {
+    await lru.stop();
+  }
+});

@@ -18,7 +18,7 @@ import { InputError, ModelError } from '../errors.js';
 import { chunkRows, readDataset, scanDataset, type ColumnOptions } from '../ingest/index.js';
 import { inspectModel } from '../embed/index.js';
 import { sha256File } from '../embed/onnx-model.js';
-import { selectFeatureNames } from '../features/index.js';
+import { createFeaturizer } from '../features/index.js';
 import { checkHeadFits, headFeatureSelection, loadHead } from '../classify/index.js';
 import { openQueues, type Queues } from './bull.js';
 import { resolveModelDir } from './models-root.js';
@@ -72,7 +72,7 @@ async function buildSpec(opts: SubmitOptions, runId: string): Promise<RunSpec> {
   const { info } = await inspectModel(modelDir, { cacheDir: opts.cacheDir });
   const head = opts.mlpFile ? await loadHead(opts.mlpFile) : null;
   const features = opts.features ?? (head ? headFeatureSelection(head) : 'none');
-  const featureNames = selectFeatureNames(features);
+  const featureNames = (await createFeaturizer(features)).names;
   let labels: string[];
   if (head) {
     checkHeadFits(head, info, featureNames, path.basename(opts.mlpFile!));

@@ -1,0 +1,24 @@
+# One image for every pairscore service (worker, aggregator, submit/status tools).
+# CPU by default. For NVIDIA GPUs build with
+#   --build-arg BASE=nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04 --build-arg ORT_INSTALL=cuda12
+# Validated with `docker-compose config`, not built here: these machines have no Docker engine.
+ARG BASE=node:20-bookworm-slim
+FROM node:20-bookworm-slim AS node
+
+FROM ${BASE}
+ARG ORT_INSTALL=skip
+# Node 20 from the official image, so a CUDA base image gets the same runtime.
+COPY --from=node /usr/local/bin/node /usr/local/bin/node
+COPY --from=node /usr/local/lib/node_modules /usr/local/lib/node_modules
+RUN ln -sf ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm
+WORKDIR /app
+COPY . .
+# The project's .npmrc skips onnxruntime-node's GPU download; cuda12 overrides it.
+RUN npm ci --no-audit --no-fund --onnxruntime-node-install=${ORT_INSTALL} \
+ && npm prune --omit=dev
+ENV PAIRSCORE_MODELS_ROOT=/models \
+    PAIRSCORE_CACHE_DIR=/cache \
+    NODE_ENV=production
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["node", "dist/src/cli.js"]
+CMD ["worker"]

@@ -4,13 +4,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runDemo } from '../scripts/demo.js';
+import { cleanPrefix, REDIS_URL, uniquePrefix } from './helpers/redis.js';
 
-test('the demo runs end to end and writes scores, features and metrics', async () => {
+for (const mode of ['distributed', 'local'] as const) test(`the demo runs end to end (${mode}) and writes scores, features and metrics`, async () => {
+  const prefix = uniquePrefix('demo');
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pairscore-demo-'));
   const savedCache = process.env.PAIRSCORE_CACHE_DIR;
   process.env.PAIRSCORE_CACHE_DIR = path.join(root, 'cache'); // keep the derived model out of ~/.cache
   try {
-    const out = await runDemo({ root, pairs: 300 });
+    // A dead port forces local mode; REDIS_URL (or the default) is up in CI.
+    const out = await runDemo({ root, pairs: 300, redisUrl: mode === 'local' ? 'redis://127.0.0.1:1' : REDIS_URL, prefix });
+    assert.equal(out.mode, mode);
     const metrics = JSON.parse(fs.readFileSync(out.metricsFile, 'utf8')) as { rows: number; accuracy: number };
     assert.equal(metrics.rows, 300);
     assert.ok(metrics.accuracy >= 0 && metrics.accuracy <= 1);
@@ -20,5 +24,6 @@ test('the demo runs end to end and writes scores, features and metrics', async (
     if (savedCache === undefined) delete process.env.PAIRSCORE_CACHE_DIR;
     else process.env.PAIRSCORE_CACHE_DIR = savedCache;
     fs.rmSync(root, { recursive: true, force: true });
+    if (mode === 'distributed') await cleanPrefix(prefix);
   }
 });

@@ -10,11 +10,17 @@ import { chunkJobSchema, type ChunkJobData, type ChunkSummary, type IngestRow, t
 import { InputError, ModelError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { RunStore } from './run-store.js';
-import type { StageCache } from './stage-cache.js';
+import type { Scorer } from '../pipeline.js';
+
+/** Gives the scorer for a run (StageCache in workers; a no-op one to measure queue overhead). */
+export interface ScorerProvider {
+  scorerFor(spec: RunSpec): Promise<Scorer>;
+  close(): Promise<void>;
+}
 
 export interface ChunkProcessorDeps {
   store: RunStore;
-  stages: StageCache;
+  stages: ScorerProvider;
   workerId: string;
   log: Logger;
 }
@@ -55,16 +61,16 @@ export function createChunkProcessor(deps: ChunkProcessorDeps): (job: Job) => Pr
     const log = deps.log.child({ run: runId, chunk });
     try {
       const spec = await specFor(runId);
-      if ((await deps.store.getState(runId)) === 'cancelled') {
+      if ((await deps.store.beginChunk(runId, deps.workerId)) === 'cancelled') {
         return { chunk, rows: 0, errors: 0, ms: 0, worker: deps.workerId, skipped: 'cancelled' };
       }
-      await deps.store.markStarted(runId, deps.workerId);
       const scorer = await deps.stages.scorerFor(spec);
       const out = await scorer.scoreChunk(rows.map(toIngestRow));
       await deps.store.writeRows(runId, out);
       const errors = out.reduce((n, r) => n + (r.error !== undefined ? 1 : 0), 0);
       const summary: ChunkSummary = { chunk, rows: out.length, errors, ms: Math.round(performance.now() - start), worker: deps.workerId };
-      await job.updateProgress({ rows: out.length, errors });
+      // Progress is informational: never fail or delay a scored chunk over it.
+      job.updateProgress({ rows: out.length, errors }).catch(() => undefined);
       log.debug(summary, 'chunk scored');
       return summary;
     } catch (err) {

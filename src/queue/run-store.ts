@@ -81,24 +81,26 @@ export class RunStore {
     return changed === 1;
   }
 
-  async getState(runId: string): Promise<RunState | undefined> {
-    return ((await this.redis.hget(this.names.runMeta(runId), 'state')) ?? undefined) as RunState | undefined;
-  }
-
   async setChunksAdded(runId: string, n: number): Promise<void> {
     await this.redis.hset(this.names.runMeta(runId), 'chunksAdded', String(n));
   }
 
-  /** Marks the first chunk start (for pairs/s and ETA) and the run as running. */
-  async markStarted(runId: string, worker: string): Promise<void> {
+  /**
+   * At the start of a chunk, in one round trip: records the first start (for
+   * pairs/s and ETA) and the worker, and returns the run's state so a cancelled
+   * run's chunks are skipped. queued → running happens once, on the first chunk.
+   */
+  async beginChunk(runId: string, worker: string): Promise<RunState | undefined> {
     const key = this.names.runMeta(runId);
-    await this.redis
+    const res = await this.redis
       .multi()
+      .hget(key, 'state')
       .hsetnx(key, 'startedAt', String(Date.now()))
       .sadd(this.names.runWorkers(runId), worker)
       .exec();
-    // queued → running only; never overwrite cancelled or a final state.
-    await this.setStateIf(runId, 'running', ['queued']);
+    const state = (res?.[0]?.[1] ?? undefined) as RunState | undefined;
+    if (state === 'queued') await this.setStateIf(runId, 'running', ['queued']);
+    return state;
   }
 
   /** One HSET for the whole chunk: idempotent per row index. */

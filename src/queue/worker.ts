@@ -15,7 +15,7 @@ import { bullConnection } from './bull.js';
 import { checkEvictionPolicy, connectRedis, type RedisSettings } from './redis.js';
 import { RunStore } from './run-store.js';
 import { StageCache } from './stage-cache.js';
-import { createChunkProcessor } from './chunk-processor.js';
+import { createChunkProcessor, type ScorerProvider } from './chunk-processor.js';
 import { createAggregateProcessor } from './aggregator.js';
 
 export interface WorkerOptions {
@@ -33,6 +33,8 @@ export interface WorkerOptions {
   score?: boolean;
   /** Run aggregate jobs (default true). */
   aggregate?: boolean;
+  /** Replaces the model stages (benchmarks of the queue alone use a no-op scorer). */
+  scorers?: ScorerProvider;
   log: Logger;
 }
 
@@ -51,7 +53,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   await checkEvictionPolicy(redis, opts.redis.url);
   const log = opts.log.child({ worker: id });
   const store = new RunStore(redis, names);
-  const stages = new StageCache({
+  const stages: ScorerProvider = opts.scorers ?? new StageCache({
     modelsRoot: opts.modelsRoot,
     cacheDir: opts.cacheDir,
     threads: opts.threads,

@@ -17,3 +17,7 @@ export { runScore, runExtract, runTokenize, type LocalRunOptions } from './run/l
 export { MetricsAccumulator, type Metrics } from './report/metrics.js';
 export { makeModel, type MakeModelOptions } from './modelgen/index.js';
 export { generatePairs, type SyntheticPair } from './synthetic/pairs.js';
+export {
+  submitRun, waitForRun, readResults, cancelRun, getRunStatus, startWorker, RunClient, newRunId,
+  type SubmitOptions, type SubmitResult, type QueueTarget, type RunStatus, type RunResult, type WorkerOptions, type WorkerHandle,
+} from './queue/index.js';

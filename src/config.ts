@@ -28,6 +28,8 @@ const configSchema = z.object({
   /** Chunk jobs one worker process runs at once (2 overlaps featurizing with inference). */
   concurrency: intFromEnv(1, 64).default(2),
   device: z.enum(['cpu', 'cuda', 'webgpu', 'auto']).default('cpu'),
+  /** BullMQ job lock; a dead worker's chunk is handed to another after about this long. */
+  lockMs: intFromEnv(1000, 600000).default(30000),
   /** Seconds run data stays in Redis after the run ends. */
   keepSeconds: intFromEnv(60, 10 * 365 * 86400).default(7 * 86400),
   modelsRoot: z.string().min(1).default('models'),
@@ -48,6 +50,7 @@ const ENV_NAMES: Record<keyof z.infer<typeof configSchema>, string> = {
   concurrency: 'PAIRSCORE_CONCURRENCY',
   device: 'PAIRSCORE_DEVICE',
   keepSeconds: 'PAIRSCORE_KEEP_SECONDS',
+  lockMs: 'PAIRSCORE_LOCK_MS',
   modelsRoot: 'PAIRSCORE_MODELS_ROOT',
 };
 

@@ -41,6 +41,7 @@ export function workerOptionsFrom(config: Config, log: Logger, roles: { score?: 
     sessions: config.sessions,
     batchTokens: config.batchTokens,
     device: config.device,
+    lockMs: config.lockMs,
     log,
     ...roles,
   };

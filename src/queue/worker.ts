@@ -33,6 +33,8 @@ export interface WorkerOptions {
   score?: boolean;
   /** Run aggregate jobs (default true). */
   aggregate?: boolean;
+  /** Job lock duration; also the stalled-job check interval (default 30 s). */
+  lockMs?: number;
   /** Replaces the model stages (benchmarks of the queue alone use a no-op scorer). */
   scorers?: ScorerProvider;
   log: Logger;
@@ -64,16 +66,17 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   });
   const connection = bullConnection(opts.redis, 'worker');
   const bullOpts = { connection, prefix: names.bullPrefix };
+  const lockOpts = { lockDuration: opts.lockMs ?? 30000, stalledInterval: opts.lockMs ?? 30000 };
 
   const scoreWorker =
     opts.score === false
       ? undefined
-      : new Worker(names.scoreQueue, createChunkProcessor({ store, stages, workerId: id, log }), { ...bullOpts, concurrency: opts.concurrency });
+      : new Worker(names.scoreQueue, createChunkProcessor({ store, stages, workerId: id, log }), { ...bullOpts, ...lockOpts, concurrency: opts.concurrency });
   const scoreQueue = new Queue(names.scoreQueue, bullOpts);
   const aggregateWorker =
     opts.aggregate === false
       ? undefined
-      : new Worker(names.aggregateQueue, createAggregateProcessor({ store, scoreQueue, names, log }), { ...bullOpts, concurrency: 1 });
+      : new Worker(names.aggregateQueue, createAggregateProcessor({ store, scoreQueue, names, log }), { ...bullOpts, ...lockOpts, concurrency: 1 });
   for (const w of [scoreWorker, aggregateWorker]) {
     w?.on('error', (err) => log.error({ err: err.message }, 'queue error'));
     w?.on('failed', (job, err) => log.debug({ job: job?.id, err: err.message }, 'job failed'));

@@ -129,12 +129,12 @@ describe('scanDataset: file-level errors', () => {
     assert.ok(info.rows > 1000);
   });
 
-  it('Parquet arrives with a later release; unknown extensions and .json are explained', async () => {
-    await assertFileError(write('data.parquet', Buffer.from('PAR1\x00\x00PAR1', 'latin1')), /Parquet input arrives with a later release/);
-    await assertFileError(write('misnamed.csv', Buffer.from('PAR1\x15\x04\x00', 'latin1')), /Parquet input arrives with a later release/);
+  it('broken or misnamed Parquet; unknown extensions and .json are explained', async () => {
+    await assertFileError(write('data.parquet', Buffer.from('PAR1\x00\x00PAR1', 'latin1')), /not a readable Parquet file/);
+    await assertFileError(write('misnamed.csv', Buffer.from('PAR1\x15\x04\x00', 'latin1')), /is a Parquet file.*--input-format parquet/);
     await assertFileError(write('data.xlsx', 'premise,hypothesis\na,b\n'), /cannot tell the format from the extension "\.xlsx".*--format/);
     await assertFileError(write('data.json', '[{"premise":"a","hypothesis":"b"}]'), /JSON Lines/);
-    await assertFileError(write('ok.csv', 'premise,hypothesis\na,b\n'), /Parquet input arrives/, undefined, { format: 'parquet' as never });
+    await assertFileError(write('ok.csv', 'premise,hypothesis\na,b\n'), /not a readable Parquet file/, undefined, { format: 'parquet' });
   });
 
   it('no detectable premise/hypothesis columns: lists columns, accepted names and flags', async () => {

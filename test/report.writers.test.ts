@@ -19,7 +19,8 @@ test('outputFormatFor reads the extension and rejects unknown ones', () => {
   assert.equal(outputFormatFor('x.jsonl'), 'jsonl');
   assert.equal(outputFormatFor('x.csv'), 'csv');
   assert.equal(outputFormatFor('x.out', 'csv'), 'csv');
-  assert.throws(() => outputFormatFor('x.parquet'), InputError);
+  assert.equal(outputFormatFor('x.parquet'), 'parquet');
+  assert.throws(() => outputFormatFor('x.xlsx'), InputError);
 });
 
 test('JSONL and CSV writers stream rows to files', async () => {

@@ -15,7 +15,7 @@ export interface DataFlags {
   hypothesisCol?: string;
   labelCol?: string;
   idCol?: string;
-  inputFormat?: 'csv' | 'tsv' | 'jsonl';
+  inputFormat?: 'csv' | 'tsv' | 'jsonl' | 'parquet';
   out: string;
   format?: string;
   chunkSize: number;
@@ -37,9 +37,9 @@ export function dataOptions(cmd: Command): Command {
     .option('--hypothesis-col <name>', 'hypothesis column (default: detected)')
     .option('--label-col <name>', 'gold label column (default: detected)')
     .option('--id-col <name>', 'id column (default: detected, else the row number)')
-    .addOption(new Option('--input-format <fmt>', 'input format (default: from the extension)').choices(['csv', 'tsv', 'jsonl']))
-    .requiredOption('--out <file>', 'output file (.jsonl or .csv; - for stdout)')
-    .addOption(new Option('--format <fmt>', 'output format (default: from the --out extension)').choices(['jsonl', 'csv']))
+    .addOption(new Option('--input-format <fmt>', 'input format (default: from the extension)').choices(['csv', 'tsv', 'jsonl', 'parquet']))
+    .requiredOption('--out <file>', 'output file (.jsonl, .csv or .parquet; - for stdout)')
+    .addOption(new Option('--format <fmt>', 'output format (default: from the --out extension)').choices(['jsonl', 'csv', 'parquet']))
     .option('--chunk-size <n>', 'rows per pipeline chunk', int('--chunk-size'), 1024)
     .option('--no-progress', 'no progress bar');
 }

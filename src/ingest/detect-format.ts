@@ -1,14 +1,15 @@
 /**
  * Which reader a file goes to: an explicit `--format` wins, else the file
  * extension; `.txt` (e.g. SNLI's distribution) is sniffed from its first line:
- * `{` → JSONL, a tab → TSV, otherwise CSV.
+ * `{` → JSONL, a tab → TSV, otherwise CSV. `.parquet`/`.pq` go to the Parquet
+ * reader; a file of another name that starts with Parquet's `PAR1` magic is
+ * refused with a hint (see preflight.ts).
  */
 import path from 'node:path';
 import type { DatasetFormat } from './types.js';
 import { DatasetError } from './errors.js';
-import { PARQUET_LATER } from './preflight.js';
 
-export const DATASET_FORMATS: readonly DatasetFormat[] = ['csv', 'tsv', 'jsonl'];
+export const DATASET_FORMATS: readonly DatasetFormat[] = ['csv', 'tsv', 'jsonl', 'parquet'];
 
 const BY_EXTENSION: ReadonlyMap<string, DatasetFormat | 'sniff'> = new Map<string, DatasetFormat | 'sniff'>([
   ['.csv', 'csv'],
@@ -17,31 +18,22 @@ const BY_EXTENSION: ReadonlyMap<string, DatasetFormat | 'sniff'> = new Map<strin
   ['.jsonl', 'jsonl'],
   ['.ndjson', 'jsonl'],
   ['.txt', 'sniff'],
+  ['.parquet', 'parquet'],
+  ['.pq', 'parquet'],
 ]);
 
-/** Formats (by extension or --format name) that are known but not readable yet → message. */
-const NOT_YET: ReadonlyMap<string, string> = new Map([
-  ['.parquet', PARQUET_LATER],
-  ['.pq', PARQUET_LATER],
-  ['parquet', PARQUET_LATER],
-]);
-
-const SUPPORTED = 'supported: .csv, .tsv/.tab, .jsonl/.ndjson, .txt (sniffed), or pass --format csv|tsv|jsonl';
+const SUPPORTED = 'supported: .csv, .tsv/.tab, .jsonl/.ndjson, .parquet/.pq, .txt (sniffed), or pass --format csv|tsv|jsonl|parquet';
 
 /** Format from the extension alone; `'sniff'` when the content must decide. Throws for unknown/unsupported. */
 export function formatFromName(file: string, explicit?: string): DatasetFormat | 'sniff' {
   if (explicit !== undefined) {
     const f = explicit.toLowerCase();
     if ((DATASET_FORMATS as readonly string[]).includes(f)) return f as DatasetFormat;
-    const later = NOT_YET.get(f);
-    if (later) throw new DatasetError(file, later);
     throw new DatasetError(file, `unknown format "${explicit}" (expected one of ${DATASET_FORMATS.join(', ')})`);
   }
   const ext = path.extname(file).toLowerCase();
   const known = BY_EXTENSION.get(ext);
   if (known) return known;
-  const later = NOT_YET.get(ext);
-  if (later) throw new DatasetError(file, later);
   if (ext === '.json') {
     throw new DatasetError(file, `a .json file is not read (one JSON array); use JSON Lines (.jsonl, one object per line) — ${SUPPORTED}`);
   }

@@ -1,7 +1,7 @@
 /**
  * Checks made before any parsing: the path is a readable, non-empty regular
  * file and its first 64 KiB look like UTF-8 text. Binary input (NUL bytes,
- * invalid UTF-8, UTF-16, Parquet magic) is a file-level DatasetError that
+ * invalid UTF-8, UTF-16, Parquet magic in a text-named file) is a file-level DatasetError that
  * names the line of the first offending byte, so nobody scores garbage.
  */
 import fs from 'node:fs';
@@ -11,8 +11,8 @@ import { DatasetError } from './errors.js';
 /** How much of the file is checked for binary content and used for format sniffing. */
 export const HEAD_BYTES = 64 * 1024;
 
-export const PARQUET_LATER =
-  'Parquet input arrives with a later release of pairscore; convert the file to CSV, TSV or JSONL for now';
+export const PARQUET_BY_CONTENT =
+  'is a Parquet file (PAR1 magic) but its name says text; name it .parquet or pass --input-format parquet';
 
 /** Stats `file` and rejects what cannot be a dataset. Returns its size in bytes. */
 export async function statDataset(file: string): Promise<number> {
@@ -48,7 +48,7 @@ export async function readHead(file: string): Promise<Buffer> {
  * past `head`, so a multi-byte character cut at the end is not an error.
  */
 export function checkText(file: string, head: Buffer, truncated: boolean): void {
-  if (head.length >= 4 && head.toString('latin1', 0, 4) === 'PAR1') throw new DatasetError(file, PARQUET_LATER);
+  if (head.length >= 4 && head.toString('latin1', 0, 4) === 'PAR1') throw new DatasetError(file, PARQUET_BY_CONTENT);
   if (head.length >= 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff))) {
     throw new DatasetError(file, 'is UTF-16 text (byte order mark found); re-save it as UTF-8', { line: 1 });
   }

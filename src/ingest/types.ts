@@ -1,11 +1,11 @@
 /**
  * Types shared by the dataset readers. The public ones are re-exported from
  * `./index.ts`; `RawRecord` and `DatasetSource` are the narrow interface every
- * format reader (csv.ts, jsonl.ts, and later parquet.ts) implements.
+ * format reader (csv.ts, jsonl.ts, parquet.ts) implements.
  */
 
 /** Input formats pairscore reads. Adding one = a reader file + an entry in readers.ts. */
-export type DatasetFormat = 'csv' | 'tsv' | 'jsonl';
+export type DatasetFormat = 'csv' | 'tsv' | 'jsonl' | 'parquet';
 
 /** User overrides (`--premise-col` etc.); every field optional. */
 export interface ColumnOptions {
@@ -43,7 +43,7 @@ export interface DatasetInfo {
  * not make sense of the record (wrong field count, invalid JSON, not an object).
  */
 export interface RawRecord {
-  /** 1-based physical line where the record starts. */
+  /** 1-based physical line where the record starts (Parquet: 1-based row number). */
   line: number;
   premise?: unknown;
   hypothesis?: unknown;
@@ -56,8 +56,8 @@ export interface RawRecord {
 export interface DatasetSource {
   /** Column names in file order (CSV/TSV header, or the keys of the first JSONL object). */
   readonly columns: readonly string[];
-  /** Line the column names were taken from (for error messages). */
-  readonly headerLine: number;
+  /** Line the column names were taken from (for error messages); undefined for Parquet (no lines). */
+  readonly headerLine: number | undefined;
   /**
    * Records after the header, projected onto `cols`, in file order, in batches
    * (whatever one read of the file produced; never empty). Call at most once.

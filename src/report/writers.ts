@@ -1,5 +1,5 @@
 /**
- * Streaming row writers (JSONL and CSV) with backpressure: rows are written as
+ * Streaming row writers (JSONL and CSV; Parquet in parquet.ts) with backpressure: rows are written as
  * they are produced, so output size never turns into memory.
  */
 import fs from 'node:fs';
@@ -7,7 +7,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { InputError } from '../errors.js';
 
-export type OutputFormat = 'jsonl' | 'csv';
+export type OutputFormat = 'jsonl' | 'csv' | 'parquet';
 
 export interface RowWriter<T> {
   write(row: T): Promise<void>;
@@ -18,7 +18,8 @@ export function outputFormatFor(file: string, explicit?: string): OutputFormat {
   const f = (explicit ?? path.extname(file).slice(1)).toLowerCase();
   if (f === 'jsonl' || f === 'ndjson' || f === 'json') return 'jsonl';
   if (f === 'csv') return 'csv';
-  throw new InputError(`cannot tell the output format of ${file}: use a .jsonl or .csv name (or --format jsonl|csv)`);
+  if (f === 'parquet' || f === 'pq') return 'parquet';
+  throw new InputError(`cannot tell the output format of ${file}: use a .jsonl, .csv or .parquet name (or --format jsonl|csv|parquet)`);
 }
 
 /** `-` writes to stdout. */

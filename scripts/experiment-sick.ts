@@ -1,0 +1,176 @@
+/**
+ * `npm run experiment:sick`: does an MLP head on the fine-tuned BERT's vectors +
+ * hand-crafted features beat the fine-tuned BERT on SICK?
+ *
+ * Model: ../shared/models/bert-tiny-sick-seqcls (logits-only export, fine-tuned on
+ * SICK_train; its own accuracy on SICK_trial is 63.8%). Rows are extracted from
+ * SICK_train.tsv and SICK_trial.tsv with the real CLI (pooled vectors, every dense
+ * feature plus the hashed `lexical` group, logits; and the [CLS] vectors), every
+ * head is trained on SICK_train and early-stopped on SICK_trial, and accuracy and
+ * macro-F1 on SICK_trial are reported as mean ± sample standard deviation over
+ * seeds 1, 2, 3. Nothing else is tuned on: SICK_test is never read.
+ *
+ * The memorized-vector trap: the model was fine-tuned on SICK_train, so its vectors
+ * for those pairs already encode the gold label (its own accuracy there is ~86%).
+ * The "remedy" rows show what `train` offers against it.
+ *
+ * Skips with a message when ../shared is absent.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { main } from '../src/cli.js';
+import { loadFeatureFile, type FeatureData } from '../src/classify/features-file.js';
+import { fitHead, headJson, type FitOptions, type InputGroup } from '../src/classify/fit-head.js';
+import { ownAccuracy } from '../src/classify/leakage.js';
+import { Mlp, assembleInput, type HeadFile } from '../src/classify/index.js';
+import { DEFAULT_TRAIN_OPTIONS, scorePredictions } from '../src/classify/train.js';
+import { listFeatures } from '../src/features/index.js';
+
+/** Repository root, from scripts/ (tsx) or dist/scripts/ (compiled). */
+const repo = (() => {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+})();
+const shared = path.resolve(repo, '..', 'shared');
+const SEEDS = [1, 2, 3];
+
+interface Variant {
+  name: string;
+  source: 'pooled' | 'cls';
+  inputs: InputGroup[];
+  features?: string[];
+  extra?: Partial<FitOptions>;
+  flags: string;
+}
+
+async function cli(args: string[]): Promise<void> {
+  process.stderr.write(`$ pairscore ${args.join(' ')}\n`);
+  const code = await main(['node', 'pairscore', ...args]);
+  if (code !== 0) throw new Error(`pairscore ${args[0]} failed (exit ${code})`);
+}
+
+/** Accuracy and macro-F1 of a head on rows, through the same inference code `score` uses. */
+function evaluateHead(head: HeadFile, data: FeatureData): { accuracy: number; macroF1: number } {
+  const mlp = new Mlp(head);
+  const F = data.featureNames.length;
+  const featIdx = head.inputs.features.map((f) => data.featureNames.indexOf(f));
+  const labels = head.labels.map((l) => l.toUpperCase());
+  const pred = new Int32Array(data.n);
+  const gold = new Int32Array(data.n);
+  const feats = new Float32Array(featIdx.length);
+  for (let r = 0; r < data.n; r++) {
+    featIdx.forEach((k, j) => (feats[j] = data.features[r * F + k]!));
+    const emb = data.embedding ? data.embedding.subarray(r * data.embeddingDim, (r + 1) * data.embeddingDim) : undefined;
+    const log = data.logits ? data.logits.subarray(r * data.logitsDim, (r + 1) * data.logitsDim) : undefined;
+    const p = mlp.predict(assembleInput(head, emb, feats, log));
+    let best = 0;
+    for (let c = 1; c < p.length; c++) if (p[c]! > p[best]!) best = c;
+    pred[r] = best;
+    gold[r] = labels.indexOf(data.gold[r]!.toUpperCase());
+  }
+  return scorePredictions(pred, gold, labels.length);
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const sd = (xs: number[]) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, b) => a + (b - mean(xs)) ** 2, 0) / (xs.length - 1)));
+const pct = (v: number) => (v * 100).toFixed(1);
+
+export async function runSickExperiment(opts: { outDir?: string; seeds?: number[] } = {}): Promise<Array<{ name: string; accuracy: number[]; macroF1: number[] }> | null> {
+  const modelDir = path.join(shared, 'models', 'bert-tiny-sick-seqcls');
+  const trainTsv = path.join(shared, 'data', 'sick', 'SICK_train.tsv');
+  const trialTsv = path.join(shared, 'data', 'sick', 'SICK_trial.tsv');
+  if (![modelDir, trainTsv, trialTsv].every((p) => fs.existsSync(p))) {
+    process.stderr.write(`experiment:sick skipped: ../shared is absent (looked for ${modelDir} and ${path.dirname(trainTsv)})\n`);
+    return null;
+  }
+  const seeds = opts.seeds ?? SEEDS;
+  const out = path.resolve(opts.outDir ?? path.join(repo, 'out', 'experiment-sick'));
+  fs.mkdirSync(out, { recursive: true });
+  const files = {
+    train: path.join(out, 'train.pooled.parquet'),
+    trial: path.join(out, 'trial.pooled.parquet'),
+    trainCls: path.join(out, 'train.cls.parquet'),
+    trialCls: path.join(out, 'trial.cls.parquet'),
+  };
+  const common = ['--model', modelDir, '--no-progress'];
+  if (!fs.existsSync(files.train)) await cli(['extract', trainTsv, ...common, '--embedding', 'pooled', '--features', 'all,lexical', '--out', files.train]);
+  if (!fs.existsSync(files.trial)) await cli(['extract', trialTsv, ...common, '--embedding', 'pooled', '--features', 'all,lexical', '--out', files.trial]);
+  if (!fs.existsSync(files.trainCls)) await cli(['extract', trainTsv, ...common, '--embedding', 'cls', '--features', 'none', '--no-logits', '--out', files.trainCls]);
+  if (!fs.existsSync(files.trialCls)) await cli(['extract', trialTsv, ...common, '--embedding', 'cls', '--features', 'none', '--no-logits', '--out', files.trialCls]);
+
+  const [train, trial, trainCls, trialCls] = await Promise.all([files.train, files.trial, files.trainCls, files.trialCls].map(loadFeatureFile));
+  const dense = listFeatures().map((f) => f.name);
+  const labels = train.meta!.model_labels;
+
+  const results: Array<{ name: string; flags: string; accuracy: number[]; macroF1: number[]; note?: string }> = [];
+  // The model's own logits: no training, one number.
+  {
+    const goldIdx = Int32Array.from(trial.gold, (g) => labels.map((l) => l.toUpperCase()).indexOf(g.toUpperCase()));
+    const pred = new Int32Array(trial.n);
+    for (let r = 0; r < trial.n; r++) {
+      let best = 0;
+      for (let c = 1; c < trial.logitsDim; c++) if (trial.logits![r * trial.logitsDim + c]! > trial.logits![r * trial.logitsDim + best]!) best = c;
+      pred[r] = best;
+    }
+    const s = scorePredictions(pred, goldIdx, labels.length);
+    const own = ownAccuracy(train.logits!, train.logitsDim, train.gold, labels)!;
+    results.push({ name: "model's own logits", flags: '(score without --mlp)', accuracy: [s.accuracy], macroF1: [s.macroF1], note: `own accuracy on SICK_train: ${pct(own)}% (memorized)` });
+  }
+
+  const variants: Variant[] = [
+    { name: 'MLP on pooled only', source: 'pooled', inputs: ['embedding'], flags: '--inputs embedding' },
+    { name: 'MLP on cls only', source: 'cls', inputs: ['embedding'], flags: '--inputs embedding (cls extract)' },
+    { name: 'features only, dense 30', source: 'pooled', inputs: ['features'], features: dense, flags: `--inputs features --features <the 30 of all>` },
+    { name: 'features only (30 + lexical 1024)', source: 'pooled', inputs: ['features'], flags: '--inputs features' },
+    { name: 'pooled + features', source: 'pooled', inputs: ['embedding', 'features'], flags: '--inputs embedding,features' },
+    { name: 'pooled + features + logits', source: 'pooled', inputs: ['embedding', 'features', 'logits'], flags: '--inputs embedding,features,logits' },
+    { name: 'remedy: pooled+feat+logits, group dropout', source: 'pooled', inputs: ['embedding', 'features', 'logits'], extra: { groupDropout: 0.5 }, flags: '--inputs embedding,features,logits --group-dropout 0.5' },
+    { name: 'remedy: pooled+feat+logits, noise auto', source: 'pooled', inputs: ['embedding', 'features', 'logits'], extra: { vectorNoiseMode: 'auto' }, flags: '--inputs embedding,features,logits --vector-noise auto' },
+    { name: 'features + logits (shrunk vector)', source: 'pooled', inputs: ['features', 'logits'], flags: '--inputs features,logits' },
+    { name: 'remedy: features + logits, noise auto', source: 'pooled', inputs: ['features', 'logits'], extra: { vectorNoiseMode: 'auto' }, flags: '--inputs features,logits --vector-noise auto' },
+  ];
+
+  for (const v of variants) {
+    const acc: number[] = [];
+    const f1: number[] = [];
+    let sigma: number | undefined;
+    for (const seed of seeds) {
+      const t0 = performance.now();
+      const fit: FitOptions = { ...DEFAULT_TRAIN_OPTIONS, seed, inputs: v.inputs, valFraction: 0, ...(v.features ? { features: v.features } : {}), ...v.extra };
+      const [tr, va] = v.source === 'cls' ? [trainCls, trialCls] : [train, trial];
+      const r = fitHead(tr, va, fit);
+      const e = evaluateHead(r.head, va);
+      acc.push(e.accuracy);
+      f1.push(e.macroF1);
+      sigma = r.noise?.sigma;
+      if (seed === seeds[0]) fs.writeFileSync(path.join(out, `head.${v.name.replace(/[^a-z0-9]+/gi, '_')}.json`), headJson(r.head));
+      process.stderr.write(`${v.name.padEnd(44)} seed ${seed}: trial accuracy ${pct(e.accuracy)}%  macro-F1 ${pct(e.macroF1)}%  (best epoch ${r.trained.bestEpoch}/${r.trained.epochs}, ${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+    }
+    results.push({ name: v.name, flags: v.flags, accuracy: acc, macroF1: f1, ...(sigma !== undefined ? { note: `σ = ${sigma}` } : {}) });
+  }
+
+  const lines = [
+    '',
+    `SICK_trial (${trial.n} pairs), heads trained on SICK_train (${train.n}), early-stopped on SICK_trial; mean ± sd over seeds ${seeds.join(', ')}`,
+    `head: --hidden ${DEFAULT_TRAIN_OPTIONS.hidden.join(',')} --activation ${DEFAULT_TRAIN_OPTIONS.activation} --dropout ${DEFAULT_TRAIN_OPTIONS.dropout} --lr ${DEFAULT_TRAIN_OPTIONS.lr} --weight-decay ${DEFAULT_TRAIN_OPTIONS.weightDecay} --batch-size ${DEFAULT_TRAIN_OPTIONS.batchSize} --patience ${DEFAULT_TRAIN_OPTIONS.patience} --class-weights ${DEFAULT_TRAIN_OPTIONS.classWeights}`,
+    '',
+    '| head | train flags | accuracy % | macro-F1 % | per seed (acc) | note |',
+    '|---|---|---:|---:|---|---|',
+    ...results.map((r) =>
+      `| ${r.name} | \`${r.flags}\` | ${pct(mean(r.accuracy))} ± ${pct(sd(r.accuracy))} | ${pct(mean(r.macroF1))} ± ${pct(sd(r.macroF1))} | ${r.accuracy.map(pct).join(' / ')} | ${r.note ?? ''} |`),
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  fs.writeFileSync(path.join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  return results;
+}
+
+const isMain = process.argv[1] && /experiment-sick\.(js|ts)$/.test(process.argv[1]);
+if (isMain) {
+  runSickExperiment().catch((err: unknown) => {
+    process.stderr.write(`experiment failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  });
+}

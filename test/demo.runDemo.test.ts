@@ -15,6 +15,7 @@ for (const mode of ['distributed', 'local'] as const) test(`the demo runs end to
     // A dead port forces local mode; REDIS_URL (or the default) is up in CI.
     const out = await runDemo({ root, pairs: 300, redisUrl: mode === 'local' ? 'redis://127.0.0.1:1' : REDIS_URL, prefix });
     assert.equal(out.mode, mode);
+    assert.ok(out.headAccuracy > out.ownAccuracy + 0.3, `head ${out.headAccuracy} vs own ${out.ownAccuracy}`);
     const metrics = JSON.parse(fs.readFileSync(out.metricsFile, 'utf8')) as { rows: number; accuracy: number };
     assert.equal(metrics.rows, 300);
     assert.ok(metrics.accuracy >= 0 && metrics.accuracy <= 1);

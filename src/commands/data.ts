@@ -1,6 +1,6 @@
 /** `features` and `generate`: the feature list and the built-in pair generator. */
 import { Command } from 'commander';
-import { listFeatures } from '../features/index.js';
+import { listFeatures, listOptInGroups } from '../features/index.js';
 import { writeSyntheticPairs } from '../synthetic/write.js';
 import { int, say } from './options.js';
 
@@ -10,6 +10,9 @@ export function registerDataCommands(program: Command): void {
     .description('list the hand-crafted features, in the order they are written')
     .action(() => {
       for (const f of listFeatures()) process.stdout.write(`${f.name.padEnd(24)} ${f.description}\n`);
+      for (const g of listOptInGroups()) {
+        process.stdout.write(`\nopt-in (not in "all"; select with --features all,${g.group}): ${g.group}, ${g.columns.length} columns ${g.columns[0]}…${g.columns.at(-1)}\n  ${g.description}\n`);
+      }
     });
 
   program

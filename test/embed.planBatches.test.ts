@@ -31,7 +31,7 @@ describe('planBatches', () => {
   });
 
   it('sorts stably by length and pads each batch to its own longest with padId', () => {
-    const plan = planBatches(encodings, { batchTokens: 1000, padId: 99 });
+    const plan = planBatches(encodings, { batchTokens: 10_000, padId: 99 });
     assert.equal(plan.batches.length, 1);
     const b = plan.batches[0]!;
     assert.deepEqual(b.rows, [1, 3, 9, 6, 4, 8, 0, 5, 2, 7]);

@@ -47,7 +47,7 @@ export interface EmbedBenchResult {
 }
 
 /** Raw onnxruntime-node, user's model file, file-order batches padded to their longest row. */
-async function rawOrtFileOrder(encodings: readonly Encoding[], modelDir: string, threads: number, batchSize: number): Promise<number> {
+export async function rawOrtFileOrder(encodings: readonly Encoding[], modelDir: string, threads: number, batchSize: number): Promise<number> {
   const session = await ort.InferenceSession.create(path.join(modelDir, 'model.onnx'), {
     intraOpNumThreads: threads,
     interOpNumThreads: 1,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
 import { formatModelInfo, inspectModel } from '../embed/index.js';
+import { quantizeModel, type QuantOp } from '../embed/quantize.js';
 import { makeModel, type ModelHead, type ModelSize } from '../modelgen/index.js';
 import { int, say } from './options.js';
 
@@ -23,6 +24,25 @@ export function registerModelCommands(program: Command): void {
         ...(f.vocab ? { vocabFile: f.vocab } : {}),
       });
       say(`wrote ${r.outDir}: ${r.files.map((f) => path.basename(f)).join(', ')} (${(r.bytes / 1e6).toFixed(1)} MB, ${r.parameters.toLocaleString()} parameters, sha256 ${r.sha256.slice(0, 12)}…)`);
+    });
+
+  program
+    .command('quantize <dir>')
+    .description('dynamic int8 quantization: every MatMul/Gemm with a constant weight → int8 per-column weights (the classifier head stays fp32)')
+    .requiredOption('--out <dir>', 'output directory (model.onnx + copied config/tokenizer files)')
+    .addOption(new Option('--op <op>', 'quantized op to emit').choices(['matmulinteger', 'dqmm']).default('matmulinteger'))
+    .option('--reduce-range', '7-bit weights (default on CPUs without VNNI, where 8-bit u8×s8 products can saturate)')
+    .option('--no-reduce-range', 'full 8-bit weights even without VNNI')
+    .action(async (dir: string, f: { out: string; op: QuantOp; reduceRange?: boolean }) => {
+      const r = await quantizeModel(dir, f.out, { op: f.op, ...(f.reduceRange !== undefined ? { reduceRange: f.reduceRange } : {}) });
+      const n = r.rewritten.MatMul + r.rewritten.Gemm;
+      say(
+        `wrote ${r.modelFile}: ${n} linear ops → ${r.op === 'dqmm' ? 'DynamicQuantizeMatMul' : 'MatMulInteger'} ` +
+          `(${r.rewritten.MatMul} MatMul, ${r.rewritten.Gemm} Gemm; ${r.fusedBias} biases fused), ` +
+          `${r.reduceRange ? '7-bit' : '8-bit'} per-column weights, ${(r.bytesIn / 1e6).toFixed(1)} MB → ${(r.bytesOut / 1e6).toFixed(1)} MB`,
+      );
+      for (const k of r.kept) say(`  kept fp32: ${k}`);
+      say(`  copied: ${r.copied.join(', ') || '(nothing)'}`);
     });
 
   program

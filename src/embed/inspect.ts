@@ -13,7 +13,8 @@ import { EMBEDDING_KINDS, type EmbeddingKind, type EmbeddingSources, type ModelI
 import { ModelError } from '../errors.js';
 import { addGraphOutputs, derivedPaths, exists, writeDerivedModel, writeFileAtomic } from './derived-model.js';
 import { locateSources, type LocatedSources } from './locate-sources.js';
-import { decodeModel, sha256File, usesExternalData } from './onnx-model.js';
+import { decodeModel, sha256File, usesExternalData, type ModelProto } from './onnx-model.js';
+import { quantizedOpCount, quantMetadata } from './quantize.js';
 
 export interface InspectOptions {
   cacheDir: string;
@@ -28,7 +29,7 @@ export interface InspectResult {
 }
 
 /** Graph facts cached per sha256; bump FACTS_VERSION when locate-sources changes. */
-const FACTS_VERSION = 1;
+const FACTS_VERSION = 2;
 interface GraphFacts {
   version: number;
   inputs: string[];
@@ -113,6 +114,8 @@ async function computeFacts(modelFile: string, derivedFile: string, hiddenSize: 
   if (!graph) throw new ModelError(`${modelFile} has no graph`);
   const initNames = new Set((graph.initializer ?? []).map((t) => t.name));
   const located: LocatedSources = locateSources(model, hiddenSize !== undefined ? { hiddenSize } : {});
+  const quantNote = quantizationNote(model);
+  if (quantNote) located.notes.unshift(quantNote);
   const facts: GraphFacts = {
     version: FACTS_VERSION,
     inputs: (graph.input ?? []).map((i) => i.name ?? '').filter((n) => n && !initNames.has(n)),
@@ -138,6 +141,16 @@ async function computeFacts(modelFile: string, derivedFile: string, hiddenSize: 
     }
   }
   return facts;
+}
+
+/** 'quantized: …' when the model holds int8 linear ops (a `pairscore quantize` output or another tool's). */
+function quantizationNote(model: ModelProto): string | undefined {
+  const meta = quantMetadata(model);
+  if (meta) {
+    return `quantized: ${meta.method}, ${meta.rewritten} linear ops → ${meta.op}, weights ${meta.weights} (${meta.tool}; fp32 source sha256 ${meta.source_sha256.slice(0, 12)}…)`;
+  }
+  const ops = quantizedOpCount(model);
+  return ops > 0 ? `quantized: ${ops} quantized linear ops (not marked by pairscore quantize)` : undefined;
 }
 
 function availableKinds(sources: EmbeddingSources): EmbeddingKind[] {

@@ -3,7 +3,8 @@
  * Node and tensor names are never trusted — only operators, constants and ranks.
  *
  * 1. logits: a rank-2 graph output produced by a linear head — Gemm with a constant
- *    weight, MatMul with a constant weight, or Add(MatMul(x, W), b) — possibly behind
+ *    weight, MatMul (or int8 DynamicQuantizeMatMul) with a constant weight, or
+ *    Add(MatMul(x, W), b) — possibly behind
  *    Identity. The head's data input `x` is "the pooled vector the classifier reads"
  *    (BERT: tanh(pooler); RoBERTa: tanh(dense); DistilBERT: relu(pre_classifier)).
  * 2. pooled: that classifier input when a head exists, else a rank-2 graph output
@@ -83,7 +84,9 @@ function linearHead(g: GraphIndex, output: string): LinearHead | undefined {
     const transB = attrInt(node, 'transB', 0) !== 0;
     return { node, input: a, inDim: transB ? d1 : d0, outDim: transB ? d0 : d1 };
   }
-  if (node.opType === 'MatMul') {
+  // DynamicQuantizeMatMul (com.microsoft; `pairscore quantize` or onnxruntime's quantizer):
+  // a MatMul whose constant weight is int8/uint8 [K, N].
+  if (node.opType === 'MatMul' || node.opType === 'DynamicQuantizeMatMul') {
     const [a, b] = inputs;
     const w = b ? constantTensor(g, b) : undefined;
     if (!a || !w) return undefined;

@@ -1,12 +1,16 @@
 /**
  * A pool of N session workers (worker_threads), each with its own ORT session.
- * Micro-batches wait in one FIFO queue; each free worker takes the next.
+ * Micro-batches wait in one FIFO queue; a worker holds up to PREFETCH of them at
+ * once (the one it runs and the next), so it starts the next batch the moment the
+ * current one ends, even while the main thread is busy tokenizing or featurizing
+ * and cannot answer its result message yet.
  *
  * Failure rules:
  * - a worker that cannot create its session at start → `start` rejects with ModelError;
  * - a run that ORT rejects (bad shapes, missing output) → that batch rejects with ModelError;
- * - a worker that dies (crash, terminate) → its batch rejects with RetryableError and
- *   a replacement worker is started; queued batches wait for it.
+ * - a worker that dies (crash, terminate) → the batch it was running rejects with
+ *   RetryableError, the batch it held behind it goes back to the queue, and a
+ *   replacement worker is started; queued batches wait for it.
  * Idle workers are unref'd, so a forgotten pool never keeps the process alive.
  */
 import path from 'node:path';
@@ -35,11 +39,15 @@ interface Job {
 
 interface Slot {
   worker: Worker;
-  job?: { id: number; job: Job };
+  /** Batches sent to this worker and not answered yet, by request id (≤ PREFETCH). */
+  jobs: Map<number, Job>;
   lastError?: Error;
   /** Set by close(): runs once the worker is idle. */
   onIdle?: () => void;
 }
+
+/** Batches a worker holds at once: one running, one waiting in its queue. */
+const PREFETCH = 2;
 
 /** How long close() waits for a worker to release its session and exit before terminating it. */
 const CLOSE_GRACE_MS = 10_000;
@@ -129,7 +137,7 @@ export class SessionPool {
     return pool;
   }
 
-  /** Runs one padded micro-batch on the next free worker. Its arrays are transferred (detached here). */
+  /** Runs one padded micro-batch on the next free worker. Its arrays may be transferred (detached here). */
   run(input: BatchInput): Promise<BatchVectors> {
     if (this.closed) return Promise.reject(new RetryableError('session pool is closed'));
     return new Promise((resolve, reject) => {
@@ -157,6 +165,13 @@ export class SessionPool {
   }
 
   private stop(slot: Slot): Promise<void> {
+    // Batches held behind the running one count as queued: they reject now (the worker
+    // may still run them; their results are dropped).
+    const [, ...held] = slot.jobs.keys();
+    for (const id of held) {
+      slot.jobs.get(id)!.reject(new RetryableError('session pool closed'));
+      slot.jobs.delete(id);
+    }
     return new Promise((resolve) => {
       slot.worker.once('exit', () => resolve());
       const send = () => {
@@ -164,13 +179,13 @@ export class SessionPool {
         slot.worker.postMessage({ type: 'close' } satisfies WorkerRequest);
         setTimeout(() => void slot.worker.terminate(), CLOSE_GRACE_MS).unref();
       };
-      if (slot.job) slot.onIdle = send;
+      if (slot.jobs.size > 0) slot.onIdle = send;
       else send();
     });
   }
 
   private adopt(worker: Worker): void {
-    const slot: Slot = { worker };
+    const slot: Slot = { worker, jobs: new Map() };
     this.slots.push(slot);
     worker.unref();
     worker.on('message', (msg: WorkerReply) => this.onMessage(slot, msg));
@@ -181,26 +196,30 @@ export class SessionPool {
 
   private onMessage(slot: Slot, msg: WorkerReply): void {
     if (msg.type !== 'result' && msg.type !== 'run-error') return;
-    const running = slot.job;
-    if (!running || running.id !== msg.id) return;
-    slot.job = undefined;
-    slot.worker.unref();
-    if (msg.type === 'result') running.job.resolve(msg.vectors);
-    else running.job.reject(new ModelError(`inference failed: ${msg.message}`));
-    if (slot.onIdle) slot.onIdle();
-    else this.dispatch();
+    const job = slot.jobs.get(msg.id);
+    if (!job) return;
+    slot.jobs.delete(msg.id);
+    if (slot.jobs.size === 0) slot.worker.unref();
+    if (msg.type === 'result') job.resolve(msg.vectors);
+    else job.reject(new ModelError(`inference failed: ${msg.message}`));
+    if (slot.onIdle) {
+      if (slot.jobs.size === 0) slot.onIdle();
+    } else this.dispatch();
   }
 
   private onExit(slot: Slot, code: number): void {
     const i = this.slots.indexOf(slot);
     if (i >= 0) this.slots.splice(i, 1);
-    if (slot.job) {
+    // The oldest unanswered batch is the one it was running; the ones it held behind
+    // it had not started, so they go back to the front of the queue.
+    const [running, ...held] = slot.jobs.values();
+    slot.jobs.clear();
+    if (running) {
       const why = slot.lastError ? `: ${slot.lastError.message}` : '';
-      slot.job.job.reject(
-        new RetryableError(`session worker died (exit code ${code}) while running a batch${why}`, { cause: slot.lastError }),
-      );
-      slot.job = undefined;
+      running.reject(new RetryableError(`session worker died (exit code ${code}) while running a batch${why}`, { cause: slot.lastError }));
     }
+    if (this.closed) for (const job of held) job.reject(new RetryableError('session pool closed'));
+    else this.queue.unshift(...held);
     if (!this.closed) this.replace();
   }
 
@@ -223,19 +242,39 @@ export class SessionPool {
     );
   }
 
+  /**
+   * Fills the workers breadth-first: every worker gets a running batch before any
+   * gets a prefetched one, so with several sessions no worker idles while another
+   * holds two.
+   */
   private dispatch(): void {
-    for (const slot of this.slots) {
-      if (this.queue.length === 0) return;
-      if (slot.job) continue;
-      const job = this.queue.shift()!;
-      const id = this.nextId++;
-      slot.job = { id, job };
-      slot.worker.ref();
-      const ids = owned(job.input.ids);
-      const typeIds = owned(job.input.typeIds);
-      const lengths = owned(job.input.lengths);
-      const req: RunRequest = { type: 'run', id, ...job.input, ids, typeIds, lengths };
-      slot.worker.postMessage(req, [ids.buffer as ArrayBuffer, typeIds.buffer as ArrayBuffer, lengths.buffer as ArrayBuffer]);
+    for (let depth = 1; depth <= PREFETCH; depth++) {
+      for (const slot of this.slots) {
+        if (this.queue.length === 0) return;
+        if (slot.onIdle || slot.jobs.size >= depth) continue;
+        this.send(slot, this.queue.shift()!);
+      }
     }
+  }
+
+  /**
+   * A batch sent to an idle worker runs at once: its arrays are transferred. A batch held
+   * behind a running one may come back to the queue if the worker dies, so it is copied
+   * (a few KB) and the caller's arrays stay usable.
+   */
+  private send(slot: Slot, job: Job): void {
+    const id = this.nextId++;
+    const runsNow = slot.jobs.size === 0;
+    slot.jobs.set(id, job);
+    slot.worker.ref();
+    if (!runsNow) {
+      slot.worker.postMessage({ type: 'run', id, ...job.input } satisfies RunRequest);
+      return;
+    }
+    const ids = owned(job.input.ids);
+    const typeIds = owned(job.input.typeIds);
+    const lengths = owned(job.input.lengths);
+    const req: RunRequest = { type: 'run', id, ...job.input, ids, typeIds, lengths };
+    slot.worker.postMessage(req, [ids.buffer as ArrayBuffer, typeIds.buffer as ArrayBuffer, lengths.buffer as ArrayBuffer]);
   }
 }

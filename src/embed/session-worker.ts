@@ -144,20 +144,41 @@ async function main(): Promise<void> {
   }
   post({ type: 'ready', inputs: [...session.inputNames], outputs: [...session.outputNames] });
 
-  // Batches arrive one at a time (the pool never sends a second before the first returns).
+  // The pool sends up to two batches ahead; they run strictly one after another, and
+  // each result is posted as soon as its run ends.
+  const pending: RunRequest[] = [];
+  let busy = false;
+  let closing = false;
+  const next = (): void => {
+    if (busy) return;
+    const msg = pending.shift();
+    if (!msg) {
+      if (closing) void session.release().finally(() => port.close());
+      return;
+    }
+    busy = true;
+    runBatch(session, feeds, spec, msg)
+      .then(
+        (vectors) => {
+          const transfer = Object.values(vectors).map((v: KindBlock) => v.data.buffer as ArrayBuffer);
+          post({ type: 'result', id: msg.id, vectors }, transfer);
+        },
+        (err: unknown) => post({ type: 'run-error', id: msg.id, message: (err as Error).message ?? String(err) }),
+      )
+      .finally(() => {
+        busy = false;
+        next();
+      });
+  };
   port.on('message', (msg: WorkerRequest) => {
     if (msg.type === 'close') {
-      void session.release().finally(() => port.close());
+      closing = true;
+      next();
       return;
     }
     if (msg.simulateCrash) throw new Error('simulated session worker crash (test hook)');
-    runBatch(session, feeds, spec, msg).then(
-      (vectors) => {
-        const transfer = Object.values(vectors).map((v: KindBlock) => v.data.buffer as ArrayBuffer);
-        post({ type: 'result', id: msg.id, vectors }, transfer);
-      },
-      (err: unknown) => post({ type: 'run-error', id: msg.id, message: (err as Error).message ?? String(err) }),
-    );
+    pending.push(msg);
+    next();
   });
 }
 

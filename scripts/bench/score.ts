@@ -1,0 +1,86 @@
+/**
+ * `pairscore score` as a user runs it, timed end to end on a pairs file: openStages
+ * (not timed: model load, WordNet) → runScore (timed: file scan, read, tokenize,
+ * embed on the worker session(s), features, classify, write), after a short warm-up.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '../../src/config.js';
+import type { OnnxEmbedder } from '../../src/embed/index.js';
+import { createScorer } from '../../src/pipeline.js';
+import { runScore } from '../../src/run/local.js';
+import { openStages } from '../../src/stages.js';
+import type { IngestRow } from '../../src/contracts.js';
+
+/**
+ * A throughput probe: a pairs file (TSV with premise/hypothesis columns) and a model
+ * directory in, pairs/s out. `benchScore` is one; the distributed row plugs another in.
+ */
+export type PairsPerSecProbe = (pairsFile: string, modelDir: string) => Promise<{ pairsPerSec: number; note?: string }>;
+
+export interface ScoreBenchOptions {
+  threads: number;
+  sessions: number;
+  batchTokens: number;
+  cacheDir: string;
+  /** Feature selection computed alongside (overlapping inference); default 'all'. */
+  features?: string;
+  outFile: string;
+}
+
+export interface ScoreBenchResult {
+  pairsPerSec: number;
+  rows: number;
+  seconds: number;
+  paddingWaste: number;
+  batches: number;
+}
+
+/** Writes pairs as a TSV with a premise/hypothesis header (SICK text has no tabs or newlines). */
+export function writePairsFile(file: string, pairs: ReadonlyArray<readonly [string, string]>): void {
+  const clean = (s: string) => s.replace(/[\t\r\n]+/g, ' ');
+  fs.writeFileSync(file, ['premise\thypothesis', ...pairs.map(([a, b]) => `${clean(a)}\t${clean(b)}`)].join('\n') + '\n');
+}
+
+export async function benchScore(pairsFile: string, modelDir: string, opts: ScoreBenchOptions): Promise<ScoreBenchResult> {
+  const config = loadConfig({ threads: opts.threads, sessions: opts.sessions, batchTokens: opts.batchTokens, cacheDir: opts.cacheDir });
+  const stages = await openStages({ modelDir, features: opts.features ?? 'all' }, config);
+  try {
+    const warm: IngestRow[] = fs
+      .readFileSync(pairsFile, 'utf8')
+      .split('\n')
+      .slice(1, 33)
+      .filter((l) => l.length > 0)
+      .map((l, index) => {
+        const [premise = '', hypothesis = ''] = l.split('\t');
+        return { index, id: String(index), premise, hypothesis };
+      });
+    await createScorer(stages).scoreChunk(warm);
+    const embedder = stages.embedder as OnnxEmbedder;
+    const before = { ...embedder.stats };
+    const t0 = performance.now();
+    const r = await runScore(stages, { input: pairsFile, columns: {}, out: opts.outFile, chunkSize: 1024, progress: false });
+    const seconds = (performance.now() - t0) / 1000;
+    const s = embedder.stats;
+    const real = s.realTokens - before.realTokens;
+    const padded = s.paddedTokens - before.paddedTokens;
+    return {
+      pairsPerSec: r.rows / seconds,
+      rows: r.rows,
+      seconds,
+      paddingWaste: real > 0 ? (padded - real) / real : 0,
+      batches: s.batches - before.batches,
+    };
+  } finally {
+    await stages.embedder.close();
+    fs.rmSync(opts.outFile, { force: true });
+  }
+}
+
+/** benchScore as a PairsPerSecProbe with fixed options. */
+export function scoreProbe(opts: Omit<ScoreBenchOptions, 'outFile'> & { workDir: string }): PairsPerSecProbe {
+  return async (pairsFile, modelDir) => {
+    const r = await benchScore(pairsFile, modelDir, { ...opts, outFile: path.join(opts.workDir, `score-${process.pid}.jsonl`) });
+    return { pairsPerSec: r.pairsPerSec, note: `padding waste ${(r.paddingWaste * 100).toFixed(1)}%` };
+  };
+}

@@ -61,7 +61,8 @@ function dense(layer: DenseLayer, x: Float32Array, y: Float32Array): void {
   }
 }
 
-function activate(v: number, a: Activation): number {
+/** Shared with training, so inference applies exactly the function the head was fitted with. */
+export function activate(v: number, a: Activation): number {
   switch (a) {
     case 'relu':
       return v > 0 ? v : 0;

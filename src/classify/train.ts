@@ -22,6 +22,7 @@
  *   the same inputs and seed give the same weights, bit for bit.
  */
 import type { Activation } from './head-format.js';
+import { activate } from './mlp.js';
 
 export type HiddenActivation = Exclude<Activation, 'linear'>;
 
@@ -195,18 +196,7 @@ export function standardize(m: Matrix, s: Standardizer): Float32Array {
 
 const GELU_K = 0.7978845608028654;
 
-function act(v: number, a: Activation): number {
-  switch (a) {
-    case 'relu':
-      return v > 0 ? v : 0;
-    case 'tanh':
-      return Math.tanh(v);
-    case 'gelu':
-      return 0.5 * v * (1 + Math.tanh(GELU_K * (v + 0.044715 * v * v * v)));
-    case 'linear':
-      return v;
-  }
-}
+const act = activate;
 
 /** d act / d pre, from the pre-activation value. */
 function actGrad(v: number, a: Activation): number {

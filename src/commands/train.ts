@@ -7,7 +7,7 @@ import { InputError } from '../errors.js';
 import { loadFeatureFile } from '../classify/features-file.js';
 import { fitHead, headJson, type FitOptions, type InputGroup } from '../classify/fit-head.js';
 import { leakageMessage } from '../classify/leakage.js';
-import { DEFAULT_TRAIN_OPTIONS, type HiddenActivation } from '../classify/train.js';
+import { DEFAULT_TRAIN_OPTIONS, type TrainOptions } from '../classify/train.js';
 import { evaluatePredictions } from '../report/eval.js';
 import { formatMetrics } from '../report/metrics.js';
 import { sha256File } from '../embed/onnx-model.js';
@@ -40,28 +40,18 @@ const inputsArg = (v: string): InputGroup[] => {
   return [...new Set(parts as InputGroup[])];
 };
 
-interface TrainFlags {
+/** The training options as flags; `--vector-noise` also takes `auto`, resolved after loading. */
+type TrainFlags = Omit<TrainOptions, 'vectorNoise'> & {
   out: string;
   val?: string;
   valFraction: number;
   inputs: InputGroup[];
   features?: string;
-  hidden: number[];
-  activation: HiddenActivation;
-  dropout: number;
-  lr: number;
-  weightDecay: number;
-  batchSize: number;
-  epochs: number;
-  patience: number;
-  seed: number;
-  classWeights: 'balanced' | 'none';
-  groupDropout: number;
   vectorNoise: string;
   model?: string;
   embeddingKind?: EmbeddingKind;
   progress: boolean;
-}
+};
 
 /** sha256 and labels of a model directory, without loading it. */
 async function modelFacts(dir: string): Promise<{ sha256: string; labels: string[]; name: string }> {

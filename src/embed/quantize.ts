@@ -1,78 +1,28 @@
 /**
- * `pairscore quantize`: dynamic int8 quantization of an ONNX export, in TypeScript.
+ * `pairscore quantize`: dynamic int8 quantization of an ONNX export, in TypeScript. The source
+ * directory is never modified: model.onnx is rewritten into the output directory and the
+ * config/tokenizer files are copied beside it, so the output loads like any other model dir.
  *
- * Every linear op with a constant fp32 weight — MatMul(x, W[K,N]) and Gemm(x, W) (transB
- * handled by transposing the constant; alpha folded into the scales, beta into the bias) —
- * becomes one of (weights symmetric per column: scale[n] = max_k |W[k,n]| / qmax,
- * Wq = round(W / scale), zero point 0; activations quantized to uint8 per run):
- *   - `matmulinteger` (default): standard ops, DynamicQuantizeLinear(x) → MatMulInteger(xq,
- *     Wq, x_zp) → Cast(float) → Mul(x_scale·scale[n]) → Add(bias). ORT fuses each chain into
- *     MatMulIntegerToFloat and, better, quantizes a shared input once (Q, K and V read the
- *     same x): measured ~20% faster than `dqmm` on BERT-base here.
- *   - `dqmm`: com.microsoft DynamicQuantizeMatMul(x, Wq int8 [K,N], scale [N],
- *     zero_point int8 [N] = 0, bias [N]?), one node per op (x quantized once per op).
- * A MatMul whose only consumer is Add(·, constant bias [N]) takes the bias into the quantized
- * node (one op instead of two). Activation × activation MatMuls (attention scores) and the
- * embedding Gathers stay fp32.
- *
- * `reduceRange` (qmax 63 instead of 127): x86 CPUs without AVX-512 VNNI multiply u8 × s8
- * with vpmaddubsw, whose int16 pair sums can saturate with full-range weights
- * (255·127·2 > 32767); 7-bit weights cannot. Default: on when the CPU lacks VNNI (see
- * `cpuHasVnni`), because saturation silently hurts accuracy.
- *
- * The linear op that produces a graph output (a classifier head) is kept fp32: it is a
- * negligible share of the FLOPs, keeps the logits closest to the original, and keeps the
- * head recognisable to every tool (inspect still finds pooled/hidden in logits-only exports).
- *
- * The output is marked in metadata_props (`pairscore.quantization`, JSON), which
- * `inspect` reports. The source directory is never modified; config/tokenizer files are copied.
+ *   - quantize-graph.ts: which MatMul/Gemm ops are rewritten, and into which int8 ops.
+ *   - quantize-weights.ts: per-column symmetric int8 weights and the reduce-range choice.
+ *   - quantize-metadata.ts: the marker `inspect` reports and that refuses quantizing twice.
  */
 import fs from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, ModelError } from '../errors.js';
 import { writeFileAtomic } from './derived-model.js';
-import {
-  attrInt,
-  constantTensor,
-  decodeModel,
-  encodeModel,
-  indexGraph,
-  onnx,
-  sha256File,
-  tensorDims,
-  usesExternalData,
-  type GraphIndex,
-  type ModelProto,
-  type NodeProto,
-  type TensorProto,
-} from './onnx-model.js';
+import { decodeModel, encodeModel, sha256File, usesExternalData, type ModelProto } from './onnx-model.js';
+import { quantizeGraph, type GraphRewrite, type QuantizeOptions, type QuantOp } from './quantize-graph.js';
+import { quantizedOpCount, quantMetadata, setQuantMetadata, type QuantMetadata } from './quantize-metadata.js';
+import { cpuHasVnni } from './quantize-weights.js';
 
-export type QuantOp = 'dqmm' | 'matmulinteger';
+export { quantizeGraph, type GraphRewrite, type QuantizeOptions, type QuantOp } from './quantize-graph.js';
+export { QUANT_METADATA_KEY, quantizedOpCount, quantMetadata, type QuantMetadata } from './quantize-metadata.js';
+export { cpuHasVnni, quantizeColumns } from './quantize-weights.js';
 
-export interface QuantizeOptions {
-  /** Which quantized op to emit (default matmulinteger). */
-  op?: QuantOp;
-  /** 7-bit weights (qmax 63) to avoid u8×s8 saturation on CPUs without VNNI. Default: !cpuHasVnni(). */
-  reduceRange?: boolean;
-  /**
-   * Keep linear ops that produce a graph output in fp32 (default true). With false, inspect
-   * still recognises a `dqmm` head; a `matmulinteger` head is no longer a linear op it knows.
-   */
-  keepHead?: boolean;
-  /** Weights with fewer elements stay fp32 (default 0: quantize all). */
-  minElements?: number;
-}
-
-export interface QuantizeResult {
+export interface QuantizeResult extends GraphRewrite {
   outDir: string;
   modelFile: string;
-  /** Rewritten ops by original type. */
-  rewritten: { MatMul: number; Gemm: number };
-  /** MatMuls that took a following Add's bias. */
-  fusedBias: number;
-  /** Linear ops with a constant weight left in fp32, with why. */
-  kept: string[];
   bytesIn: number;
   bytesOut: number;
   sha256: string;
@@ -80,321 +30,6 @@ export interface QuantizeResult {
   copied: string[];
   op: QuantOp;
   reduceRange: boolean;
-}
-
-/** Metadata key marking a model quantized by pairscore (value: JSON). */
-export const QUANT_METADATA_KEY = 'pairscore.quantization';
-
-export interface QuantMetadata {
-  method: 'dynamic-int8';
-  op: 'DynamicQuantizeMatMul' | 'MatMulInteger';
-  weights: string;
-  rewritten: number;
-  source_sha256: string;
-  tool: string;
-}
-
-/** True when /proc/cpuinfo lists AVX-512 VNNI or AVX-VNNI (false when it cannot tell). */
-export function cpuHasVnni(): boolean {
-  try {
-    return /\b(avx512_vnni|avx_vnni)\b/.test(readFileSync('/proc/cpuinfo', 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
-const { DataType } = onnx.TensorProto;
-const MICROSOFT = 'com.microsoft';
-
-function attrFloat(node: NodeProto, name: string, fallback: number): number {
-  const a = node.attribute?.find((x) => x.name === name);
-  return a && typeof a.f === 'number' ? a.f : fallback;
-}
-
-/** Float values of a constant fp32 tensor (raw_data may be unaligned: copied). */
-function floatValues(t: TensorProto): Float32Array | undefined {
-  if (t.dataType !== DataType.FLOAT) return undefined;
-  if (t.floatData && t.floatData.length > 0) return Float32Array.from(t.floatData);
-  const raw = t.rawData;
-  if (!raw) return undefined;
-  const copy = new Uint8Array(raw.byteLength);
-  copy.set(raw);
-  return new Float32Array(copy.buffer, 0, raw.byteLength >> 2);
-}
-
-function tensor(name: string, dataType: number, dims: number[], bytes: Uint8Array): TensorProto {
-  return onnx.TensorProto.create({ name, dataType, dims, rawData: bytes });
-}
-
-function floatTensor(name: string, dims: number[], values: Float32Array): TensorProto {
-  return tensor(name, DataType.FLOAT, dims, new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
-}
-
-/** W [K,N] row-major → symmetric per-column int8 (zero point 0). */
-export function quantizeColumns(w: Float32Array, k: number, n: number, qmax: number): { q: Int8Array; scale: Float32Array } {
-  const maxAbs = new Float32Array(n);
-  for (let r = 0; r < k; r++) {
-    const off = r * n;
-    for (let c = 0; c < n; c++) {
-      const v = Math.abs(w[off + c]!);
-      if (v > maxAbs[c]!) maxAbs[c] = v;
-    }
-  }
-  const scale = new Float32Array(n);
-  const inv = new Float32Array(n);
-  for (let c = 0; c < n; c++) {
-    scale[c] = maxAbs[c]! > 0 ? maxAbs[c]! / qmax : 1;
-    inv[c] = 1 / scale[c]!;
-  }
-  const q = new Int8Array(k * n);
-  for (let r = 0; r < k; r++) {
-    const off = r * n;
-    for (let c = 0; c < n; c++) {
-      const v = Math.round(w[off + c]! * inv[c]!);
-      q[off + c] = v > qmax ? qmax : v < -qmax ? -qmax : v;
-    }
-  }
-  return { q, scale };
-}
-
-function transpose(w: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = w[r * cols + c]!;
-  return out;
-}
-
-interface Plan {
-  node: NodeProto;
-  input: string;
-  weight: string;
-  w: Float32Array;
-  k: number;
-  n: number;
-  alpha: number;
-  bias?: Float32Array;
-  /** The Add fused away (MatMul + Add), whose output the new node produces. */
-  fusedAdd?: NodeProto;
-  output: string;
-}
-
-/** A constant 1-D [n] (or [1, n]) float bias, or undefined. */
-function biasOf(g: GraphIndex, name: string, n: number): Float32Array | undefined {
-  const t = constantTensor(g, name);
-  if (!t) return undefined;
-  const dims = tensorDims(t);
-  const ok = (dims.length === 1 && dims[0] === n) || (dims.length === 2 && dims[0] === 1 && dims[1] === n);
-  return ok ? floatValues(t) : undefined;
-}
-
-function planNode(g: GraphIndex, node: NodeProto, outputs: Set<string>, opts: Required<QuantizeOptions>, kept: string[]): Plan | undefined {
-  const op = node.opType;
-  if (op !== 'MatMul' && op !== 'Gemm') return undefined;
-  const [a, b, c] = node.input ?? [];
-  const out = node.output?.[0];
-  if (!a || !b || !out) return undefined;
-  const wt = constantTensor(g, b);
-  if (!wt || constantTensor(g, a)) return undefined; // activation × activation, or constant-folded
-  const label = `${op} '${node.name ?? out}'`;
-  const dims = tensorDims(wt);
-  if (wt.dataType !== DataType.FLOAT || dims.length !== 2) {
-    kept.push(`${label}: weight is not a 2-D fp32 constant`);
-    return undefined;
-  }
-  let values = floatValues(wt);
-  if (!values || values.length !== dims[0]! * dims[1]!) {
-    kept.push(`${label}: cannot read the weight's values`);
-    return undefined;
-  }
-  if (values.length < opts.minElements) {
-    kept.push(`${label}: weight has ${values.length} elements (< ${opts.minElements})`);
-    return undefined;
-  }
-  let [k, n] = dims as [number, number];
-  let alpha = 1;
-  let bias: Float32Array | undefined;
-  if (op === 'Gemm') {
-    if (attrInt(node, 'transA', 0) !== 0) {
-      kept.push(`${label}: transA = 1`);
-      return undefined;
-    }
-    if (attrInt(node, 'transB', 0) !== 0) {
-      values = transpose(values, k, n);
-      [k, n] = [n, k];
-    }
-    alpha = attrFloat(node, 'alpha', 1);
-    if (c) {
-      const cb = biasOf(g, c, n);
-      if (!cb) {
-        kept.push(`${label}: C is not a constant [${n}] bias`);
-        return undefined;
-      }
-      const beta = attrFloat(node, 'beta', 1);
-      bias = beta === 1 ? cb : cb.map((v) => v * beta);
-    }
-  }
-  let output = out;
-  let fusedAdd: NodeProto | undefined;
-  if (op === 'MatMul' && !outputs.has(out)) {
-    const users = g.consumers.get(out) ?? [];
-    const add = users.length === 1 && users[0]!.opType === 'Add' ? users[0]! : undefined;
-    const other = add?.input?.find((x) => x !== out);
-    const addBias = add && other && add.input?.length === 2 ? biasOf(g, other, n) : undefined;
-    if (add && addBias && add.output?.[0]) {
-      bias = addBias;
-      fusedAdd = add;
-      output = add.output[0];
-    }
-  }
-  if (opts.keepHead && outputs.has(output)) {
-    kept.push(`${label}: produces graph output '${output}' (classifier head kept fp32)`);
-    return undefined;
-  }
-  const plan: Plan = { node, input: a, weight: b, w: values, k, n, alpha, output };
-  if (bias) plan.bias = bias;
-  if (fusedAdd) plan.fusedAdd = fusedAdd;
-  return plan;
-}
-
-/** Graph outputs, seen through Identity/Dropout (a head behind an Identity still counts). */
-function headOutputs(g: GraphIndex): Set<string> {
-  const set = new Set<string>();
-  for (const o of g.graph.output ?? []) {
-    let name = o.name ?? '';
-    set.add(name);
-    for (let hops = 0; hops < 8; hops++) {
-      const p = g.producer.get(name);
-      if (!p || (p.opType !== 'Identity' && p.opType !== 'Dropout') || !p.input?.[0]) break;
-      name = p.input[0];
-      set.add(name);
-    }
-  }
-  return set;
-}
-
-function safeName(s: string): string {
-  return s.replace(/[^A-Za-z0-9_./:-]/g, '_');
-}
-
-/** Rewrites `model` in place; returns counts and notes. */
-export function quantizeGraph(
-  model: ModelProto,
-  opts: Required<QuantizeOptions>,
-): { rewritten: { MatMul: number; Gemm: number }; fusedBias: number; kept: string[] } {
-  const graph = model.graph;
-  if (!graph) throw new ModelError('the model has no graph');
-  const g = indexGraph(graph);
-  const outputs = headOutputs(g);
-  const kept: string[] = [];
-  const qmax = opts.reduceRange ? 63 : 127;
-  const rewritten = { MatMul: 0, Gemm: 0 };
-  let fusedBias = 0;
-  const replace = new Map<NodeProto, NodeProto[]>();
-  const drop = new Set<NodeProto>();
-  const newInits: TensorProto[] = [];
-  const used = new Set<string>([...g.initializers.keys(), ...g.producer.keys()]);
-  const fresh = (base: string): string => {
-    let name = safeName(base);
-    for (let i = 1; used.has(name); i++) name = `${safeName(base)}_${i}`;
-    used.add(name);
-    return name;
-  };
-
-  for (const node of graph.node ?? []) {
-    const plan = planNode(g, node, outputs, opts, kept);
-    if (!plan) continue;
-    const { q, scale } = quantizeColumns(plan.w, plan.k, plan.n, qmax);
-    if (plan.alpha !== 1) for (let i = 0; i < scale.length; i++) scale[i]! *= plan.alpha;
-    const base = node.name || plan.weight;
-    const qName = fresh(`${plan.weight}_quantized`);
-    const sName = fresh(`${plan.weight}_scale`);
-    newInits.push(tensor(qName, DataType.INT8, [plan.k, plan.n], new Uint8Array(q.buffer)));
-    newInits.push(floatTensor(sName, [plan.n], scale));
-    let bName: string | undefined;
-    if (plan.bias) {
-      bName = fresh(`${base}_bias`);
-      newInits.push(floatTensor(bName, [plan.n], plan.bias));
-    }
-    const nodes: NodeProto[] = [];
-    if (opts.op === 'dqmm') {
-      const zName = fresh(`${plan.weight}_zero_point`);
-      newInits.push(tensor(zName, DataType.INT8, [plan.n], new Uint8Array(plan.n)));
-      nodes.push(
-        onnx.NodeProto.create({
-          name: fresh(`${base}_quant`),
-          opType: 'DynamicQuantizeMatMul',
-          domain: MICROSOFT,
-          input: [plan.input, qName, sName, zName, ...(bName ? [bName] : [])],
-          output: [plan.output],
-        }),
-      );
-    } else {
-      const t = (s: string) => fresh(`${base}_${s}`);
-      const [xq, xs, xz, mm, mmf, sc, y] = [t('xq'), t('x_scale'), t('x_zp'), t('int32'), t('float'), t('scale'), t('scaled')];
-      nodes.push(onnx.NodeProto.create({ name: t('dql'), opType: 'DynamicQuantizeLinear', input: [plan.input], output: [xq, xs, xz] }));
-      nodes.push(onnx.NodeProto.create({ name: t('mmi'), opType: 'MatMulInteger', input: [xq, qName, xz], output: [mm] }));
-      nodes.push(
-        onnx.NodeProto.create({
-          name: t('cast'),
-          opType: 'Cast',
-          input: [mm],
-          output: [mmf],
-          attribute: [onnx.AttributeProto.create({ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: DataType.FLOAT })],
-        }),
-      );
-      nodes.push(onnx.NodeProto.create({ name: t('mulscale'), opType: 'Mul', input: [xs, sName], output: [sc] }));
-      nodes.push(onnx.NodeProto.create({ name: t('dequant'), opType: 'Mul', input: [mmf, sc], output: [bName ? y : plan.output] }));
-      if (bName) nodes.push(onnx.NodeProto.create({ name: t('bias'), opType: 'Add', input: [y, bName], output: [plan.output] }));
-    }
-    replace.set(node, nodes);
-    if (plan.fusedAdd) {
-      drop.add(plan.fusedAdd);
-      fusedBias++;
-    }
-    rewritten[node.opType as 'MatMul' | 'Gemm']++;
-  }
-
-  const nodes: NodeProto[] = [];
-  for (const node of graph.node ?? []) {
-    if (drop.has(node)) continue;
-    nodes.push(...(replace.get(node) ?? [node]));
-  }
-  // Drop constants nobody reads any more (the fp32 weights and fused biases).
-  const read = new Set<string>();
-  for (const node of nodes) for (const i of node.input ?? []) if (i) read.add(i);
-  for (const o of graph.output ?? []) if (o.name) read.add(o.name);
-  graph.node = nodes.filter((n) => n.opType !== 'Constant' || (n.output ?? []).some((o) => read.has(o)));
-  graph.initializer = [...(graph.initializer ?? []).filter((t) => read.has(t.name ?? '')), ...newInits];
-  // Initializers listed as graph inputs (old exporters) must go from the inputs too.
-  const initNames = new Set(graph.initializer.map((t) => t.name));
-  const removedInit = new Set([...g.initializers.keys()].filter((n) => !initNames.has(n)));
-  graph.input = (graph.input ?? []).filter((i) => !removedInit.has(i.name ?? ''));
-  // Shape annotations of tensors that no longer exist (outputs of rewritten MatMuls).
-  const produced = new Set<string>();
-  for (const node of graph.node) for (const o of node.output ?? []) if (o) produced.add(o);
-  graph.valueInfo = (graph.valueInfo ?? []).filter((v) => produced.has(v.name ?? ''));
-
-  if (opts.op === 'dqmm' && !(model.opsetImport ?? []).some((o) => o.domain === MICROSOFT)) {
-    (model.opsetImport ??= []).push(onnx.OperatorSetIdProto.create({ domain: MICROSOFT, version: 1 }));
-  }
-  return { rewritten, fusedBias, kept };
-}
-
-/** The quantization marker of a decoded model, if pairscore wrote one. */
-export function quantMetadata(model: ModelProto): QuantMetadata | undefined {
-  const entry = (model.metadataProps ?? []).find((p) => p.key === QUANT_METADATA_KEY);
-  if (!entry?.value) return undefined;
-  try {
-    return JSON.parse(entry.value) as QuantMetadata;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Ops that show a model holds quantized linear layers (ours or another tool's). */
-export function quantizedOpCount(model: ModelProto): number {
-  return (model.graph?.node ?? []).filter((n) =>
-    ['DynamicQuantizeMatMul', 'MatMulInteger', 'QAttention', 'MatMulIntegerToFloat', 'QLinearMatMul'].includes(n.opType ?? ''),
-  ).length;
 }
 
 async function isDir(dir: string): Promise<boolean> {
@@ -445,10 +80,7 @@ export async function quantizeModel(srcDir: string, outDir: string, options: Qua
     source_sha256: sourceSha,
     tool: 'pairscore quantize',
   };
-  model.metadataProps = [
-    ...(model.metadataProps ?? []).filter((p) => p.key !== QUANT_METADATA_KEY),
-    onnx.StringStringEntryProto.create({ key: QUANT_METADATA_KEY, value: JSON.stringify(meta) }),
-  ];
+  setQuantMetadata(model, meta);
   const encoded = encodeModel(model);
   const modelFile = path.join(out, 'model.onnx');
   await fs.mkdir(out, { recursive: true });

@@ -10,9 +10,13 @@
  * - negated token: within NEG_WINDOW tokens after a negation cue, the window closing early at
  *   clause punctuation or a scope breaker (and, but, which, …): "is not sad" negates "sad";
  * - aligned token: its lemma (or surface form) occurs anywhere in the other sentence.
+ *
+ * Parts only some groups read are built on first use per pair: the candidate word substitutions
+ * (substitutions.ts), which the WordNet groups share.
  */
 import type { WordNet } from '../wordnet/wordnet.js';
 import type { Lemmatizer } from './lemmatize.js';
+import { SubstitutionPairs } from './substitutions.js';
 import {
   MODALS, NEGATION_CUES, NUMBER_WORDS, QUANT_EXISTENTIAL, QUANT_NEGATIVE, QUANT_UNIVERSAL, SCOPE_BREAKERS, STOPWORDS,
 } from './lexicon.js';
@@ -77,6 +81,8 @@ export interface PairContext {
   hypothesis: SideAnalysis;
   /** WordNet with relations when a selected feature needs it, else index-only or undefined. */
   wordnet: WordNet | undefined;
+  /** Unaligned hypothesis content words × premise content words; built on the first call per pair, read only. */
+  substitutions(): Readonly<SubstitutionPairs>;
 }
 
 function createSide(): SideAnalysis {
@@ -131,12 +137,15 @@ function numberValue(t: string, lemma: string): number {
 export class Analyzer {
   readonly context: PairContext;
   private readonly vocab = new Map<string, TokenInfo>();
+  private readonly pairs = new SubstitutionPairs();
+  /** `pairs` still holds an earlier pair's list. */
+  private pairsStale = true;
 
   constructor(
     private readonly lemmatizer: Lemmatizer | undefined,
     wordnet: WordNet | undefined,
   ) {
-    this.context = { premise: createSide(), hypothesis: createSide(), wordnet };
+    this.context = { premise: createSide(), hypothesis: createSide(), wordnet, substitutions: () => this.substitutions() };
   }
 
   analyze(premise: string, hypothesis: string): PairContext {
@@ -145,7 +154,16 @@ export class Analyzer {
     this.side(hypothesis, ctx.hypothesis);
     align(ctx.premise, ctx.hypothesis);
     align(ctx.hypothesis, ctx.premise);
+    this.pairsStale = true;
     return ctx;
+  }
+
+  private substitutions(): SubstitutionPairs {
+    if (this.pairsStale) {
+      this.pairs.fill(this.context.premise, this.context.hypothesis);
+      this.pairsStale = false;
+    }
+    return this.pairs;
   }
 
   /** Facts about token `t` (memoised). */

@@ -32,19 +32,18 @@ export const antonym: FeatureGroup = {
     const p = ctx.premise;
     const h = ctx.hypothesis;
     if (wn !== undefined) {
-      for (let j = 0; j < h.n; j++) {
-        if (!h.content[j] || h.aligned[j]) continue;
-        const b = h.lemmas[j]!;
-        for (let i = 0; i < p.n; i++) {
-          if (!p.content[i] || p.aligned[i]) continue;
-          const kind = wn.antonymKind(p.lemmas[i]!, b);
-          if (kind === ANTONYM_NONE) continue;
-          const neg = p.negated[i]! + h.negated[j]!;
-          if (neg === 1) negated++;
-          else if (neg === 0) {
-            if (kind === ANTONYM_NOUN) nouns++;
-            else plain++;
-          }
+      const pairs = ctx.substitutions();
+      for (let k = 0; k < pairs.length; k++) {
+        const i = pairs.prem[k]!;
+        if (p.aligned[i]) continue;
+        const j = pairs.hyp[k]!;
+        const kind = wn.antonymKind(p.lemmas[i]!, h.lemmas[j]!);
+        if (kind === ANTONYM_NONE) continue;
+        const neg = p.negated[i]! + h.negated[j]!;
+        if (neg === 1) negated++;
+        else if (neg === 0) {
+          if (kind === ANTONYM_NOUN) nouns++;
+          else plain++;
         }
       }
     }

@@ -29,22 +29,22 @@ export const wordnet: FeatureGroup = {
     const p = ctx.premise;
     const h = ctx.hypothesis;
     if (wn !== undefined) {
-      for (let j = 0; j < h.n; j++) {
-        if (!h.content[j] || h.aligned[j]) continue;
-        total++;
-        const b = h.lemmas[j]!;
+      const pairs = ctx.substitutions();
+      total = pairs.words;
+      let k = 0;
+      for (let w = 0; w < pairs.words; w++) {
+        const end = pairs.wordEnd[w]!;
         let s = false;
         let up = false;
         let down = false;
-        for (let i = 0; i < p.n; i++) {
-          if (!p.content[i]) continue;
-          const a = p.lemmas[i]!;
-          const r = wn.relate(a, b);
+        // Once all three links are found, the word's remaining pairs cannot change its counts.
+        for (; k < end && !(s && up && down); k++) {
+          const r = wn.relate(p.lemmas[pairs.prem[k]!]!, h.lemmas[pairs.hyp[k]!]!);
           if (r & RELATION_SYNONYM) s = true;
           if (r & RELATION_B_GENERAL) up = true;
           if (r & RELATION_A_GENERAL) down = true;
-          if (s && up && down) break;
         }
+        k = end;
         if (s) syn++;
         if (up) hyper++;
         if (down) hypo++;

@@ -135,12 +135,34 @@ export interface ChunkSummary {
 }
 
 /** Stored once per run in Redis; workers read it by run id. */
+export const RUN_TASKS = ['score', 'extract'] as const;
+export type RunTask = (typeof RUN_TASKS)[number];
+
+/** A row a run stores: `score` runs store ScoreRows, `extract` runs ExtractRows. */
+export type ResultRow = ScoreRow | ExtractRow;
+
+/**
+ * What an `extract` run writes, fixed at submit so every worker produces the
+ * same columns: the feature-file header (`FeaturesMeta` in src/classify/features-file.ts).
+ */
+export const extractSpecSchema = z.object({
+  embedding: embeddingKindSchema.nullable(),
+  embeddingDim: z.number().int().min(0),
+  logits: z.boolean(),
+  logitsDim: z.number().int().min(0),
+  featureNames: z.array(z.string()),
+  modelLabels: z.array(z.string()),
+});
+export type ExtractSpec = z.infer<typeof extractSpecSchema>;
+
 export const runSpecSchema = z.object({
   runId: runIdSchema,
-  task: z.literal('score'),
+  task: z.enum(RUN_TASKS),
+  /** Present when task is 'extract'. */
+  extract: extractSpecSchema.optional(),
   createdAt: z.string(),
   model: z.object({ name: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
-  /** Content of the MLP head file, or null to classify with the model's own logits. */
+  /** Content of the MLP head file, or null to classify with the model's own logits (always null for extract). */
   head: z.unknown().nullable(),
   headFile: z.string().optional(),
   features: z.string(),
@@ -181,7 +203,7 @@ export function redisNames(prefix: string) {
     aggregateJobId: (runId: string) => `run-${runId}-aggregate`,
     /** Hash: spec (JSON), state, chunksAdded, startedAt, finishedAt, result (JSON). */
     runMeta: (runId: string) => `${run(runId)}:meta`,
-    /** Hash: row index → result row JSON (one field per input row). */
+    /** Hash: row index → result row (src/queue/row-codec.ts; one field per input row). */
     runRows: (runId: string) => `${run(runId)}:rows`,
     /** Set of worker ids that processed chunks of the run. */
     runWorkers: (runId: string) => `${run(runId)}:workers`,

@@ -21,3 +21,4 @@ export {
   submitRun, waitForRun, readResults, cancelRun, getRunStatus, startWorker, RunClient, newRunId,
   type SubmitOptions, type SubmitResult, type QueueTarget, type RunStatus, type RunResult, type WorkerOptions, type WorkerHandle,
 } from './queue/index.js';
+export { runRemoteExtract, writeRunResults, type RemoteExtractResult } from './run/remote.js';

@@ -24,7 +24,6 @@ import { makeModel } from '../../src/modelgen/index.js';
 import { openStages } from '../../src/stages.js';
 import { runScore } from '../../src/run/local.js';
 import { RunClient, startWorker, submitRun } from '../../src/queue/index.js';
-import type { Scorer } from '../../src/pipeline.js';
 import { writeSyntheticPairs } from '../../src/synthetic/write.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -40,10 +39,8 @@ async function dropPrefix(prefix: string): Promise<void> {
   redis.disconnect();
 }
 
-const noopScorer: Scorer = {
-  labels: ['A', 'B'],
-  scoreChunk: async (rows: readonly IngestRow[]) => rows.map((r): ScoreRow => ({ index: r.index, id: r.id, label: 'A', probs: { A: 1, B: 0 } })),
-};
+const noopRunner = async (rows: readonly IngestRow[]): Promise<ScoreRow[]> =>
+  rows.map((r) => ({ index: r.index, id: r.id, label: 'A', probs: { A: 1, B: 0 } }));
 
 export interface QueueOverheadResult {
   chunks: number;
@@ -96,7 +93,7 @@ export async function benchQueueOverhead(chunks = 4000, workDir?: string): Promi
   const target = { redis: { url: REDIS_URL }, prefix };
   const worker = await startWorker({
     ...target, modelsRoot, cacheDir: path.join(dir, 'cache'), concurrency: 50, threads: 1, sessions: 1, batchTokens: 1024, device: 'cpu',
-    log: silentLogger(), scorers: { scorerFor: async () => noopScorer, close: async () => undefined },
+    log: silentLogger(), stages: { runnerFor: async () => noopRunner, close: async () => undefined },
   });
   const client = await RunClient.open(target);
   try {

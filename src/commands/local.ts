@@ -5,7 +5,16 @@ import { loadTokenizer } from '../tokenize/index.js';
 import { openStages } from '../stages.js';
 import { runExtract, runScore, runTokenize } from '../run/local.js';
 import { formatMetrics } from '../report/metrics.js';
+import { extractViaRedis, parseDuration } from './queue.js';
 import { configFor, dataOptions, int, maxLen, modelOptions, runOptions, say, type DataFlags, type ModelFlags } from './options.js';
+
+interface RemoteFlags {
+  redis?: string | true;
+  prefix?: string;
+  modelsRoot?: string;
+  runId?: string;
+  keep?: number;
+}
 
 export function registerLocalCommands(program: Command): void {
   dataOptions(
@@ -27,9 +36,23 @@ export function registerLocalCommands(program: Command): void {
         .description('write {index, id, gold?, embedding, features, logits?} rows')
         .addOption(new Option('--embedding <kind>', 'vector to write').choices([...EMBEDDING_KINDS, 'none']).default('pooled'))
         .option('--features <list>', 'hand-crafted features: all, none or a comma list', 'all')
-        .option('--no-logits', "do not write the model's logits"),
+        .option('--no-logits', "do not write the model's logits")
+        .option('--redis [url]', 'extract on the workers of this Redis (default REDIS_URL) instead of in this process; --model then names a folder under --models-root')
+        .option('--prefix <name>', 'with --redis: key prefix (default PAIRSCORE_PREFIX or pairscore)')
+        .option('--models-root <dir>', 'with --redis: folder holding the models (default PAIRSCORE_MODELS_ROOT or ./models)')
+        .option('--run-id <id>', 'with --redis: run id (an existing extract run is joined, not repeated)')
+        .option('--keep <duration>', 'with --redis: keep run data this long after it ends (default 7d)', parseDuration),
     ),
-  ).action(async (input: string, f: DataFlags & ModelFlags & { embedding: EmbeddingKind | 'none'; features: string; logits: boolean }) => {
+  ).action(async (input: string, f: DataFlags & ModelFlags & RemoteFlags & { embedding: EmbeddingKind | 'none'; features: string; logits: boolean }, cmd: Command) => {
+    if (f.redis !== undefined) {
+      const opts = runOptions(input, f);
+      // 1,024-row pipeline chunks suit one process; chunk jobs default to submit's 256 so work spreads over workers.
+      const chunkSize = cmd.getOptionValueSource('chunkSize') === 'default' ? 256 : f.chunkSize;
+      await extractViaRedis(input, {
+        ...f, redis: f.redis, chunkSize, columns: opts.columns, embedding: f.embedding === 'none' ? null : f.embedding,
+      });
+      return;
+    }
     const stages = await openStages({ modelDir: f.model, features: f.features, device: f.device, ...maxLen(f) }, configFor(f), say);
     try {
       const embedding = f.embedding === 'none' ? null : f.embedding;

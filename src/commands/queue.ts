@@ -3,11 +3,14 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig, type Config } from '../config.js';
 import { createLogger } from '../log.js';
 import { formatMetrics } from '../report/metrics.js';
-import { createScoreWriter } from '../report/score-writer.js';
+import { runRemoteExtract, writeRunResults } from '../run/remote.js';
+import type { EmbeddingKind } from '../contracts.js';
+import type { ColumnOptions } from '../ingest/index.js';
 import { RunClient, submitRun, redactUrl, type QueueTarget, type RunStatus } from '../queue/index.js';
 import { runWorkerUntilSignal, workerOptionsFrom } from '../queue/lifecycle.js';
 import { formatStatus, statusProgressLine } from '../queue/format.js';
 import { int, say } from './options.js';
+import { InputError } from '../errors.js';
 
 interface RedisFlags {
   redis?: string;
@@ -69,6 +72,43 @@ function statusPrinter(): (s: RunStatus) => void {
   };
 }
 
+/** What `extract --redis` needs beyond the local extract's flags. */
+export interface RemoteExtractFlags {
+  redis: string | true;
+  prefix?: string;
+  modelsRoot?: string;
+  runId?: string;
+  keep?: number;
+  model: string;
+  features: string;
+  embedding: EmbeddingKind | null;
+  logits: boolean;
+  maxLength?: number;
+  chunkSize: number;
+  out: string;
+  format?: string;
+  columns: ColumnOptions;
+}
+
+/**
+ * `extract --redis`: the workers extract, this process submits, shows progress
+ * and writes the same feature file the local extract would.
+ */
+export async function extractViaRedis(input: string, f: RemoteExtractFlags): Promise<void> {
+  const config = configOf({ ...f, redis: f.redis === true ? undefined : f.redis });
+  const r = await runRemoteExtract({
+    ...targetOf(config), input, columns: f.columns, model: f.model, modelsRoot: config.modelsRoot, cacheDir: config.cacheDir,
+    chunkSize: f.chunkSize, keepSeconds: config.keepSeconds, features: f.features, extract: { embedding: f.embedding, logits: f.logits },
+    out: f.out, onStatus: statusPrinter(),
+    ...(f.format ? { format: f.format } : {}), ...(f.maxLength !== undefined ? { maxLength: f.maxLength } : {}), ...(f.runId ? { runId: f.runId } : {}),
+  });
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  say(formatStatus(r.status));
+  if (r.status.state === 'cancelled') throw new InputError(`run ${r.submit.runId} was cancelled; nothing written`);
+  say(`extracted ${r.rowsWritten} rows (${r.status.result?.metrics?.errors ?? 0} with errors) on ${r.status.workers.length} worker(s) → ${f.out}`);
+  if (r.status.failedChunks > 0 || (r.status.result?.lostRows ?? 0) > 0) process.exitCode = 1;
+}
+
 export function registerQueueCommands(program: Command): void {
   redisOptionsOn(
     program
@@ -86,11 +126,11 @@ export function registerQueueCommands(program: Command): void {
       .option('--hypothesis-col <name>', 'hypothesis column (default: detected)')
       .option('--label-col <name>', 'gold label column (default: detected)')
       .option('--id-col <name>', 'id column (default: detected)')
-      .addOption(new Option('--input-format <fmt>', 'input format (default: from the extension)').choices(['csv', 'tsv', 'jsonl']))
+      .addOption(new Option('--input-format <fmt>', 'input format (default: from the extension)').choices(['csv', 'tsv', 'jsonl', 'parquet']))
       .option('--wait', 'wait for the run, show progress, print metrics; exit 1 if chunks failed'),
   ).action(async (input: string, f: RedisFlags & {
     model: string; mlp?: string; features?: string; maxLength?: number; runId?: string; chunkSize: number; wait?: boolean;
-    premiseCol?: string; hypothesisCol?: string; labelCol?: string; idCol?: string; inputFormat?: 'csv' | 'tsv' | 'jsonl';
+    premiseCol?: string; hypothesisCol?: string; labelCol?: string; idCol?: string; inputFormat?: 'csv' | 'tsv' | 'jsonl' | 'parquet';
   }) => {
     const config = configOf(f);
     const columns = Object.fromEntries(
@@ -160,26 +200,14 @@ export function registerQueueCommands(program: Command): void {
   redisOptionsOn(
     program
       .command('results <runId>')
-      .description('stream the rows of a finished run in input order (every input row once)')
-      .requiredOption('--out <file>', 'output file (.jsonl or .csv; - for stdout)')
-      .addOption(new Option('--format <fmt>', 'output format (default: from the --out extension)').choices(['jsonl', 'csv']))
+      .description('stream the rows of a finished run in input order (every input row once); an extract run gives a feature file')
+      .requiredOption('--out <file>', 'output file (.jsonl, .csv or .parquet; - for stdout)')
+      .addOption(new Option('--format <fmt>', 'output format (default: from the --out extension)').choices(['jsonl', 'csv', 'parquet']))
       .option('--partial', 'write the rows done so far of an unfinished run'),
   ).action(async (runId: string, f: RedisFlags & { out: string; format?: string; partial?: boolean }) => {
     const config = configOf(f);
-    await withClient(config, async (c) => {
-      const meta = await c.store.require(runId);
-      const writer = await createScoreWriter(f.out, meta.spec.labels, f.format);
-      let n = 0;
-      try {
-        for await (const row of c.results(runId, { partial: f.partial === true })) {
-          await writer.write(row);
-          n++;
-        }
-      } finally {
-        await writer.close();
-      }
-      say(`wrote ${n} rows of run ${runId} → ${f.out}`);
-    });
+    const n = await withClient(config, (c) => writeRunResults(c, runId, f.out, { ...(f.format ? { format: f.format } : {}), partial: f.partial === true }));
+    say(`wrote ${n} rows of run ${runId} → ${f.out}`);
   });
 
   redisOptionsOn(program.command('cancel <runId>').description('stop a run: remaining chunks are dropped, active ones finish')).action(

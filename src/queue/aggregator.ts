@@ -6,10 +6,11 @@
  * local mode, and stores the result with the run's expiry.
  */
 import { Job, type Queue } from 'bullmq';
-import type { FailedChunk, RedisNames, RunSpec, ScoreRow } from '../contracts.js';
+import type { FailedChunk, RedisNames, ResultRow, RunSpec } from '../contracts.js';
 import type { Logger } from '../log.js';
 import { MetricsAccumulator } from '../report/metrics.js';
 import type { RunResult, RunStore } from './run-store.js';
+import { rowCodecFor } from './row-codec.js';
 
 export interface AggregatorDeps {
   store: RunStore;
@@ -30,8 +31,8 @@ async function failedChunkRows(deps: AggregatorDeps, spec: RunSpec, chunk: numbe
   const rows = (job?.data as { rows?: Array<{ index: number; id: string; gold?: string }> } | undefined)?.rows;
   if (!rows || rows.length === 0) return { chunk, reason, firstIndex: null, rows: null };
   const error = `chunk ${chunk} failed: ${reason}`;
-  const errorRows: ScoreRow[] = rows.map((r) => ({ index: r.index, id: r.id, error, ...(r.gold !== undefined ? { gold: r.gold } : {}) }));
-  await deps.store.writeMissingRows(spec.runId, errorRows);
+  const errorRows: ResultRow[] = rows.map((r) => ({ index: r.index, id: r.id, error, ...(r.gold !== undefined ? { gold: r.gold } : {}) }));
+  await deps.store.writeMissingRows(spec.runId, errorRows, rowCodecFor(spec));
   return { chunk, reason, firstIndex: rows[0]!.index, rows: rows.length };
 }
 
@@ -49,20 +50,22 @@ export function createAggregateProcessor(deps: AggregatorDeps): (job: Job) => Pr
     }
     failedChunks.sort((a, b) => a.chunk - b.chunk);
 
+    // Extract runs have no labels: their metrics are row and error counts and pairs/s.
     const acc = new MetricsAccumulator(spec.labels);
+    const codec = rowCodecFor(spec);
     let lostRows = 0;
-    const lost: ScoreRow[] = [];
-    for await (const { index, row } of deps.store.iterateRows(runId, spec.input.rows)) {
+    const lost: ResultRow[] = [];
+    for await (const { index, row } of deps.store.iterateRows(runId, spec.input.rows, codec)) {
       if (row) acc.add(row);
       else {
         lostRows++;
-        const errorRow: ScoreRow = { index, id: String(index), error: `no result for row ${index} (chunk ${Math.floor(index / spec.chunkSize)})` };
+        const errorRow: ResultRow = { index, id: String(index), error: `no result for row ${index} (chunk ${Math.floor(index / spec.chunkSize)})` };
         lost.push(errorRow);
         acc.add(errorRow);
       }
     }
     // Never leave a hole: `results` must give every input row once.
-    if (lost.length > 0) await deps.store.writeMissingRows(runId, lost);
+    if (lost.length > 0) await deps.store.writeMissingRows(runId, lost, codec);
     const started = meta.startedAt ?? Date.now();
     const result: RunResult = {
       state: 'completed',

@@ -1,26 +1,37 @@
 /**
  * The `score` queue's job handler: validate the payload, read the run spec,
- * score the rows with the shared pipeline, write them with one idempotent
+ * score (or extract) the rows with the shared pipeline, write them with one idempotent
  * operation, return a small summary. Error classes decide retries: bad data
  * or a model that does not fit fail the chunk for good (UnrecoverableError);
  * anything else is retried by BullMQ.
  */
 import { UnrecoverableError, type Job } from 'bullmq';
-import { chunkJobSchema, type ChunkJobData, type ChunkSummary, type IngestRow, type RunSpec } from '../contracts.js';
+import { chunkJobSchema, type ChunkJobData, type ChunkSummary, type IngestRow, type ResultRow, type RunSpec, type RunState } from '../contracts.js';
 import { InputError, ModelError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { RunStore } from './run-store.js';
-import type { Scorer } from '../pipeline.js';
+import { rowCodecFor, type RowCodec } from './row-codec.js';
 
-/** Gives the scorer for a run (StageCache in workers; a no-op one to measure queue overhead). */
-export interface ScorerProvider {
-  scorerFor(spec: RunSpec): Promise<Scorer>;
+/**
+ * How stale a worker's view of a run's state may be. Reading it for every
+ * chunk costs a round trip per job (a third of the queue's per-job cost);
+ * at most this long after `cancel`, a worker may still start a chunk, whose
+ * rows are then written and ignored.
+ */
+const STATE_REFRESH_MS = 250;
+
+/** Turns a chunk's rows into the rows its run stores: a Scorer's or an Extractor's chunk function. */
+export type ChunkRunner = (rows: readonly IngestRow[]) => Promise<ResultRow[]>;
+
+/** Gives the chunk runner for a run (StageCache in workers; a no-op one to measure queue overhead). */
+export interface StageProvider {
+  runnerFor(spec: RunSpec): Promise<ChunkRunner>;
   close(): Promise<void>;
 }
 
 export interface ChunkProcessorDeps {
   store: RunStore;
-  stages: ScorerProvider;
+  stages: StageProvider;
   workerId: string;
   log: Logger;
 }
@@ -39,15 +50,28 @@ export function toJobError(err: unknown): Error {
 }
 
 export function createChunkProcessor(deps: ChunkProcessorDeps): (job: Job) => Promise<ChunkSummary | 'sealed'> {
-  const specs = new Map<string, RunSpec>();
-  const specFor = async (runId: string): Promise<RunSpec> => {
-    let spec = specs.get(runId);
-    if (!spec) {
-      spec = (await deps.store.require(runId)).spec;
-      specs.set(runId, spec);
+  const specs = new Map<string, { spec: RunSpec; codec: RowCodec }>();
+  const specFor = async (runId: string): Promise<{ spec: RunSpec; codec: RowCodec }> => {
+    let entry = specs.get(runId);
+    if (!entry) {
+      const spec = (await deps.store.require(runId)).spec;
+      entry = { spec, codec: rowCodecFor(spec) };
+      specs.set(runId, entry);
       if (specs.size > 64) specs.delete(specs.keys().next().value!);
     }
-    return spec;
+    return entry;
+  };
+  // One beginChunk per run per STATE_REFRESH_MS, shared by every concurrent job of that run.
+  const states = new Map<string, { at: number; state: Promise<RunState | undefined> }>();
+  const stateOf = (runId: string): Promise<RunState | undefined> => {
+    const now = performance.now();
+    const seen = states.get(runId);
+    if (seen && now - seen.at < STATE_REFRESH_MS) return seen.state;
+    const state = deps.store.beginChunk(runId, deps.workerId);
+    state.catch(() => states.delete(runId));
+    states.set(runId, { at: now, state });
+    if (states.size > 64) states.delete(states.keys().next().value!);
+    return state;
   };
 
   return async (job) => {
@@ -60,13 +84,13 @@ export function createChunkProcessor(deps: ChunkProcessorDeps): (job: Job) => Pr
     const start = performance.now();
     const log = deps.log.child({ run: runId, chunk });
     try {
-      const spec = await specFor(runId);
-      if ((await deps.store.beginChunk(runId, deps.workerId)) === 'cancelled') {
+      const { spec, codec } = await specFor(runId);
+      if ((await stateOf(runId)) === 'cancelled') {
         return { chunk, rows: 0, errors: 0, ms: 0, worker: deps.workerId, skipped: 'cancelled' };
       }
-      const scorer = await deps.stages.scorerFor(spec);
-      const out = await scorer.scoreChunk(rows.map(toIngestRow));
-      await deps.store.writeRows(runId, out);
+      const run = await deps.stages.runnerFor(spec);
+      const out = await run(rows.map(toIngestRow));
+      await deps.store.writeRows(runId, out, codec);
       const errors = out.reduce((n, r) => n + (r.error !== undefined ? 1 : 0), 0);
       const summary: ChunkSummary = { chunk, rows: out.length, errors, ms: Math.round(performance.now() - start), worker: deps.workerId };
       // Progress is informational: never fail or delay a scored chunk over it.

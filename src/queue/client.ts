@@ -5,12 +5,13 @@
  */
 import { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { FailedChunk, RunState, ScoreRow } from '../contracts.js';
+import type { FailedChunk, ResultRow, RunState } from '../contracts.js';
 import { InputError } from '../errors.js';
 import { openQueues, type Queues } from './bull.js';
 import { connectRedis } from './redis.js';
 import type { QueueTarget } from './producer.js';
 import { RunStore, type RunResult } from './run-store.js';
+import { rowCodecFor } from './row-codec.js';
 
 export interface RunStatus {
   runId: string;
@@ -106,13 +107,15 @@ export class RunClient {
   /**
    * Every input row once, in input order, streamed from Redis. A run that has
    * not finished is refused unless `partial` (missing rows are then skipped).
+   * ScoreRows for `score` runs, ExtractRows for `extract` runs (see spec.task).
    */
-  async *results(runId: string, opts: { partial?: boolean } = {}): AsyncGenerator<ScoreRow> {
+  async *results(runId: string, opts: { partial?: boolean } = {}): AsyncGenerator<ResultRow> {
     const meta = await this.store.require(runId);
     if (!meta.result && !opts.partial) {
       throw new InputError(`run '${runId}' is ${meta.state}, not finished; wait for it (status --watch) or pass --partial`);
     }
-    for await (const { row } of this.store.iterateRows(runId, meta.spec.input.rows)) if (row) yield row;
+    const codec = rowCodecFor(meta.spec);
+    for await (const { row } of this.store.iterateRows(runId, meta.spec.input.rows, codec)) if (row) yield row;
   }
 
   /**

@@ -3,7 +3,7 @@
  * commands `submit`, `worker`, `status`, `results` and `cancel` are thin
  * calls into these.
  */
-import type { ScoreRow } from '../contracts.js';
+import type { ResultRow } from '../contracts.js';
 import { RunClient, type RunStatus } from './client.js';
 import type { QueueTarget } from './producer.js';
 
@@ -36,8 +36,8 @@ export async function getRunStatus(target: QueueTarget, runId: string): Promise<
   }
 }
 
-/** Every input row once, in input order. */
-export async function* readResults(target: QueueTarget, runId: string, opts: { partial?: boolean } = {}): AsyncGenerator<ScoreRow> {
+/** Every input row once, in input order: ScoreRows of a score run, ExtractRows of an extract run. */
+export async function* readResults(target: QueueTarget, runId: string, opts: { partial?: boolean } = {}): AsyncGenerator<ResultRow> {
   const client = await RunClient.open(target);
   try {
     yield* client.results(runId, opts);

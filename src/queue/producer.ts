@@ -13,13 +13,15 @@
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { Job } from 'bullmq';
-import { runIdSchema, type ChunkJobData, type IngestRow, type RunSpec } from '../contracts.js';
+import { runIdSchema, type ChunkJobData, type ExtractSpec, type IngestRow, type RunSpec, type RunTask } from '../contracts.js';
 import { InputError, ModelError } from '../errors.js';
 import { chunkRows, readDataset, scanDataset, type ColumnOptions } from '../ingest/index.js';
 import { inspectModel } from '../embed/index.js';
 import { sha256File } from '../embed/onnx-model.js';
-import { createFeaturizer } from '../features/index.js';
+import { selectFeatureNames } from '../features/index.js';
 import { checkHeadFits, headFeatureSelection, loadHead } from '../classify/index.js';
+import type { ExtractOptions } from '../pipeline.js';
+import type { ModelInfo } from '../contracts.js';
 import { openQueues, type Queues } from './bull.js';
 import { resolveModelDir } from './models-root.js';
 import { checkEvictionPolicy, connectRedis, type RedisSettings } from './redis.js';
@@ -37,7 +39,12 @@ export interface SubmitOptions extends QueueTarget {
   model: string;
   modelsRoot: string;
   cacheDir: string;
+  /** 'score' (default): label rows; 'extract': store vectors and features, for a feature file. */
+  task?: RunTask;
+  /** For extract runs (default: pooled embedding, logits when the model has them). */
+  extract?: ExtractOptions;
   mlpFile?: string;
+  /** Score runs: the head's features by default; extract runs: all. */
   features?: string;
   maxLength?: number;
   runId?: string;
@@ -64,17 +71,38 @@ export function newRunId(now = new Date()): string {
   return `run-${stamp}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
+/** The columns an extract run will write, checked against the model now. */
+function extractSpecFor(info: ModelInfo, opts: ExtractOptions, featureNames: string[], model: string): ExtractSpec {
+  if (opts.embedding && !info.available.includes(opts.embedding)) {
+    throw new ModelError(`model '${model}' cannot give the '${opts.embedding}' embedding (available: ${info.available.join(', ') || 'none'})`);
+  }
+  const logits = opts.logits && info.available.includes('logits');
+  return {
+    embedding: opts.embedding,
+    embeddingDim: opts.embedding === 'logits' ? info.numLabels : opts.embedding ? info.hiddenSize : 0,
+    logits,
+    logitsDim: logits ? info.numLabels : 0,
+    featureNames,
+    modelLabels: [...info.id2label],
+  };
+}
+
 /** Everything a worker checks again, checked here first so a bad run never queues. */
 async function buildSpec(opts: SubmitOptions, runId: string): Promise<RunSpec> {
+  const task = opts.task ?? 'score';
   const chunkSize = opts.chunkSize ?? 256;
   const dataset = await scanDataset(opts.input, opts.columns ?? {});
   const modelDir = resolveModelDir(opts.modelsRoot, opts.model);
   const { info } = await inspectModel(modelDir, { cacheDir: opts.cacheDir });
+  if (task === 'extract' && opts.mlpFile) throw new InputError('an extract run writes vectors and features, not labels: drop --mlp');
   const head = opts.mlpFile ? await loadHead(opts.mlpFile) : null;
-  const features = opts.features ?? (head ? headFeatureSelection(head) : 'none');
-  const featureNames = (await createFeaturizer(features)).names;
-  let labels: string[];
-  if (head) {
+  const features = opts.features ?? (head ? headFeatureSelection(head) : task === 'extract' ? 'all' : 'none');
+  const featureNames = selectFeatureNames(features);
+  let labels: string[] = [];
+  let extract: ExtractSpec | undefined;
+  if (task === 'extract') {
+    extract = extractSpecFor(info, opts.extract ?? { embedding: 'pooled', logits: true }, [...featureNames], opts.model);
+  } else if (head) {
     checkHeadFits(head, info, featureNames, path.basename(opts.mlpFile!));
     labels = head.labels;
   } else {
@@ -85,7 +113,7 @@ async function buildSpec(opts: SubmitOptions, runId: string): Promise<RunSpec> {
   }
   const spec: RunSpec = {
     runId,
-    task: 'score',
+    task,
     createdAt: new Date().toISOString(),
     model: { name: opts.model, sha256: info.sha256 },
     head,
@@ -96,6 +124,7 @@ async function buildSpec(opts: SubmitOptions, runId: string): Promise<RunSpec> {
     chunks: Math.ceil(dataset.rows / chunkSize),
     keepSeconds: opts.keepSeconds,
   };
+  if (extract) spec.extract = extract;
   if (opts.mlpFile) spec.headFile = path.basename(opts.mlpFile);
   if (opts.maxLength !== undefined) spec.maxLength = opts.maxLength;
   return spec;

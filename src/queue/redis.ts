@@ -8,6 +8,7 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import { InputError, RetryableError } from '../errors.js';
+import { redisNames } from '../contracts.js';
 
 export interface RedisSettings {
   url: string;
@@ -92,4 +93,25 @@ export async function checkEvictionPolicy(redis: Redis, url: string): Promise<vo
         'Fix: redis-cli CONFIG SET maxmemory-policy noeviction (and set maxmemory-policy noeviction in redis.conf)',
     );
   }
+}
+
+/**
+ * Deletes every key of a deployment (`{prefix}…`: queues, jobs, runs, workers)
+ * with SCAN, never KEYS, so a big Redis is not blocked. For tests and
+ * benchmarks that use throw-away prefixes; returns the number of keys deleted.
+ */
+export async function deletePrefixKeys(settings: RedisSettings, prefix: string): Promise<number> {
+  const redis = await connectRedis(settings, 'client');
+  let deleted = 0;
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisNames(prefix).bullPrefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) deleted += await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  return deleted;
 }

@@ -4,9 +4,10 @@
  * chunk twice leaves exactly one row per index), and the final result.
  */
 import type { Redis } from 'ioredis';
-import { runSpecSchema, type FailedChunk, type RedisNames, type RunSpec, type RunState, type ScoreRow } from '../contracts.js';
+import { runSpecSchema, type FailedChunk, type RedisNames, type ResultRow, type RunSpec, type RunState } from '../contracts.js';
 import { InputError } from '../errors.js';
 import type { Metrics } from '../report/metrics.js';
+import type { RowCodec } from './row-codec.js';
 
 export interface RunResult {
   state: RunState;
@@ -104,20 +105,20 @@ export class RunStore {
   }
 
   /** One HSET for the whole chunk: idempotent per row index. */
-  async writeRows(runId: string, rows: readonly ScoreRow[]): Promise<void> {
+  async writeRows(runId: string, rows: readonly ResultRow[], codec: RowCodec): Promise<void> {
     if (rows.length === 0) return;
     const args: string[] = [];
-    for (const r of rows) args.push(String(r.index), JSON.stringify(r));
+    for (const r of rows) args.push(String(r.index), codec.encode(r));
     await this.redis.hset(this.names.runRows(runId), ...args);
   }
 
   /** Writes rows only where none exists yet (error rows for failed chunks). */
-  async writeMissingRows(runId: string, rows: readonly ScoreRow[]): Promise<number> {
+  async writeMissingRows(runId: string, rows: readonly ResultRow[], codec: RowCodec): Promise<number> {
     let written = 0;
     const key = this.names.runRows(runId);
     for (let i = 0; i < rows.length; i += 500) {
       const pipe = this.redis.pipeline();
-      for (const r of rows.slice(i, i + 500)) pipe.hsetnx(key, String(r.index), JSON.stringify(r));
+      for (const r of rows.slice(i, i + 500)) pipe.hsetnx(key, String(r.index), codec.encode(r));
       const res = (await pipe.exec()) ?? [];
       written += res.reduce((s, [, v]) => s + (v === 1 ? 1 : 0), 0);
     }
@@ -129,17 +130,17 @@ export class RunStore {
   }
 
   /** Rows `from`..`to-1` in index order; undefined where a row is missing. */
-  async readRows(runId: string, from: number, to: number): Promise<Array<ScoreRow | undefined>> {
+  async readRows(runId: string, from: number, to: number, codec: RowCodec): Promise<Array<ResultRow | undefined>> {
     if (to <= from) return [];
     const fields = Array.from({ length: to - from }, (_, i) => String(from + i));
     const values = await this.redis.hmget(this.names.runRows(runId), ...fields);
-    return values.map((v) => (v === null ? undefined : (JSON.parse(v) as ScoreRow)));
+    return values.map((v) => (v === null ? undefined : codec.decode(v)));
   }
 
   /** Streams every row in input order, `batch` rows per Redis round trip. */
-  async *iterateRows(runId: string, total: number, batch = 1000): AsyncGenerator<{ index: number; row: ScoreRow | undefined }> {
+  async *iterateRows(runId: string, total: number, codec: RowCodec, batch = 1000): AsyncGenerator<{ index: number; row: ResultRow | undefined }> {
     for (let from = 0; from < total; from += batch) {
-      const rows = await this.readRows(runId, from, Math.min(total, from + batch));
+      const rows = await this.readRows(runId, from, Math.min(total, from + batch), codec);
       for (let i = 0; i < rows.length; i++) yield { index: from + i, row: rows[i] };
     }
   }

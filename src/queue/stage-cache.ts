@@ -1,7 +1,7 @@
 /**
  * Worker-side cache of pipeline stages. Sessions are expensive (seconds and
  * hundreds of MB), so one embedder per model is shared by every run that
- * names it; scorers are cheap and cached per run. Promises are cached, so
+ * names it; scorers and extractors are cheap and cached per run. Promises are cached, so
  * concurrent jobs never create the same embedder twice.
  */
 import type { RunSpec } from '../contracts.js';
@@ -10,8 +10,9 @@ import { createEmbedder, type Device, type OnnxEmbedder } from '../embed/index.j
 import { createFeaturizer, type Featurizer } from '../features/index.js';
 import { loadTokenizer, type PairTokenizer } from '../tokenize/index.js';
 import { headSchema } from '../classify/index.js';
-import { createScorer, type Scorer } from '../pipeline.js';
+import { createExtractor, createScorer, type Stages } from '../pipeline.js';
 import { resolveModelDir } from './models-root.js';
+import type { ChunkRunner, StageProvider } from './chunk-processor.js';
 
 export interface StageCacheOptions {
   modelsRoot: string;
@@ -28,38 +29,52 @@ interface LoadedModel {
   embedder: OnnxEmbedder;
 }
 
-const MAX_SCORERS = 16;
+const MAX_RUNNERS = 16;
 
-export class StageCache {
+export class StageCache implements StageProvider {
   private readonly models = new Map<string, Promise<LoadedModel>>();
   private readonly featurizers = new Map<string, Promise<Featurizer>>();
-  private readonly scorers = new Map<string, Promise<Scorer>>();
+  private readonly runners = new Map<string, Promise<ChunkRunner>>();
 
   constructor(private readonly opts: StageCacheOptions) {}
 
-  /** The scorer for a run; fails with a ModelError when this host's model differs from the run's. */
-  scorerFor(spec: RunSpec): Promise<Scorer> {
-    let p = this.scorers.get(spec.runId);
+  /** The chunk runner for a run; fails with a ModelError when this host's model differs from the run's. */
+  runnerFor(spec: RunSpec): Promise<ChunkRunner> {
+    let p = this.runners.get(spec.runId);
     if (!p) {
-      p = this.buildScorer(spec);
-      p.catch(() => this.scorers.delete(spec.runId));
-      this.scorers.set(spec.runId, p);
-      if (this.scorers.size > MAX_SCORERS) this.scorers.delete(this.scorers.keys().next().value!);
+      p = this.buildRunner(spec);
+      p.catch(() => this.runners.delete(spec.runId));
+      this.runners.set(spec.runId, p);
+      if (this.runners.size > MAX_RUNNERS) this.runners.delete(this.runners.keys().next().value!);
     }
     return p;
   }
 
-  private async buildScorer(spec: RunSpec): Promise<Scorer> {
+  private async buildRunner(spec: RunSpec): Promise<ChunkRunner> {
     const [model, featurizer] = await Promise.all([this.modelFor(spec.model.name, spec.model.sha256), this.featurizerFor(spec.features)]);
-    const head = spec.head === null ? null : headSchema.parse(spec.head);
-    return createScorer({
+    const stages: Stages = {
       tokenizer: model.tokenizer,
       embedder: model.embedder,
       featurizer,
-      head,
+      head: spec.head === null ? null : headSchema.parse(spec.head),
       ...(spec.maxLength !== undefined ? { maxLength: spec.maxLength } : {}),
       ...(spec.headFile ? { headFile: spec.headFile } : {}),
-    });
+    };
+    if (spec.task === 'score') {
+      const scorer = createScorer(stages);
+      return (rows) => scorer.scoreChunk(rows);
+    }
+    const extract = spec.extract;
+    if (!extract) throw new ModelError(`run '${spec.runId}' is an extract run without its extract spec; submit it again`);
+    // A worker on another pairscore version could compute other feature columns under the same names.
+    if (featurizer.names.join(',') !== extract.featureNames.join(',')) {
+      throw new ModelError(
+        `this worker's features for '${spec.features}' (${featurizer.names.length}) differ from the run's (${extract.featureNames.length}); ` +
+          'run the same pairscore version on every host',
+      );
+    }
+    const extractor = createExtractor(stages, { embedding: extract.embedding, logits: extract.logits });
+    return (rows) => extractor.extractChunk(rows);
   }
 
   private async modelFor(name: string, sha256: string): Promise<LoadedModel> {
@@ -113,7 +128,7 @@ export class StageCache {
   async close(): Promise<void> {
     const models = [...this.models.values()];
     this.models.clear();
-    this.scorers.clear();
+    this.runners.clear();
     await Promise.allSettled(models.map(async (p) => (await p).embedder.close()));
   }
 }

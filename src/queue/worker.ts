@@ -15,7 +15,7 @@ import { bullConnection } from './bull.js';
 import { checkEvictionPolicy, connectRedis, type RedisSettings } from './redis.js';
 import { RunStore } from './run-store.js';
 import { StageCache } from './stage-cache.js';
-import { createChunkProcessor, type ScorerProvider } from './chunk-processor.js';
+import { createChunkProcessor, type StageProvider } from './chunk-processor.js';
 import { createAggregateProcessor } from './aggregator.js';
 
 export interface WorkerOptions {
@@ -35,8 +35,8 @@ export interface WorkerOptions {
   aggregate?: boolean;
   /** Job lock duration; also the stalled-job check interval (default 30 s). */
   lockMs?: number;
-  /** Replaces the model stages (benchmarks of the queue alone use a no-op scorer). */
-  scorers?: ScorerProvider;
+  /** Replaces the model stages (benchmarks of the queue alone use a no-op runner). */
+  stages?: StageProvider;
   log: Logger;
 }
 
@@ -55,7 +55,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   await checkEvictionPolicy(redis, opts.redis.url);
   const log = opts.log.child({ worker: id });
   const store = new RunStore(redis, names);
-  const stages: ScorerProvider = opts.scorers ?? new StageCache({
+  const stages: StageProvider = opts.stages ?? new StageCache({
     modelsRoot: opts.modelsRoot,
     cacheDir: opts.cacheDir,
     threads: opts.threads,

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { deletePrefixKeys } from '../../src/queue/redis.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -16,17 +16,7 @@ export function uniquePrefix(label: string): string {
 
 /** Deletes every key of `{prefix}` (hash-tagged, as pairscore writes them). */
 export async function cleanPrefix(prefix: string, url = REDIS_URL): Promise<void> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `{${prefix}}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
+  await deletePrefixKeys({ url }, prefix);
 }
 
 export function freePort(): Promise<number> {

@@ -1,0 +1,125 @@
+/**
+ * Writers for the rows of `score`, `extract` and `tokenize`, in JSONL, CSV or
+ * Parquet, chosen by the --out extension (or --format). Local commands and
+ * `results` of a distributed run use the same ones, so a file looks the same
+ * whichever way it was produced.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { ExtractRow, ScoreRow, TokenizeRow } from '../contracts.js';
+import { InputError } from '../errors.js';
+import { FEATURES_META_FORMAT, PARQUET_META_KEY, metaPathFor, type FeaturesMeta } from '../classify/features-file.js';
+import { createCsvWriter, createJsonlWriter, outputFormatFor, type RowWriter } from './writers.js';
+import { createParquetWriter, type ParquetColumn } from './parquet.js';
+
+interface RowLayout<T> {
+  csvColumns: () => string[];
+  csvRecord: (row: T) => Record<string, unknown>;
+  parquetColumns: () => ParquetColumn[];
+  parquetRecord: (row: T) => Record<string, unknown>;
+  parquetMetadata?: Record<string, string>;
+}
+
+async function writerFor<T>(out: string, format: string | undefined, layout: RowLayout<T>): Promise<RowWriter<T>> {
+  const f = outputFormatFor(out, format);
+  if (f === 'parquet') {
+    if (out === '-') throw new InputError('Parquet cannot be written to stdout; give --out a file name');
+    return createParquetWriter<T>(out, layout.parquetColumns(), layout.parquetRecord, layout.parquetMetadata ? { metadata: layout.parquetMetadata } : {});
+  }
+  return f === 'csv' ? createCsvWriter<T>(out, layout.csvColumns(), layout.csvRecord) : createJsonlWriter<T>(out);
+}
+
+/** Score rows: JSONL as is; CSV and Parquet with one `prob_<label>` column per label. */
+export function createScoreRowWriter(out: string, labels: readonly string[], format?: string): Promise<RowWriter<ScoreRow>> {
+  const flat = (r: ScoreRow) => ({ ...r, ...Object.fromEntries(labels.map((l) => [`prob_${l}`, r.probs?.[l]])) });
+  return writerFor<ScoreRow>(out, format, {
+    csvColumns: () => ['index', 'id', 'label', ...labels.map((l) => `prob_${l}`), 'gold', 'error'],
+    csvRecord: flat,
+    parquetColumns: () => [
+      { name: 'index', kind: 'int32' }, { name: 'id', kind: 'string' }, { name: 'label', kind: 'string' },
+      ...labels.map((l): ParquetColumn => ({ name: `prob_${l}`, kind: 'float' })),
+      { name: 'gold', kind: 'string' }, { name: 'error', kind: 'string' },
+    ],
+    parquetRecord: flat,
+  });
+}
+
+/** The feature-file header: which model, embedding, features and logits the rows hold. */
+export function featuresMeta(parts: {
+  modelSha256: string;
+  modelName: string;
+  embedding: FeaturesMeta['embedding'];
+  embeddingDim: number;
+  features: readonly string[];
+  logitsDim: number;
+  modelLabels: readonly string[];
+  source: string;
+}): FeaturesMeta {
+  return {
+    format: FEATURES_META_FORMAT,
+    version: 1,
+    model: { sha256: parts.modelSha256, name: parts.modelName },
+    embedding: parts.embedding,
+    embedding_dim: parts.embeddingDim,
+    features: [...parts.features],
+    logits: parts.logitsDim > 0,
+    logits_dim: parts.logitsDim,
+    model_labels: [...parts.modelLabels],
+    source: parts.source,
+  };
+}
+
+/**
+ * Extract rows (a feature file for `train`). The header goes into the Parquet
+ * footer and, on close, into the `<out>.meta.json` sidecar for every format.
+ */
+export async function createExtractRowWriter(out: string, meta: FeaturesMeta, format?: string): Promise<RowWriter<ExtractRow>> {
+  const names = meta.features;
+  const embDim = meta.embedding_dim;
+  const logitsDim = meta.logits_dim;
+  const inner = await writerFor<ExtractRow>(out, format, {
+    csvColumns: () => [
+      'index', 'id', 'gold', 'error', ...names,
+      ...Array.from({ length: embDim }, (_, i) => `emb_${i}`),
+      ...Array.from({ length: logitsDim }, (_, i) => `logit_${i}`),
+    ],
+    csvRecord: (r) => ({
+      index: r.index, id: r.id, gold: r.gold, error: r.error, ...r.features,
+      ...Object.fromEntries((r.embedding ?? []).map((v, i) => [`emb_${i}`, v])),
+      ...Object.fromEntries((r.logits ?? []).map((v, i) => [`logit_${i}`, v])),
+    }),
+    parquetColumns: () => [
+      { name: 'index', kind: 'int32' }, { name: 'id', kind: 'string' }, { name: 'gold', kind: 'string' }, { name: 'error', kind: 'string' },
+      ...(embDim > 0 ? [{ name: 'embedding', kind: 'floats', width: embDim } as const] : []),
+      ...names.map((n): ParquetColumn => ({ name: n, kind: 'float' })),
+      ...(logitsDim > 0 ? [{ name: 'logits', kind: 'floats', width: logitsDim } as const] : []),
+    ],
+    parquetRecord: (r) => ({ index: r.index, id: r.id, gold: r.gold, error: r.error, embedding: r.embedding, ...r.features, logits: r.logits }),
+    parquetMetadata: { [PARQUET_META_KEY]: JSON.stringify(meta) },
+  });
+  return {
+    write: (row) => inner.write(row),
+    async close() {
+      await inner.close();
+      // The sidecar says which model made the vectors: `train` records its sha256 in the head.
+      if (out !== '-') await writeJson(metaPathFor(out), meta);
+    },
+  };
+}
+
+export function createTokenizeRowWriter(out: string, format?: string): Promise<RowWriter<TokenizeRow>> {
+  return writerFor<TokenizeRow>(out, format, {
+    csvColumns: () => ['index', 'id', 'input_ids', 'token_type_ids', 'error'],
+    csvRecord: (r) => ({ ...r }),
+    parquetColumns: () => [
+      { name: 'index', kind: 'int32' }, { name: 'id', kind: 'string' },
+      { name: 'input_ids', kind: 'ints', width: 32 }, { name: 'token_type_ids', kind: 'ints', width: 32 }, { name: 'error', kind: 'string' },
+    ],
+    parquetRecord: (r) => ({ ...r }),
+  });
+}
+
+export async function writeJson(file: string, value: unknown): Promise<void> {
+  await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  await fs.writeFile(file, `${JSON.stringify(value, null, 2)}\n`);
+}

@@ -1,0 +1,68 @@
+/**
+ * Distributed runs seen from the command line: writing a run's rows to a file
+ * in its task's layout (score rows, or a feature file for `train`), and
+ * `extract --redis` — submit an extract run, wait for the workers, write the
+ * feature file — so a feature file looks the same however it was made.
+ */
+import type { ExtractRow, RunSpec, ScoreRow } from '../contracts.js';
+import type { FeaturesMeta } from '../classify/features-file.js';
+import { InputError } from '../errors.js';
+import { createExtractRowWriter, createScoreRowWriter, featuresMeta } from '../report/row-writers.js';
+import type { RowWriter } from '../report/writers.js';
+import { RunClient, submitRun, type RunStatus, type SubmitOptions, type SubmitResult } from '../queue/index.js';
+
+export function featuresMetaOfRun(spec: RunSpec): FeaturesMeta {
+  const x = spec.extract;
+  return featuresMeta({
+    modelSha256: spec.model.sha256,
+    modelName: spec.model.name,
+    embedding: x?.embedding ?? null,
+    embeddingDim: x?.embeddingDim ?? 0,
+    features: x?.featureNames ?? [],
+    logitsDim: x?.logitsDim ?? 0,
+    modelLabels: x?.modelLabels ?? [],
+    source: spec.input.file,
+  });
+}
+
+/** Streams every row of a run, in input order, into `out`; returns the row count. */
+export async function writeRunResults(client: RunClient, runId: string, out: string, opts: { format?: string; partial?: boolean } = {}): Promise<number> {
+  const { spec } = await client.store.require(runId);
+  // The run's task decides the row type the store decodes (src/queue/row-codec.ts).
+  const writer = (spec.task === 'extract'
+    ? await createExtractRowWriter(out, featuresMetaOfRun(spec), opts.format)
+    : await createScoreRowWriter(out, spec.labels, opts.format)) as RowWriter<ScoreRow | ExtractRow>;
+  let n = 0;
+  try {
+    for await (const row of client.results(runId, { partial: opts.partial === true })) {
+      await writer.write(row);
+      n++;
+    }
+  } finally {
+    await writer.close();
+  }
+  return n;
+}
+
+export interface RemoteExtractResult {
+  submit: SubmitResult;
+  status: RunStatus;
+  rowsWritten: number;
+}
+
+/** Submits an extract run (or resumes/joins one with the same id), waits, writes `out`. */
+export async function runRemoteExtract(
+  opts: SubmitOptions & { out: string; format?: string; onStatus?: (s: RunStatus) => void },
+): Promise<RemoteExtractResult> {
+  const submit = await submitRun({ ...opts, task: 'extract' });
+  const client = await RunClient.open(opts);
+  try {
+    const { spec } = await client.store.require(submit.runId);
+    if (spec.task !== 'extract') throw new InputError(`run '${submit.runId}' is a ${spec.task} run, not an extract run; use another --run-id`);
+    const status = await client.wait(submit.runId, opts.onStatus ? { onStatus: opts.onStatus } : {});
+    const rowsWritten = status.state === 'cancelled' ? 0 : await writeRunResults(client, submit.runId, opts.out, opts.format ? { format: opts.format } : {});
+    return { submit, status, rowsWritten };
+  } finally {
+    await client.close();
+  }
+}

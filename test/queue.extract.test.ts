@@ -1,0 +1,137 @@
+/**
+ * Distributed extraction against a real Redis with real worker processes:
+ * `extract --redis` on a Parquet input gives the feature file the local
+ * `extract` gives (same rows, same header), `train` reads it, and `results`
+ * of a run writes Parquet.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runCli, startCli } from './helpers/cli.js';
+import { cleanPrefix, REDIS_URL, uniquePrefix } from './helpers/redis.js';
+import { createParquetWriter } from '../src/report/parquet.js';
+import { loadFeatureFile } from '../src/classify/features-file.js';
+import { openParquetFile, parquetRowGroups } from '../src/ingest/parquet.js';
+import type { ExtractRow } from '../src/contracts.js';
+
+let dir = '';
+let env: NodeJS.ProcessEnv = {};
+const prefix = uniquePrefix('extract');
+const ROWS = 600;
+
+before(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairscore-dextract-'));
+  env = {
+    REDIS_URL, PAIRSCORE_PREFIX: prefix, PAIRSCORE_MODELS_ROOT: path.join(dir, 'models'),
+    PAIRSCORE_CACHE_DIR: path.join(dir, 'cache'), PAIRSCORE_THREADS: '1', PAIRSCORE_LOG_LEVEL: 'warn',
+  };
+  for (const args of [
+    ['make-model', '--size', 'tiny', '--head', 'seqcls', '--out', path.join(dir, 'models', 'demo')],
+    ['generate', '--count', String(ROWS), '--seed', '5', '--out', path.join(dir, 'pairs.jsonl')],
+  ]) {
+    const r = await runCli(args, env);
+    assert.equal(r.code, 0, r.stderr);
+  }
+  // The same pairs as Parquet (with one row the ingest rejects), to submit Parquet input.
+  const rows = fs.readFileSync(path.join(dir, 'pairs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+  rows[123]!.premise = '';
+  const w = await createParquetWriter<Record<string, string>>(
+    path.join(dir, 'pairs.parquet'),
+    [{ name: 'id', kind: 'string' }, { name: 'premise', kind: 'string' }, { name: 'hypothesis', kind: 'string' }, { name: 'label', kind: 'string' }],
+    (r) => r,
+    { rowGroupRows: 128 },
+  );
+  for (const r of rows) await w.write(r);
+  await w.close();
+});
+
+after(async () => {
+  await cleanPrefix(prefix);
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function parquetRows(file: string): Promise<Array<Record<string, unknown>>> {
+  const out: Array<Record<string, unknown>> = [];
+  const f = await openParquetFile(file);
+  for await (const group of parquetRowGroups(f, f.columns)) out.push(...group);
+  return out;
+}
+
+test('extract --redis on 2 workers: the local feature file, row for row; train reads it; results writes Parquet', async () => {
+  const input = path.join(dir, 'pairs.parquet');
+  const workers = [startCli(['worker', '--concurrency', '2'], env), startCli(['worker', '--concurrency', '2'], env)];
+  try {
+    const distOut = path.join(dir, 'dist.parquet');
+    const dist = await runCli(['extract', input, '--redis', '--model', 'demo', '--embedding', 'cls', '--run-id', 'x-1', '--chunk-size', '50', '--out', distOut], env);
+    assert.equal(dist.code, 0, dist.stderr + workers.map((w) => w.output()).join('\n'));
+    assert.match(dist.stderr, /extracted 600 rows \(1 with errors\) on 2 worker\(s\)/);
+
+    const localOut = path.join(dir, 'local.parquet');
+    const loc = await runCli(['extract', input, '--model', path.join(dir, 'models', 'demo'), '--embedding', 'cls', '--out', localOut], env);
+    assert.equal(loc.code, 0, loc.stderr);
+
+    const a = await parquetRows(distOut);
+    const b = await parquetRows(localOut);
+    assert.equal(a.length, ROWS);
+    assert.deepEqual(a.map((r) => r.index), Array.from({ length: ROWS }, (_, i) => i));
+    assert.deepEqual(Object.keys(a[0]!).sort(), Object.keys(b[0]!).sort());
+    for (let i = 0; i < ROWS; i++) {
+      const x = a[i]!;
+      const y = b[i]!;
+      for (const k of Object.keys(y)) {
+        const u = x[k];
+        const v = y[k];
+        if (Array.isArray(v)) {
+          assert.equal((u as number[]).length, v.length, `row ${i} ${k}`);
+          (v as number[]).forEach((vv, j) => assert.ok(Math.abs((u as number[])[j]! - vv) <= 1e-5, `row ${i} ${k}[${j}]`));
+        } else if (typeof v === 'number' && k !== 'index') {
+          assert.ok(Math.abs((u as number) - v) <= 1e-6 || (Number.isNaN(u) && Number.isNaN(v)), `row ${i} ${k}`);
+        } else assert.deepEqual(u, v, `row ${i} ${k}`);
+      }
+    }
+    assert.match(String(a[123]!.error), /premise/);
+
+    // Same header (sidecar) as the local file, apart from where it came from.
+    const ma = JSON.parse(fs.readFileSync(`${distOut}.meta.json`, 'utf8')) as Record<string, unknown>;
+    const mb = JSON.parse(fs.readFileSync(`${localOut}.meta.json`, 'utf8')) as Record<string, unknown>;
+    assert.deepEqual({ ...ma, model: (ma.model as { sha256: string }).sha256 }, { ...mb, model: (mb.model as { sha256: string }).sha256 });
+    const data = await loadFeatureFile(distOut);
+    assert.equal(data.n, ROWS - 1);
+    assert.equal(data.embeddingDim, 128);
+
+    const head = path.join(dir, 'head.json');
+    const tr = await runCli(['train', distOut, '--out', head, '--epochs', '3', '--seed', '1'], env);
+    assert.equal(tr.code, 0, tr.stderr);
+
+    // The same run's rows again as JSONL through `results`; joining it again adds nothing.
+    const jsonl = path.join(dir, 'again.jsonl');
+    const res = await runCli(['results', 'x-1', '--out', jsonl], env);
+    assert.equal(res.code, 0, res.stderr);
+    const rows = fs.readFileSync(jsonl, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ExtractRow);
+    assert.equal(rows.length, ROWS);
+    assert.equal(rows[7]!.embedding!.length, 128);
+    assert.deepEqual(rows[7]!.embedding, a[7]!.embedding);
+    assert.ok(fs.existsSync(`${jsonl}.meta.json`));
+
+    // A score run's results as Parquet.
+    const sub = await runCli(['submit', input, '--model', 'demo', '--run-id', 's-1', '--chunk-size', '200', '--wait'], env);
+    assert.equal(sub.code, 0, sub.stderr);
+    const scored = path.join(dir, 'scored.parquet');
+    const sr = await runCli(['results', 's-1', '--out', scored], env);
+    assert.equal(sr.code, 0, sr.stderr);
+    const srows = await parquetRows(scored);
+    assert.equal(srows.length, ROWS);
+    assert.equal(typeof srows[0]!.label, 'string');
+    assert.ok(Object.keys(srows[0]!).some((k) => k.startsWith('prob_')));
+
+    const wrong = await runCli(['extract', input, '--redis', '--model', 'demo', '--run-id', 's-1', '--out', path.join(dir, 'no.parquet')], env);
+    assert.equal(wrong.code, 2, wrong.stderr);
+    assert.match(wrong.stderr, /is a score run, not an extract run/);
+  } finally {
+    for (const w of workers) w.child.kill('SIGTERM');
+    const codes = await Promise.all(workers.map((w) => w.exited));
+    assert.deepEqual(codes, [0, 0], 'workers exit 0 on SIGTERM');
+  }
+});

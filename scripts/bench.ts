@@ -19,8 +19,10 @@
  *               against 1.5 × model size + 300 MB; `score` on a 1M-row generated file
  *               (streams: < 300 MB; skipped with --quick or --no-million)
  *   training    benchTrain() from scripts/bench/train.ts
- *
- * The distributed row plugs in through SCALE_OUT_PROBES below.
+ *   distributed (when Redis answers at REDIS_URL) 2 worker processes × 1 thread on the
+ *               BERT-base int8 pairs, per round, against transformers.js and against
+ *               local `score` int8 with 1 session × all cores; and the queue overhead:
+ *               chunk jobs/s with a no-op scorer vs bare BullMQ (scripts/bench/queue.ts)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -38,14 +40,17 @@ import { benchScore, writePairsFile, type PairsPerSecProbe } from './bench/score
 import { compareModels, type QualityResult } from './bench/quality.js';
 import { canMeasureRss, pairscoreRss } from './bench/rss.js';
 import { benchTrain } from './bench/train.js';
+import { benchQueueOverhead, distributedPairsPerSec, redisReachable } from './bench/queue.js';
 
 /**
  * Scale-out rows: each probe gets the BERT-base pairs file and the int8 base model
  * directory and returns pairs/s; the row is printed with its ratio to transformers.js.
- * TODO(lead): add { stage: 'distributed, 2 worker processes, int8', probe: benchDistributed }
- * once src/queue lands (e.g. from scripts/bench/distributed.ts).
  */
-const SCALE_OUT_PROBES: Array<{ stage: string; probe: PairsPerSecProbe }> = [];
+const DISTRIBUTED_STAGE = 'distributed int8, 2 worker processes × 1 thread';
+async function scaleOutProbes(cacheDir: string): Promise<Array<{ stage: string; probe: PairsPerSecProbe }>> {
+  if (!(await redisReachable())) return [];
+  return [{ stage: DISTRIBUTED_STAGE, probe: (file, dir) => distributedPairsPerSec(file, dir, { workers: 2, cacheDir }) }];
+}
 
 interface Row {
   stage: string;
@@ -136,6 +141,9 @@ async function main(): Promise<void> {
     const raw: number[] = [];
     const score = new Map<string, { pps: number[]; waste: number }>();
     const scaleOut = new Map<string, number[]>();
+    const scaleOutNotes = new Map<string, string>();
+    const probes = await scaleOutProbes(cacheDir);
+    if (probes.length === 0) notes.push(`distributed rows skipped: no Redis answered at ${process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'}`);
     for (let round = 0; round < rounds; round++) {
       log(`BERT-base round ${round + 1}/${rounds}: transformers.js`);
       const peer = await benchTransformersJs(basePairs, baseDir, { threads });
@@ -153,10 +161,11 @@ async function main(): Promise<void> {
           score.set(key, entry);
         }
       }
-      for (const { stage, probe } of SCALE_OUT_PROBES) {
+      for (const { stage, probe } of probes) {
         log(`BERT-base round ${round + 1}/${rounds}: ${stage}`);
         const r = await probe(pairsFile, int8Dir);
         scaleOut.set(stage, [...(scaleOut.get(stage) ?? []), r.pairsPerSec]);
+        if (r.note) scaleOutNotes.set(stage, r.note);
       }
     }
     const base = `BERT-base 12×768`;
@@ -170,12 +179,20 @@ async function main(): Promise<void> {
         note: `runs ${v.pps.map(fmt).join(', ')}; padding waste ${pct(v.waste)}; features: all, overlapped`,
       });
     }
-    for (const [stage, pps] of scaleOut) rows.push({ stage: `${base}, ${stage} (pairs/s)`, ours: max(pps), peerName: 'transformers.js', peer: max(tjs), ratios: perRound(pps) });
+    for (const [stage, pps] of scaleOut) {
+      rows.push({ stage: `${base}, ${stage} (pairs/s)`, ours: max(pps), peerName: 'transformers.js', peer: max(tjs), ratios: perRound(pps), note: `runs ${pps.map(fmt).join(', ')}; ${scaleOutNotes.get(stage) ?? ''}` });
+    }
 
     const fp32Best = max(score.get(`fp32|${configs[0]!.label}`)!.pps.map((x, i) => x / tjs[i]!));
     const int8Best = max([...score].filter(([k]) => k.startsWith('int8')).flatMap(([, v]) => v.pps.map((x, i) => x / tjs[i]!)));
     checks.push({ check: 'BERT-base score fp32 / transformers.js (default config, best round)', value: `${fp32Best.toFixed(2)}×`, target: '≥ 1.5×', ok: fp32Best >= 1.5 });
     checks.push({ check: 'BERT-base score int8 / transformers.js fp32 (best config and round)', value: `${int8Best.toFixed(2)}×`, target: '≥ 3.5×', ok: int8Best >= 3.5 });
+    const dist = scaleOut.get(DISTRIBUTED_STAGE);
+    const localInt8 = score.get(`int8|${configs[0]!.label}`)?.pps;
+    if (dist && localInt8) {
+      const best = max(dist.map((x, i) => x / localInt8[i]!));
+      checks.push({ check: `distributed int8 (2 workers × 1 thread) / local score int8 (${configs[0]!.label}), best round`, value: `${best.toFixed(2)}×`, target: '≥ 0.95×', ok: best >= 0.95 });
+    }
     const waste = score.get(`fp32|${configs[0]!.label}`)!.waste;
     checks.push({ check: `padding waste, token budget 1,024 (${basePairs.length} pairs in one chunk)`, value: pct(waste), target: '< 5%', ok: waste < 0.05 });
 
@@ -235,6 +252,18 @@ async function main(): Promise<void> {
       }
     } else {
       notes.push('peak RSS skipped: /usr/bin/time is not installed');
+    }
+
+    // ---- queue overhead (scripts/bench/queue.ts) ------------------------------------------
+    if (probes.length > 0) {
+      // 4,000 even with --quick: a few hundred jobs would mostly time submit's fixed costs (model inspection).
+      log('queue overhead: 4,000 one-row chunk jobs, no-op scorer');
+      const q = await benchQueueOverhead(4000, path.join(work, 'queue'));
+      rows.push({
+        stage: `queue overhead, no-op scorer, ${q.chunks} chunk jobs (chunk jobs/s, submit → aggregated)`, ours: q.chunkJobsPerSec,
+        peerName: 'bare BullMQ, same flow shape, concurrency 50', peer: q.rawBullmqJobsPerSec, note: `submit took ${q.submitSeconds.toFixed(2)} s of it; workers, producer and client in this process`,
+      });
+      checks.push({ check: 'queue overhead: chunk jobs/s end to end (one process, Redis on this machine)', value: fmt(q.chunkJobsPerSec), target: '≥ 2,000', ok: q.chunkJobsPerSec >= 2000 });
     }
 
     // ---- training (scripts/bench/train.ts) ----------------------------------------------

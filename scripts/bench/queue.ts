@@ -24,20 +24,12 @@ import { makeModel } from '../../src/modelgen/index.js';
 import { openStages } from '../../src/stages.js';
 import { runScore } from '../../src/run/local.js';
 import { RunClient, startWorker, submitRun } from '../../src/queue/index.js';
+import { deletePrefixKeys } from '../../src/queue/redis.js';
 import { writeSyntheticPairs } from '../../src/synthetic/write.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-async function dropPrefix(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `{${prefix}}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-  redis.disconnect();
-}
+const dropPrefix = (prefix: string) => deletePrefixKeys({ url: REDIS_URL }, prefix);
 
 const noopRunner = async (rows: readonly IngestRow[]): Promise<ScoreRow[]> =>
   rows.map((r) => ({ index: r.index, id: r.id, label: 'A', probs: { A: 1, B: 0 } }));
@@ -85,6 +77,7 @@ async function rawBullmq(chunks: number): Promise<number> {
 /** One row per chunk, so the figure is about coordination, not row volume. */
 export async function benchQueueOverhead(chunks = 4000, workDir?: string): Promise<QueueOverheadResult> {
   const dir = workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'pairscore-qbench-'));
+  fs.mkdirSync(dir, { recursive: true });
   const prefix = `bench-q-${process.pid}-${Date.now()}`;
   const modelsRoot = path.join(dir, 'models');
   if (!fs.existsSync(path.join(modelsRoot, 'demo', 'model.onnx'))) await makeModel({ outDir: path.join(modelsRoot, 'demo'), size: 'tiny', head: 'seqcls' });
@@ -120,6 +113,57 @@ function startWorkerProcess(env: NodeJS.ProcessEnv): ChildProcess {
   return spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: 'ignore' });
 }
 
+async function stopAll(procs: ChildProcess[]): Promise<void> {
+  await Promise.all(procs.map((p) => new Promise<void>((res) => (p.exitCode !== null ? res() : (p.once('exit', () => res()), p.kill('SIGTERM'))))));
+}
+
+export interface DistributedOptions {
+  workers?: number;
+  /** Rows per chunk job (default: 4 chunks per worker, 16–256 rows). */
+  chunkSize?: number;
+  /** Features computed by the workers, as `score` computes them in the local rows (default 'all'). */
+  features?: string;
+  cacheDir?: string;
+}
+
+/**
+ * `workers` worker processes × 1 thread each score `input` with the model in
+ * `modelDir` (its parent folder is the models root). A small warm-up run first
+ * makes every worker load its session and WordNet, so the figure is steady-state
+ * scoring as `status` reports it (first chunk started → run aggregated).
+ */
+export async function distributedPairsPerSec(input: string, modelDir: string, opts: DistributedOptions = {}): Promise<{ pairsPerSec: number; rows: number; note: string }> {
+  const workers = opts.workers ?? 2;
+  const prefix = `bench-d-${process.pid}-${Date.now()}`;
+  const cacheDir = opts.cacheDir ?? path.join(os.tmpdir(), 'pairscore-bench-cache');
+  const modelsRoot = path.dirname(path.resolve(modelDir));
+  const model = path.basename(modelDir);
+  const env = { REDIS_URL, PAIRSCORE_PREFIX: prefix, PAIRSCORE_MODELS_ROOT: modelsRoot, PAIRSCORE_CACHE_DIR: cacheDir, PAIRSCORE_THREADS: '1', PAIRSCORE_LOG_LEVEL: 'warn' };
+  const procs = Array.from({ length: workers }, () => startWorkerProcess(env));
+  const target = { redis: { url: REDIS_URL }, prefix };
+  const client = await RunClient.open(target);
+  const warmFile = path.join(os.tmpdir(), `pairscore-bench-warm-${process.pid}${path.extname(input)}`);
+  try {
+    const lines = fs.readFileSync(input, 'utf8').split('\n');
+    fs.writeFileSync(warmFile, `${lines.slice(0, 4 * workers * 2 + 1).join('\n')}\n`);
+    const common = { ...target, model, modelsRoot, cacheDir, keepSeconds: 3600, features: opts.features ?? 'all' };
+    // Chunks of 2 rows, 2 per worker slot: a worker busy loading its model leaves the rest to the others.
+    await submitRun({ ...common, input: warmFile, chunkSize: 2, runId: 'warm' });
+    await client.wait('warm', { intervalMs: 100 });
+    const rows = lines.filter((l) => l.trim().length > 0).length - (path.extname(input) === '.jsonl' ? 0 : 1);
+    const chunkSize = opts.chunkSize ?? Math.max(16, Math.min(256, Math.ceil(rows / (4 * workers))));
+    const sub = await submitRun({ ...common, input, chunkSize, runId: 'd' });
+    const s = await client.wait('d', { intervalMs: 100 });
+    const pairsPerSec = s.result?.metrics?.pairs_per_s ?? 0;
+    return { pairsPerSec, rows: sub.rows, note: `${workers} workers × 1 thread, ${sub.chunks} chunks of ${chunkSize}; workers seen ${s.workers.length}` };
+  } finally {
+    fs.rmSync(warmFile, { force: true });
+    await client.close();
+    await stopAll(procs);
+    await dropPrefix(prefix);
+  }
+}
+
 export interface DistributedResult {
   rows: number;
   distributedPairsPerSec: number;
@@ -129,10 +173,9 @@ export interface DistributedResult {
 
 /** 2 worker processes × 1 thread against local `score` with 2 threads, on the same file and model. */
 export async function benchDistributed(input: string, modelsRoot: string, model: string, workers = 2): Promise<DistributedResult> {
-  const prefix = `bench-d-${process.pid}-${Date.now()}`;
   const cacheDir = path.join(os.tmpdir(), 'pairscore-bench-cache');
   const config = loadConfig({ threads: workers, cacheDir });
-  const stages = await openStages({ modelDir: path.join(modelsRoot, model) }, config);
+  const stages = await openStages({ modelDir: path.join(modelsRoot, model), features: 'all' }, config);
   let localPairsPerSec: number;
   try {
     const r = await runScore(stages, { input, columns: {}, out: path.join(os.tmpdir(), `pairscore-bench-local-${process.pid}.jsonl`), chunkSize: 1024, progress: false });
@@ -140,21 +183,21 @@ export async function benchDistributed(input: string, modelsRoot: string, model:
   } finally {
     await stages.embedder.close();
   }
-  const env = { REDIS_URL, PAIRSCORE_PREFIX: prefix, PAIRSCORE_MODELS_ROOT: modelsRoot, PAIRSCORE_CACHE_DIR: cacheDir, PAIRSCORE_THREADS: '1', PAIRSCORE_LOG_LEVEL: 'warn' };
-  const procs = Array.from({ length: workers }, () => startWorkerProcess(env));
-  const target = { redis: { url: REDIS_URL }, prefix };
-  const client = await RunClient.open(target);
+  const d = await distributedPairsPerSec(input, path.join(modelsRoot, model), { workers, chunkSize: 256, cacheDir });
+  return { rows: d.rows, distributedPairsPerSec: d.pairsPerSec, localPairsPerSec, ratio: d.pairsPerSec / localPairsPerSec };
+}
+
+/** True when the Redis at REDIS_URL answers within a second. */
+export async function redisReachable(): Promise<boolean> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 0, connectTimeout: 1000, lazyConnect: true, retryStrategy: () => null });
+  redis.on('error', () => undefined);
   try {
-    // Let the workers load their sessions first: this measures steady-state scoring.
-    await new Promise((r) => setTimeout(r, 3000));
-    const sub = await submitRun({ ...target, input, model, modelsRoot, cacheDir, keepSeconds: 3600, chunkSize: 256, runId: 'd' });
-    const s = await client.wait('d', { intervalMs: 100 });
-    const distributedPairsPerSec = s.result?.metrics?.pairs_per_s ?? 0;
-    return { rows: sub.rows, distributedPairsPerSec, localPairsPerSec, ratio: distributedPairsPerSec / localPairsPerSec };
+    await redis.connect();
+    return (await redis.ping()) === 'PONG';
+  } catch {
+    return false;
   } finally {
-    await client.close();
-    await Promise.all(procs.map((p) => new Promise<void>((res) => (p.exitCode !== null ? res() : (p.once('exit', () => res()), p.kill('SIGTERM'))))));
-    await dropPrefix(prefix);
+    redis.disconnect();
   }
 }
 

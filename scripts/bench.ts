@@ -17,7 +17,8 @@
  *               of the SICK-tuned model's logits (../shared/models/bert-tiny-sick-seqcls)
  *   memory      peak RSS of `pairscore score` (a worker's footprint) on base fp32 and int8,
  *               against 1.5 × model size + 300 MB; `score` on a 1M-row generated file
- *               (streams: < 300 MB; skipped with --quick or --no-million)
+ *               and `submit` of the same file to Redis (streams: both < 300 MB; skipped with
+ *               --quick or --no-million)
  *   training    benchTrain() from scripts/bench/train.ts
  *   distributed (when Redis answers at REDIS_URL) 2 worker processes × 1 thread on the
  *               BERT-base int8 pairs, per round, against transformers.js and against
@@ -41,6 +42,7 @@ import { compareModels, type QualityResult } from './bench/quality.js';
 import { canMeasureRss, pairscoreRss } from './bench/rss.js';
 import { benchTrain } from './bench/train.js';
 import { benchQueueOverhead, distributedPairsPerSec, redisReachable } from './bench/queue.js';
+import { deletePrefixKeys } from '../src/queue/redis.js';
 
 /**
  * Scale-out rows: each probe gets the BERT-base pairs file and the int8 base model
@@ -248,6 +250,18 @@ async function main(): Promise<void> {
         const r = await pairscoreRss(['score', big, '--model', tinyDir, '--out', path.join(work, 'million.jsonl'), '--no-progress'], env);
         if (r.code !== 0) throw new Error(`score on 1M rows failed: ${r.stderr.slice(-400)}`);
         checks.push({ check: `score on 1,000,000 rows (tiny model, ${fmt(1e6 / r.seconds)} pairs/s incl. start)`, value: `${fmt(r.peakMB)} MB`, target: '< 300 MB', ok: r.peakMB < 300 });
+        if (probes.length > 0) {
+          // No workers: the 3,907 chunk jobs only sit in Redis, then the throw-away prefix is deleted.
+          log('memory: submit of 1M generated rows to Redis');
+          const prefix = `bench-m-${process.pid}-${Date.now()}`;
+          try {
+            const sub = await pairscoreRss(['submit', big, '--model', path.basename(tinyDir), '--models-root', path.dirname(tinyDir), '--prefix', prefix], env);
+            if (sub.code !== 0) throw new Error(`submit of 1M rows failed: ${sub.stderr.slice(-400)}`);
+            checks.push({ check: `submit of 1,000,000 rows (${fmt(sub.seconds)} s)`, value: `${fmt(sub.peakMB)} MB`, target: '< 300 MB', ok: sub.peakMB < 300 });
+          } finally {
+            await deletePrefixKeys({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' }, prefix);
+          }
+        }
         fs.rmSync(big, { force: true });
       }
     } else {

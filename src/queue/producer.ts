@@ -52,8 +52,10 @@ export interface SubmitOptions extends QueueTarget {
   keepSeconds: number;
   /** Attempts per chunk before it is reported as failed (default 3). */
   attempts?: number;
-  /** Chunk jobs per addBulk call (default 200). */
+  /** At most this many chunk jobs per addBulk call (default 200)... */
   bulkSize?: number;
+  /** ...and at most about this many rows (default 5,000): a batch is serialized whole in memory. */
+  bulkRows?: number;
   onProgress?: (chunksAdded: number, chunks: number) => void;
 }
 
@@ -138,6 +140,7 @@ async function addChunks(queues: Queues, store: RunStore, spec: RunSpec, from: n
   const { names } = queues;
   const parent = { id: names.aggregateJobId(spec.runId), queue: queues.aggregate.qualifiedName };
   const bulkSize = opts.bulkSize ?? 200;
+  const bulkRows = opts.bulkRows ?? 5000;
   const jobOpts = (chunk: number) => ({
     jobId: names.chunkJobId(spec.runId, chunk),
     parent,
@@ -149,6 +152,7 @@ async function addChunks(queues: Queues, store: RunStore, spec: RunSpec, from: n
     removeOnFail: { age: spec.keepSeconds },
   });
   let pending: Array<{ name: string; data: ChunkJobData; opts: ReturnType<typeof jobOpts> }> = [];
+  let pendingRows = 0;
   let chunk = 0;
   const flush = async () => {
     if (pending.length === 0) return;
@@ -156,11 +160,15 @@ async function addChunks(queues: Queues, store: RunStore, spec: RunSpec, from: n
     await store.setChunksAdded(spec.runId, chunk);
     opts.onProgress?.(chunk, spec.chunks);
     pending = [];
+    pendingRows = 0;
   };
   for await (const rows of chunkRows(readDataset(opts.input, opts.columns ?? {}), spec.chunkSize)) {
-    if (chunk >= from) pending.push({ name: 'chunk', data: chunkData(spec.runId, chunk, rows), opts: jobOpts(chunk) });
+    if (chunk >= from) {
+      pending.push({ name: 'chunk', data: chunkData(spec.runId, chunk, rows), opts: jobOpts(chunk) });
+      pendingRows += rows.length;
+    }
     chunk++;
-    if (pending.length >= bulkSize) await flush();
+    if (pending.length >= bulkSize || pendingRows >= bulkRows) await flush();
   }
   await flush();
   if (chunk !== spec.chunks) {

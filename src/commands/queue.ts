@@ -1,16 +1,20 @@
-/** `submit`, `worker`, `status`, `results`, `cancel`: distributed mode on BullMQ + Redis. */
+/**
+ * `submit`, `worker`, `status`, `results`, `cancel` and `extract --redis`:
+ * distributed mode on BullMQ + Redis. BullMQ and ioredis (≈ 25 MB of a
+ * process) are imported when one of these commands runs, not by every command.
+ */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig, type Config } from '../config.js';
 import { createLogger } from '../log.js';
 import { formatMetrics } from '../report/metrics.js';
-import { runRemoteExtract, writeRunResults } from '../run/remote.js';
 import type { EmbeddingKind } from '../contracts.js';
 import type { ColumnOptions } from '../ingest/index.js';
-import { RunClient, submitRun, redactUrl, type QueueTarget, type RunStatus } from '../queue/index.js';
-import { runWorkerUntilSignal, workerOptionsFrom } from '../queue/lifecycle.js';
+import type { QueueTarget, RunClient, RunStatus } from '../queue/index.js';
 import { formatStatus, statusProgressLine } from '../queue/format.js';
 import { int, say } from './options.js';
 import { InputError } from '../errors.js';
+
+const queueApi = () => import('../queue/index.js');
 
 interface RedisFlags {
   redis?: string;
@@ -50,6 +54,7 @@ function configOf(f: RedisFlags): Config {
 }
 
 async function withClient<T>(config: Config, fn: (c: RunClient) => Promise<T>): Promise<T> {
+  const { RunClient } = await queueApi();
   const client = await RunClient.open(targetOf(config));
   try {
     return await fn(client);
@@ -96,6 +101,7 @@ export interface RemoteExtractFlags {
  */
 export async function extractViaRedis(input: string, f: RemoteExtractFlags): Promise<void> {
   const config = configOf({ ...f, redis: f.redis === true ? undefined : f.redis });
+  const { runRemoteExtract } = await import('../run/remote.js');
   const r = await runRemoteExtract({
     ...targetOf(config), input, columns: f.columns, model: f.model, modelsRoot: config.modelsRoot, cacheDir: config.cacheDir,
     chunkSize: f.chunkSize, keepSeconds: config.keepSeconds, features: f.features, extract: { embedding: f.embedding, logits: f.logits },
@@ -136,6 +142,7 @@ export function registerQueueCommands(program: Command): void {
     const columns = Object.fromEntries(
       Object.entries({ premiseCol: f.premiseCol, hypothesisCol: f.hypothesisCol, labelCol: f.labelCol, idCol: f.idCol, format: f.inputFormat }).filter(([, v]) => v !== undefined),
     );
+    const { submitRun, redactUrl } = await queueApi();
     const r = await submitRun({
       ...targetOf(config), input, columns, model: f.model, modelsRoot: config.modelsRoot, cacheDir: config.cacheDir,
       chunkSize: f.chunkSize, keepSeconds: config.keepSeconds,
@@ -170,6 +177,7 @@ export function registerQueueCommands(program: Command): void {
   ).action(async (f: RedisFlags & { aggregate: boolean }) => {
     const config = configOf(f);
     const log = createLogger(config.logLevel, { role: 'worker' });
+    const { runWorkerUntilSignal, workerOptionsFrom } = await import('../queue/lifecycle.js');
     await runWorkerUntilSignal(workerOptionsFrom(config, log, { aggregate: f.aggregate }));
   });
 
@@ -206,6 +214,7 @@ export function registerQueueCommands(program: Command): void {
       .option('--partial', 'write the rows done so far of an unfinished run'),
   ).action(async (runId: string, f: RedisFlags & { out: string; format?: string; partial?: boolean }) => {
     const config = configOf(f);
+    const { writeRunResults } = await import('../run/remote.js');
     const n = await withClient(config, (c) => writeRunResults(c, runId, f.out, { ...(f.format ? { format: f.format } : {}), partial: f.partial === true }));
     say(`wrote ${n} rows of run ${runId} → ${f.out}`);
   });

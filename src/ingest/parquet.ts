@@ -11,9 +11,10 @@
  * pandas/pyarrow and pairscore write by default); other codecs are a file-level
  * DatasetError asking for Snappy.
  */
-import type { FileMetaData } from 'hyparquet';
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
-import type { AsyncBuffer } from 'hyparquet';
+import type { AsyncBuffer, FileMetaData } from 'hyparquet';
+
+/** Loaded on the first Parquet file: most runs read CSV/TSV/JSONL and need not carry it. */
+const hyparquet = () => import('hyparquet');
 import type { OpenReader, RawRecord, ResolvedColumns } from './types.js';
 import { DatasetError } from './errors.js';
 
@@ -30,6 +31,7 @@ export interface ParquetFile {
 
 /** Reads the footer; throws DatasetError when the file is not Parquet. */
 export async function openParquetFile(file: string): Promise<ParquetFile> {
+  const { asyncBufferFromFile, parquetMetadataAsync } = await hyparquet();
   let buffer: AsyncBuffer;
   let metadata: FileMetaData;
   try {
@@ -61,6 +63,7 @@ export async function openParquetFile(file: string): Promise<ParquetFile> {
  * decodes them, with bigint turned into number.
  */
 export async function* parquetRowGroups(pf: ParquetFile, columns: readonly string[]): AsyncGenerator<Array<Record<string, unknown>>> {
+  const { parquetReadObjects } = await hyparquet();
   let start = 0;
   for (const group of pf.metadata.row_groups) {
     const n = Number(group.num_rows);

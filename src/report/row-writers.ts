@@ -10,7 +10,7 @@ import type { ExtractRow, ScoreRow, TokenizeRow } from '../contracts.js';
 import { InputError } from '../errors.js';
 import { FEATURES_META_FORMAT, PARQUET_META_KEY, metaPathFor, type FeaturesMeta } from '../classify/features-file.js';
 import { createCsvWriter, createJsonlWriter, outputFormatFor, type RowWriter } from './writers.js';
-import { createParquetWriter, type ParquetColumn } from './parquet.js';
+import type { ParquetColumn } from './parquet.js';
 
 interface RowLayout<T> {
   csvColumns: () => string[];
@@ -24,6 +24,8 @@ async function writerFor<T>(out: string, format: string | undefined, layout: Row
   const f = outputFormatFor(out, format);
   if (f === 'parquet') {
     if (out === '-') throw new InputError('Parquet cannot be written to stdout; give --out a file name');
+    // hyparquet-writer loads only when Parquet is written.
+    const { createParquetWriter } = await import('./parquet.js');
     return createParquetWriter<T>(out, layout.parquetColumns(), layout.parquetRecord, layout.parquetMetadata ? { metadata: layout.parquetMetadata } : {});
   }
   return f === 'csv' ? createCsvWriter<T>(out, layout.csvColumns(), layout.csvRecord) : createJsonlWriter<T>(out);

@@ -201,7 +201,34 @@ export async function redisReachable(): Promise<boolean> {
   }
 }
 
+/**
+ * benchQueueOverhead in a fresh Node process: a process that has just run
+ * transformers.js and ONNX sessions carries a big heap whose GC slows the
+ * event loop, which is not the queue's cost.
+ */
+export function benchQueueOverheadInChild(chunks: number): Promise<QueueOverheadResult> {
+  const self = fileURLToPath(import.meta.url);
+  const args = path.extname(self) === '.ts' ? ['--import', 'tsx', self] : [self];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...args, '--overhead-json', String(chunks)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`queue overhead bench exited ${code}: ${err.slice(-400)}`));
+      resolve(JSON.parse(out) as QueueOverheadResult);
+    });
+  });
+}
+
 async function main(): Promise<void> {
+  const json = process.argv.indexOf('--overhead-json');
+  if (json >= 0) {
+    process.stdout.write(JSON.stringify(await benchQueueOverhead(Number(process.argv[json + 1] ?? 4000))));
+    return;
+  }
   const chunks = Number(process.argv[2] ?? 4000);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairscore-qbench-'));
   try {

@@ -13,7 +13,7 @@
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { Job } from 'bullmq';
-import { runIdSchema, type ChunkJobData, type ExtractSpec, type IngestRow, type RunSpec, type RunTask } from '../contracts.js';
+import { runIdSchema, type ChunkJobData, type ExtractSpec, type IngestRow, type ModelInfo, type RunSpec, type RunTask } from '../contracts.js';
 import { InputError, ModelError } from '../errors.js';
 import { chunkRows, readDataset, scanDataset, type ColumnOptions } from '../ingest/index.js';
 import { inspectModel } from '../embed/index.js';
@@ -21,7 +21,6 @@ import { sha256File } from '../embed/onnx-model.js';
 import { selectFeatureNames } from '../features/index.js';
 import { checkHeadFits, headFeatureSelection, loadHead } from '../classify/index.js';
 import type { ExtractOptions } from '../pipeline.js';
-import type { ModelInfo } from '../contracts.js';
 import { openQueues, type Queues } from './bull.js';
 import { resolveModelDir } from './models-root.js';
 import { checkEvictionPolicy, connectRedis, type RedisSettings } from './redis.js';

@@ -9,6 +9,7 @@ test('score rows round-trip as JSON', () => {
   const codec = rowCodecFor({ task: 'score' });
   const row: ScoreRow = { index: 3, id: 'a', label: 'X', probs: { X: 0.7, Y: 0.3 }, gold: 'Y' };
   assert.deepEqual(codec.decode(codec.encode(row)), row);
+  assert.deepEqual(codec.summary(codec.encode(row)), row);
 });
 
 test('extract rows keep exact float32 vectors and features, in the run feature order, at about half the JSON size', () => {
@@ -28,6 +29,10 @@ test('extract rows keep exact float32 vectors and features, in the run feature o
   assert.equal(back.gold, 'A');
   assert.ok(text.length < JSON.stringify(row).length * 0.6, `${text.length} vs ${JSON.stringify(row).length}`);
 
+  // Metrics read only gold/error: no vector is decoded for them.
+  assert.deepEqual(codec.summary(text), { gold: 'A' });
+
   const err: ExtractRow = { index: 10, id: 'p10', error: 'premise is empty' };
   assert.deepEqual(codec.decode(codec.encode(err)), err);
+  assert.deepEqual(codec.summary(codec.encode(err)), { error: 'premise is empty' });
 });

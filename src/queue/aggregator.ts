@@ -55,7 +55,7 @@ export function createAggregateProcessor(deps: AggregatorDeps): (job: Job) => Pr
     const codec = rowCodecFor(spec);
     let lostRows = 0;
     const lost: ResultRow[] = [];
-    for await (const { index, row } of deps.store.iterateRows(runId, spec.input.rows, codec)) {
+    for await (const { index, row } of deps.store.iterateRows(runId, spec.input.rows, (t) => codec.summary(t))) {
       if (row) acc.add(row);
       else {
         lostRows++;

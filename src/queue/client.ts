@@ -115,7 +115,7 @@ export class RunClient {
       throw new InputError(`run '${runId}' is ${meta.state}, not finished; wait for it (status --watch) or pass --partial`);
     }
     const codec = rowCodecFor(meta.spec);
-    for await (const { row } of this.store.iterateRows(runId, meta.spec.input.rows, codec)) if (row) yield row;
+    for await (const { row } of this.store.iterateRows(runId, meta.spec.input.rows, (t) => codec.decode(t))) if (row) yield row;
   }
 
   /**

@@ -6,10 +6,13 @@
  * feature order (spec.extract.featureNames), so names are not repeated per row.
  */
 import type { ExtractRow, ResultRow, RunSpec } from '../contracts.js';
+import type { MetricsRow } from '../report/metrics.js';
 
 export interface RowCodec {
   encode(row: ResultRow): string;
   decode(text: string): ResultRow;
+  /** What metrics need (label, gold, error), without decoding vectors. */
+  summary(text: string): MetricsRow;
 }
 
 function f32ToBase64(values: readonly number[]): string {
@@ -36,6 +39,7 @@ interface StoredExtractRow {
 const jsonCodec: RowCodec = {
   encode: (row) => JSON.stringify(row),
   decode: (text) => JSON.parse(text) as ResultRow,
+  summary: (text) => JSON.parse(text) as MetricsRow,
 };
 
 function extractCodec(featureNames: readonly string[]): RowCodec {
@@ -62,6 +66,10 @@ function extractCodec(featureNames: readonly string[]): RowCodec {
       }
       if (s.l !== undefined) row.logits = base64ToF32(s.l);
       return row;
+    },
+    summary(text) {
+      const s = JSON.parse(text) as StoredExtractRow;
+      return { ...(s.gold !== undefined ? { gold: s.gold } : {}), ...(s.error !== undefined ? { error: s.error } : {}) };
     },
   };
 }

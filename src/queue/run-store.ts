@@ -130,17 +130,17 @@ export class RunStore {
   }
 
   /** Rows `from`..`to-1` in index order; undefined where a row is missing. */
-  async readRows(runId: string, from: number, to: number, codec: RowCodec): Promise<Array<ResultRow | undefined>> {
+  async readRows<T = ResultRow>(runId: string, from: number, to: number, decode: (text: string) => T): Promise<Array<T | undefined>> {
     if (to <= from) return [];
     const fields = Array.from({ length: to - from }, (_, i) => String(from + i));
     const values = await this.redis.hmget(this.names.runRows(runId), ...fields);
-    return values.map((v) => (v === null ? undefined : codec.decode(v)));
+    return values.map((v) => (v === null ? undefined : decode(v)));
   }
 
-  /** Streams every row in input order, `batch` rows per Redis round trip. */
-  async *iterateRows(runId: string, total: number, codec: RowCodec, batch = 1000): AsyncGenerator<{ index: number; row: ResultRow | undefined }> {
+  /** Streams every row in input order, `batch` rows per Redis round trip, through `decode` (a RowCodec's decode or summary). */
+  async *iterateRows<T = ResultRow>(runId: string, total: number, decode: (text: string) => T, batch = 1000): AsyncGenerator<{ index: number; row: T | undefined }> {
     for (let from = 0; from < total; from += batch) {
-      const rows = await this.readRows(runId, from, Math.min(total, from + batch), codec);
+      const rows = await this.readRows(runId, from, Math.min(total, from + batch), decode);
       for (let i = 0; i < rows.length; i++) yield { index: from + i, row: rows[i] };
     }
   }

@@ -13,8 +13,10 @@ COPY --from=node /usr/local/lib/node_modules /usr/local/lib/node_modules
 RUN ln -sf ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm
 WORKDIR /app
 COPY . .
-# The project's .npmrc skips onnxruntime-node's GPU download; cuda12 overrides it.
-RUN npm ci --no-audit --no-fund --onnxruntime-node-install=${ORT_INSTALL} \
+# npm ci never downloads onnxruntime-node's GPU provider (the project's .npmrc skips it, and newer
+# npm blocks dependency install scripts); for cuda12 the package's own install script fetches it.
+RUN npm ci --no-audit --no-fund \
+ && if [ "${ORT_INSTALL}" != skip ]; then node node_modules/onnxruntime-node/script/install.js --onnxruntime-node-install=${ORT_INSTALL}; fi \
  && npm prune --omit=dev
 ENV PAIRSCORE_MODELS_ROOT=/models \
     PAIRSCORE_CACHE_DIR=/cache \

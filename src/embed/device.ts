@@ -20,8 +20,11 @@ import path from 'node:path';
 import { ModelError } from '../errors.js';
 import type { Device } from './types.js';
 
+// npm 11 blocks dependency install scripts unless approved (`npm install-scripts`), and then the
+// npm flag alone downloads nothing; running the package's own install script works with any npm.
 export const CUDA_INSTALL_HINT =
-  'npm install onnxruntime-node --onnxruntime-node-install=cuda12 (needs CUDA 12 and cuDNN 9 on the machine)';
+  'npm install onnxruntime-node --onnxruntime-node-install=cuda12, or where npm blocks install scripts: ' +
+  'node node_modules/onnxruntime-node/script/install.js --onnxruntime-node-install=cuda12 (needs CUDA 12 and cuDNN 9 on the machine)';
 
 export interface ProviderProbe {
   cuda: boolean;

@@ -7,7 +7,7 @@
  * Featurization runs on the calling thread while the embedder's worker threads
  * run inference, so the two overlap.
  */
-import type { EmbeddingKind, Encoding, ExtractRow, IngestRow, PairRow, ScoreRow, TokenizeRow } from './contracts.js';
+import type { EmbeddingKind, Encoding, ExtractRow, IngestRow, ModelInfo, PairRow, ScoreRow, TokenizeRow } from './contracts.js';
 import { isBadRow } from './contracts.js';
 import type { Embedder, EmbedOutput } from './embed/types.js';
 import type { Featurizer } from './features/types.js';
@@ -119,14 +119,23 @@ export function createScorer(stages: Stages): Scorer {
   };
 }
 
-export function createExtractor(stages: Stages, opts: ExtractOptions): Extractor {
-  const info = stages.embedder.info;
+/** The vector columns an extraction writes with this model; throws when it cannot give the embedding. */
+export function extractColumns(info: ModelInfo, opts: ExtractOptions): { embeddingDim: number; logits: boolean; logitsDim: number } {
   if (opts.embedding && !info.available.includes(opts.embedding)) {
     throw new ModelError(
       `${info.dir} cannot give the '${opts.embedding}' embedding (available: ${info.available.join(', ') || 'none'})`,
     );
   }
-  const withLogits = opts.logits && info.available.includes('logits');
+  const logits = opts.logits && info.available.includes('logits');
+  return {
+    embeddingDim: opts.embedding === 'logits' ? info.numLabels : opts.embedding ? info.hiddenSize : 0,
+    logits,
+    logitsDim: logits ? info.numLabels : 0,
+  };
+}
+
+export function createExtractor(stages: Stages, opts: ExtractOptions): Extractor {
+  const withLogits = extractColumns(stages.embedder.info, opts).logits;
   const kinds = [...new Set<EmbeddingKind>([...(opts.embedding ? [opts.embedding] : []), ...(withLogits ? ['logits' as const] : [])])];
   const names = stages.featurizer.names;
   return {

@@ -1,6 +1,6 @@
 /**
  * `submit`, `worker`, `status`, `results`, `cancel` and `extract --redis`:
- * distributed mode on BullMQ + Redis. BullMQ and ioredis (≈ 25 MB of a
+ * distributed mode on BullMQ + Redis. BullMQ and ioredis (≈ 20 MB of a
  * process) are imported when one of these commands runs, not by every command.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';

@@ -20,7 +20,7 @@ import { inspectModel } from '../embed/index.js';
 import { sha256File } from '../embed/onnx-model.js';
 import { selectFeatureNames } from '../features/index.js';
 import { checkHeadFits, headFeatureSelection, loadHead } from '../classify/index.js';
-import type { ExtractOptions } from '../pipeline.js';
+import { extractColumns, type ExtractOptions } from '../pipeline.js';
 import { openQueues, type Queues } from './bull.js';
 import { resolveModelDir } from './models-root.js';
 import { checkEvictionPolicy, connectRedis, type RedisSettings } from './redis.js';
@@ -73,19 +73,8 @@ export function newRunId(now = new Date()): string {
 }
 
 /** The columns an extract run will write, checked against the model now. */
-function extractSpecFor(info: ModelInfo, opts: ExtractOptions, featureNames: string[], model: string): ExtractSpec {
-  if (opts.embedding && !info.available.includes(opts.embedding)) {
-    throw new ModelError(`model '${model}' cannot give the '${opts.embedding}' embedding (available: ${info.available.join(', ') || 'none'})`);
-  }
-  const logits = opts.logits && info.available.includes('logits');
-  return {
-    embedding: opts.embedding,
-    embeddingDim: opts.embedding === 'logits' ? info.numLabels : opts.embedding ? info.hiddenSize : 0,
-    logits,
-    logitsDim: logits ? info.numLabels : 0,
-    featureNames,
-    modelLabels: [...info.id2label],
-  };
+function extractSpecFor(info: ModelInfo, opts: ExtractOptions, featureNames: string[]): ExtractSpec {
+  return { embedding: opts.embedding, ...extractColumns(info, opts), featureNames, modelLabels: [...info.id2label] };
 }
 
 /** Everything a worker checks again, checked here first so a bad run never queues. */
@@ -102,7 +91,7 @@ async function buildSpec(opts: SubmitOptions, runId: string): Promise<RunSpec> {
   let labels: string[] = [];
   let extract: ExtractSpec | undefined;
   if (task === 'extract') {
-    extract = extractSpecFor(info, opts.extract ?? { embedding: 'pooled', logits: true }, [...featureNames], opts.model);
+    extract = extractSpecFor(info, opts.extract ?? { embedding: 'pooled', logits: true }, [...featureNames]);
   } else if (head) {
     checkHeadFits(head, info, featureNames, path.basename(opts.mlpFile!));
     labels = head.labels;

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { scanDataset, type ColumnOptions, type DatasetInfo } from '../ingest/index.js';
-import { createExtractor, createScorer, tokenizeChunk, type ExtractOptions, type Stages } from '../pipeline.js';
+import { createExtractor, createScorer, extractColumns, tokenizeChunk, type ExtractOptions, type Stages } from '../pipeline.js';
 import { MetricsAccumulator, type Metrics } from '../report/metrics.js';
 import { createProgress } from '../report/progress.js';
 import type { RowWriter } from '../report/writers.js';
@@ -56,13 +56,12 @@ export async function runExtract(stages: Stages, extract: ExtractOptions, opts: 
   const extractor = createExtractor(stages, extract);
   const names = stages.featurizer.names;
   const info = stages.embedder.info;
-  const embDim = extract.embedding === 'logits' ? info.numLabels : extract.embedding ? info.hiddenSize : 0;
-  const logitsDim = extract.logits && info.available.includes('logits') ? info.numLabels : 0;
+  const { embeddingDim, logitsDim } = extractColumns(info, extract);
   const meta = featuresMeta({
     modelSha256: info.sha256,
     modelName: path.basename(path.resolve(info.dir)),
     embedding: extract.embedding,
-    embeddingDim: embDim,
+    embeddingDim,
     features: names,
     logitsDim,
     modelLabels: info.id2label,

@@ -6,38 +6,27 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { runCli, startCli } from './helpers/cli.js';
-import { cleanPrefix, REDIS_URL, uniquePrefix } from './helpers/redis.js';
+import { setUpDeployment, type Deployment } from './helpers/deployment.js';
+import { REDIS_URL } from './helpers/redis.js';
 import { RunClient } from '../src/queue/index.js';
 import type { ScoreRow } from '../src/contracts.js';
 
+let deployment: Deployment | undefined;
 let dir = '';
-const prefix = uniquePrefix('crash');
+let prefix = '';
 let env: NodeJS.ProcessEnv = {};
 
 before(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairscore-crash-'));
-  env = {
-    REDIS_URL, PAIRSCORE_PREFIX: prefix, PAIRSCORE_MODELS_ROOT: path.join(dir, 'models'), PAIRSCORE_CACHE_DIR: path.join(dir, 'cache'),
-    PAIRSCORE_THREADS: '1', PAIRSCORE_LOG_LEVEL: 'warn', PAIRSCORE_LOCK_MS: '2000',
-    // Small micro-batches make each chunk take long enough to be killed mid-way.
-    PAIRSCORE_BATCH_TOKENS: '64',
-  };
-  for (const args of [
-    ['make-model', '--size', 'mini', '--head', 'seqcls', '--out', path.join(dir, 'models', 'demo')],
-    ['generate', '--count', '3000', '--seed', '21', '--out', path.join(dir, 'pairs.jsonl')],
-  ]) {
-    const r = await runCli(args, env);
-    assert.equal(r.code, 0, r.stderr);
-  }
+  // Small micro-batches make each chunk take long enough to be killed mid-way.
+  const fast = { PAIRSCORE_LOCK_MS: '2000', PAIRSCORE_BATCH_TOKENS: '64' };
+  deployment = await setUpDeployment('crash', { size: 'mini', count: 3000, seed: 21, env: fast });
+  ({ dir, env, prefix } = deployment);
 });
 
 after(async () => {
-  await cleanPrefix(prefix);
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  await deployment?.tearDown();
 });
 
 test('a worker killed with SIGKILL mid-run: the run completes, every row exactly once', async () => {

@@ -5,30 +5,19 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { runCli, startCli } from './helpers/cli.js';
-import { cleanPrefix, REDIS_URL, uniquePrefix } from './helpers/redis.js';
+import { setUpDeployment, type Deployment } from './helpers/deployment.js';
 import type { ScoreRow } from '../src/contracts.js';
 
+let deployment: Deployment | undefined;
 let dir = '';
 let env: NodeJS.ProcessEnv = {};
-const prefix = uniquePrefix('dist');
 const readJsonl = (file: string) => fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ScoreRow);
 
 before(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairscore-dist-'));
-  env = {
-    REDIS_URL, PAIRSCORE_PREFIX: prefix, PAIRSCORE_MODELS_ROOT: path.join(dir, 'models'),
-    PAIRSCORE_CACHE_DIR: path.join(dir, 'cache'), PAIRSCORE_THREADS: '1', PAIRSCORE_LOG_LEVEL: 'warn',
-  };
-  for (const args of [
-    ['make-model', '--size', 'tiny', '--head', 'seqcls', '--out', path.join(dir, 'models', 'demo')],
-    ['generate', '--count', '2100', '--seed', '11', '--out', path.join(dir, 'pairs.jsonl')],
-  ]) {
-    const r = await runCli(args, env);
-    assert.equal(r.code, 0, r.stderr);
-  }
+  deployment = await setUpDeployment('dist', { size: 'tiny', count: 2100, seed: 11 });
+  ({ dir, env } = deployment);
   // Bad rows must travel through the queue as error rows.
   const lines = fs.readFileSync(path.join(dir, 'pairs.jsonl'), 'utf8').trim().split('\n');
   lines.splice(700, 0, JSON.stringify({ id: 'bad', premise: '', hypothesis: 'x', label: 'NEUTRAL' }));
@@ -36,8 +25,7 @@ before(async () => {
 });
 
 after(async () => {
-  await cleanPrefix(prefix);
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  await deployment?.tearDown();
 });
 
 test('two worker processes score 2,101 rows: same rows as local score, each index once, re-submit adds nothing', async () => {

@@ -7,33 +7,22 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { runCli, startCli } from './helpers/cli.js';
-import { cleanPrefix, REDIS_URL, uniquePrefix } from './helpers/redis.js';
+import { setUpDeployment, type Deployment } from './helpers/deployment.js';
 import { createParquetWriter } from '../src/report/parquet.js';
 import { loadFeatureFile } from '../src/classify/features-file.js';
 import { openParquetFile, parquetRowGroups } from '../src/ingest/parquet.js';
 import type { ExtractRow } from '../src/contracts.js';
 
+let deployment: Deployment | undefined;
 let dir = '';
 let env: NodeJS.ProcessEnv = {};
-const prefix = uniquePrefix('extract');
 const ROWS = 600;
 
 before(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairscore-dextract-'));
-  env = {
-    REDIS_URL, PAIRSCORE_PREFIX: prefix, PAIRSCORE_MODELS_ROOT: path.join(dir, 'models'),
-    PAIRSCORE_CACHE_DIR: path.join(dir, 'cache'), PAIRSCORE_THREADS: '1', PAIRSCORE_LOG_LEVEL: 'warn',
-  };
-  for (const args of [
-    ['make-model', '--size', 'tiny', '--head', 'seqcls', '--out', path.join(dir, 'models', 'demo')],
-    ['generate', '--count', String(ROWS), '--seed', '5', '--out', path.join(dir, 'pairs.jsonl')],
-  ]) {
-    const r = await runCli(args, env);
-    assert.equal(r.code, 0, r.stderr);
-  }
+  deployment = await setUpDeployment('extract', { size: 'tiny', count: ROWS, seed: 5 });
+  ({ dir, env } = deployment);
   // The same pairs as Parquet (with one row the ingest rejects), to submit Parquet input.
   const rows = fs.readFileSync(path.join(dir, 'pairs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
   rows[123]!.premise = '';
@@ -48,8 +37,7 @@ before(async () => {
 });
 
 after(async () => {
-  await cleanPrefix(prefix);
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  await deployment?.tearDown();
 });
 
 async function parquetRows(file: string): Promise<Array<Record<string, unknown>>> {

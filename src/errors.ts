@@ -6,6 +6,14 @@
  * - ModelError: the model files or a head do not fit together (missing outputs,
  *   sha256 mismatch, wrong input size). Also final.
  * - RetryableError: infrastructure hiccups (Redis gone, worker thread died).
+ * - RunFailedError: a run ended without a result for every row (failed chunks, lost
+ *   rows, cancelled, failed aggregate); the CLI exits 1.
+ * - TimeoutError: a waiting command gave up (`--timeout`); exit 1.
+ * - InterruptedError: SIGINT/SIGTERM stopped a command; exit 128 + signal (130 for Ctrl-C).
+ *
+ * Exit codes, for every command: 0 done; 1 a run that did not give every row, a
+ * timeout, or an unexpected failure; 2 bad input, bad flags or a model/head that
+ * does not fit; 130 interrupted (143 on SIGTERM).
  */
 export class PairscoreError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -17,9 +25,23 @@ export class PairscoreError extends Error {
 export class InputError extends PairscoreError {}
 export class ModelError extends PairscoreError {}
 export class RetryableError extends PairscoreError {}
+export class RunFailedError extends PairscoreError {}
+export class TimeoutError extends PairscoreError {}
+
+const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
+
+export class InterruptedError extends PairscoreError {
+  constructor(
+    readonly signal: NodeJS.Signals,
+    message = `interrupted by ${signal}`,
+  ) {
+    super(message);
+  }
+}
 
 /** Exit code a CLI command should end with for an error thrown by a stage. */
 export function exitCodeFor(err: unknown): number {
   if (err instanceof InputError || err instanceof ModelError) return 2;
+  if (err instanceof InterruptedError) return 128 + (SIGNAL_NUMBERS[err.signal] ?? 2);
   return 1;
 }

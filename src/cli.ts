@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { loadConfig } from './config.js';
 import { exitCodeFor } from './errors.js';
 import { createLogger } from './log.js';
@@ -19,7 +19,11 @@ import { registerTrainCommands } from './commands/train.js';
 export function buildProgram(): Command {
   const program = new Command('pairscore')
     .description('Score sentence pairs with a fine-tuned BERT [CLS]/pooled vector, hand-crafted features and an MLP head')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Commander's own exits (unknown flag, missing argument, --help) become thrown
+    // CommanderErrors, so `main` decides every exit code in one place. Subcommands
+    // inherit this setting because it is made before they are added.
+    .exitOverride();
 
   registerModelCommands(program);
   registerDataCommands(program);
@@ -29,11 +33,18 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** Exit code of a commander error: 0 for --help/--version, 2 for bad flags or arguments (its message is already printed). */
+function commanderExitCode(err: CommanderError): number {
+  return err.exitCode === 0 ? 0 : 2;
+}
+
+/** Runs the CLI; resolves to the exit code (see src/errors.ts: 0 done, 1 run incomplete or timeout, 2 bad input, 130 interrupted). */
 export async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv);
     return 0;
   } catch (err) {
+    if (err instanceof CommanderError) return commanderExitCode(err);
     const code = exitCodeFor(err);
     const msg = err instanceof Error ? err.message : String(err);
     process.stderr.write(`pairscore: error: ${msg}\n`);

@@ -3,11 +3,11 @@
  * Redis key and queue names (distributed mode) are also built only here.
  */
 import { z } from 'zod';
+import { embeddingKindSchema } from './embedding-kinds.js';
+import { headSchema } from './classify/head-format.js';
 
-/** Vector a row can be represented by. `logits` is the model's own classifier output. */
-export const EMBEDDING_KINDS = ['cls', 'pooled', 'mean', 'logits'] as const;
-export type EmbeddingKind = (typeof EMBEDDING_KINDS)[number];
-export const embeddingKindSchema = z.enum(EMBEDDING_KINDS);
+export { EMBEDDING_KINDS, embeddingKindSchema, type EmbeddingKind } from './embedding-kinds.js';
+import type { EmbeddingKind } from './embedding-kinds.js';
 
 /** One input pair after ingest validation. */
 export interface PairRow {
@@ -134,7 +134,6 @@ export interface ChunkSummary {
   skipped?: 'cancelled';
 }
 
-/** Stored once per run in Redis; workers read it by run id. */
 export const RUN_TASKS = ['score', 'extract'] as const;
 export type RunTask = (typeof RUN_TASKS)[number];
 
@@ -142,32 +141,53 @@ export type RunTask = (typeof RUN_TASKS)[number];
 export type ResultRow = ScoreRow | ExtractRow;
 
 /**
- * What an `extract` run writes, fixed at submit so every worker produces the
- * same columns: the feature-file header (`FeaturesMeta` in src/classify/features-file.ts).
+ * The vector columns an `extract` run writes besides its features: the
+ * feature-file header (`FeaturesMeta` in src/classify/features-file.ts).
  */
-export const extractSpecSchema = z.object({
+export const extractColumnsSchema = z.object({
   embedding: embeddingKindSchema.nullable(),
   embeddingDim: z.number().int().min(0),
   logits: z.boolean(),
   logitsDim: z.number().int().min(0),
-  featureNames: z.array(z.string()),
+  /** The model's own labels, in logit order (to read its logits later). */
   modelLabels: z.array(z.string()),
 });
-export type ExtractSpec = z.infer<typeof extractSpecSchema>;
+export type ExtractColumns = z.infer<typeof extractColumnsSchema>;
 
+/**
+ * What a run computes, decided once by `planRun` (src/plan.ts) from the model's
+ * facts, the head and the options. Local runs use it directly; `submit` stores
+ * it in the run spec and every worker builds its stages from it.
+ */
+export const runPlanSchema = z.object({
+  task: z.enum(RUN_TASKS),
+  /** The selection as the user gave it (or the default), for messages. */
+  featureSelection: z.string(),
+  /** Feature columns, in registry order: every registered group, opt-in ones included. */
+  features: z.array(z.string()),
+  /** Output labels of a score run (the head's, else the model's); [] for extract. */
+  labels: z.array(z.string()),
+  /** What the embedder computes for every row. */
+  kinds: z.array(embeddingKindSchema),
+  /** Truncation length, checked against the model's limit. */
+  maxLength: z.number().int().positive(),
+  /** The MLP head of a score run; null: the model's own logits (always null for extract). */
+  head: headSchema.nullable(),
+  /** Where the head came from (file name), for messages. */
+  headFile: z.string().optional(),
+  /** Set for extract runs. */
+  extract: extractColumnsSchema.nullable(),
+});
+export type RunPlan = z.infer<typeof runPlanSchema>;
+
+/** Stored once per run in Redis; workers read it by run id. */
 export const runSpecSchema = z.object({
   runId: runIdSchema,
-  task: z.enum(RUN_TASKS),
-  /** Present when task is 'extract'. */
-  extract: extractSpecSchema.optional(),
+  /** The pairscore version that planned the run. */
+  version: z.string(),
   createdAt: z.string(),
   model: z.object({ name: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
-  /** Content of the MLP head file, or null to classify with the model's own logits (always null for extract). */
-  head: z.unknown().nullable(),
-  headFile: z.string().optional(),
-  features: z.string(),
-  maxLength: z.number().int().positive().optional(),
-  labels: z.array(z.string()),
+  plan: runPlanSchema,
   input: z.object({ file: z.string(), sha256: z.string(), format: z.string(), rows: z.number().int().min(0) }),
   chunkSize: z.number().int().positive(),
   chunks: z.number().int().min(0),

@@ -5,7 +5,8 @@
  *   the CLI exits with code 2 and a queue job fails without retry.
  * - ModelError: the model files or a head do not fit together (missing outputs,
  *   sha256 mismatch, wrong input size). Also final.
- * - RetryableError: infrastructure hiccups (Redis gone, worker thread died).
+ * - RetryableError: infrastructure hiccups (Redis gone, worker thread died, an
+ *   ONNX Runtime run failing); HostError: a problem of one worker host.
  * - RunFailedError: a run ended without a result for every row (failed chunks, lost
  *   rows, cancelled, failed aggregate); the CLI exits 1.
  * - TimeoutError: a waiting command gave up (`--timeout`); exit 1.
@@ -25,6 +26,12 @@ export class PairscoreError extends Error {
 export class InputError extends PairscoreError {}
 export class ModelError extends PairscoreError {}
 export class RetryableError extends PairscoreError {}
+/**
+ * A problem of one host, not of the run (its model missing or different, its
+ * device failing, a build that cannot run the plan): retried, so another
+ * host can take the job, a bounded number of times.
+ */
+export class HostError extends RetryableError {}
 export class RunFailedError extends PairscoreError {}
 export class TimeoutError extends PairscoreError {}
 
@@ -44,4 +51,9 @@ export function exitCodeFor(err: unknown): number {
   if (err instanceof InputError || err instanceof ModelError) return 2;
   if (err instanceof InterruptedError) return 128 + (SIGNAL_NUMBERS[err.signal] ?? 2);
   return 1;
+}
+
+/** Lists at most `n` names, then how many more: keeps messages about 1,000-column groups short. */
+export function fewNames(names: readonly string[], n = 5): string {
+  return names.length <= n ? names.join(', ') : `${names.slice(0, n).join(', ')} and ${names.length - n} more`;
 }

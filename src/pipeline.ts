@@ -7,36 +7,25 @@
  * Featurization runs on the calling thread while the embedder's worker threads
  * run inference, so the two overlap.
  */
-import type { EmbeddingKind, Encoding, ExtractRow, IngestRow, ModelInfo, PairRow, ScoreRow, TokenizeRow } from './contracts.js';
+import type { EmbeddingKind, Encoding, ExtractRow, IngestRow, PairRow, RunPlan, ScoreRow, TokenizeRow } from './contracts.js';
 import { isBadRow } from './contracts.js';
 import type { Embedder, EmbedOutput } from './embed/types.js';
 import type { Featurizer } from './features/types.js';
 import type { PairTokenizer } from './tokenize/types.js';
-import { assembleInput, checkHeadFits, Mlp, softmax, type HeadFile } from './classify/index.js';
-import { ModelError } from './errors.js';
+import { assembleInput, Mlp, softmax } from './classify/index.js';
 
 export interface Stages {
   tokenizer: PairTokenizer;
   embedder: Embedder;
+  /** Computes exactly `plan.features`. */
   featurizer: Featurizer;
-  /** null: classify with the model's own logits. */
-  head: HeadFile | null;
-  /** Truncation length; defaults to the tokenizer's. */
-  maxLength?: number;
-  /** For error messages: where the head came from. */
-  headFile?: string;
+  /** What the run computes (src/plan.ts): labels, kinds, head, max length. */
+  plan: RunPlan;
 }
 
 export interface Scorer {
   readonly labels: readonly string[];
   scoreChunk(rows: readonly IngestRow[]): Promise<ScoreRow[]>;
-}
-
-export interface ExtractOptions {
-  /** Embedding written to each row; null for none. */
-  embedding: EmbeddingKind | null;
-  /** Also write the model's logits (when the model has them). */
-  logits: boolean;
 }
 
 export interface Extractor {
@@ -47,22 +36,39 @@ function goodRows(rows: readonly IngestRow[]): PairRow[] {
   return rows.filter((r): r is PairRow => !isBadRow(r));
 }
 
-function encodeAll(rows: readonly PairRow[], stages: Pick<Stages, 'tokenizer' | 'maxLength'>): Encoding[] {
-  return rows.map((r) => stages.tokenizer.encodePair(r.premise, r.hypothesis, stages.maxLength));
+/** A row's result or the reason it has none, for every good row of a chunk. */
+interface ChunkWork {
+  rows: PairRow[];
+  vectors: EmbedOutput;
+  features: Float32Array[];
+  /** Row index → why this row could not be embedded (it becomes an error row). */
+  rejected: Map<number, string>;
 }
 
-/** Embeds on the worker threads while features are computed here. */
-async function embedAndFeaturize(
-  rows: readonly PairRow[],
-  stages: Stages,
-  kinds: readonly EmbeddingKind[],
-): Promise<{ vectors: EmbedOutput; features: Float32Array[] }> {
-  const encodings = encodeAll(rows, stages);
+/**
+ * Tokenizes, then embeds on the worker threads while features are computed
+ * here. A row whose encoding does not fit the plan (a tokenizer that did not
+ * truncate, say) becomes an error row instead of failing its chunk.
+ */
+async function embedAndFeaturize(rows: readonly PairRow[], stages: Stages, kinds: readonly EmbeddingKind[]): Promise<ChunkWork> {
+  const { maxLength } = stages.plan;
+  const rejected = new Map<number, string>();
+  const kept: PairRow[] = [];
+  const encodings: Encoding[] = [];
+  for (const r of rows) {
+    const e = stages.tokenizer.encodePair(r.premise, r.hypothesis, maxLength);
+    if (e.ids.length === 0 || e.ids.length > maxLength) {
+      rejected.set(r.index, e.ids.length === 0 ? 'the pair encodes to no tokens' : `${e.ids.length} tokens exceed the run's maximum of ${maxLength}`);
+      continue;
+    }
+    kept.push(r);
+    encodings.push(e);
+  }
   const pending = kinds.length > 0 ? stages.embedder.embed(encodings, kinds) : Promise.resolve({});
   // Keep the rejection handled while features are computed; it is awaited right after.
   pending.catch(() => undefined);
-  const features = rows.map((r) => stages.featurizer.compute(r.premise, r.hypothesis));
-  return { vectors: await pending, features };
+  const features = kept.map((r) => stages.featurizer.compute(r.premise, r.hypothesis));
+  return { rows: kept, vectors: await pending, features, rejected };
 }
 
 function withGold<T extends { gold?: string }>(row: T, gold: string | undefined): T {
@@ -70,38 +76,31 @@ function withGold<T extends { gold?: string }>(row: T, gold: string | undefined)
   return row;
 }
 
-/**
- * Checks once, before any row, that the stages fit together, and returns the
- * chunk scorer.
- */
-export function createScorer(stages: Stages): Scorer {
-  const { embedder, head } = stages;
-  const info = embedder.info;
-  let kinds: EmbeddingKind[];
-  let labels: readonly string[];
-  let mlp: Mlp | null = null;
-  if (head) {
-    checkHeadFits(head, info, stages.featurizer.names, stages.headFile);
-    mlp = new Mlp(head);
-    labels = head.labels;
-    kinds = [...new Set<EmbeddingKind>([...(head.inputs.embedding ? [head.inputs.embedding] : []), ...(head.inputs.logits ? ['logits' as const] : [])])];
-  } else {
-    if (!info.available.includes('logits')) {
-      throw new ModelError(
-        `${info.dir} has no classifier logits (outputs: ${info.outputs.join(', ')}); pass --mlp HEAD.json to classify with an MLP head`,
-      );
-    }
-    labels = info.id2label;
-    kinds = ['logits'];
-  }
+/** Output rows in input order: bad and rejected rows as error rows, the rest from `byIndex`. */
+function inOrder<T extends { index: number; id: string; gold?: string; error?: string }>(
+  rows: readonly IngestRow[],
+  work: ChunkWork,
+  byIndex: Map<number, T>,
+): T[] {
+  return rows.map((r) => {
+    const error = isBadRow(r) ? r.error : work.rejected.get(r.index);
+    return error !== undefined ? withGold({ index: r.index, id: r.id, error } as T, r.gold) : byIndex.get(r.index)!;
+  });
+}
 
+/** The chunk scorer of a score plan (checked by planRun: the head fits the model and features). */
+export function createScorer(stages: Stages): Scorer {
+  const { plan } = stages;
+  const head = plan.head;
+  const mlp = head ? new Mlp(head) : null;
+  const labels = plan.labels;
   return {
     labels,
     async scoreChunk(rows) {
-      const good = goodRows(rows);
-      const { vectors, features } = await embedAndFeaturize(good, stages, kinds);
+      const work = await embedAndFeaturize(goodRows(rows), stages, plan.kinds);
+      const { vectors, features } = work;
       const byIndex = new Map<number, ScoreRow>();
-      good.forEach((row, i) => {
+      work.rows.forEach((row, i) => {
         const logits = vectors.logits?.[i];
         const probs = mlp && head
           ? mlp.predict(assembleInput(head, head.inputs.embedding ? vectors[head.inputs.embedding]?.[i] : undefined, features[i]!, logits))
@@ -112,49 +111,31 @@ export function createScorer(stages: Stages): Scorer {
         labels.forEach((l, k) => (probMap[l] = probs[k]!));
         byIndex.set(row.index, withGold<ScoreRow>({ index: row.index, id: row.id, label: labels[best]!, probs: probMap }, row.gold));
       });
-      return rows.map((r) =>
-        isBadRow(r) ? withGold<ScoreRow>({ index: r.index, id: r.id, error: r.error }, r.gold) : byIndex.get(r.index)!,
-      );
+      return inOrder(rows, work, byIndex);
     },
   };
 }
 
-/** The vector columns an extraction writes with this model; throws when it cannot give the embedding. */
-export function extractColumns(info: ModelInfo, opts: ExtractOptions): { embeddingDim: number; logits: boolean; logitsDim: number } {
-  if (opts.embedding && !info.available.includes(opts.embedding)) {
-    throw new ModelError(
-      `${info.dir} cannot give the '${opts.embedding}' embedding (available: ${info.available.join(', ') || 'none'})`,
-    );
-  }
-  const logits = opts.logits && info.available.includes('logits');
-  return {
-    embeddingDim: opts.embedding === 'logits' ? info.numLabels : opts.embedding ? info.hiddenSize : 0,
-    logits,
-    logitsDim: logits ? info.numLabels : 0,
-  };
-}
-
-export function createExtractor(stages: Stages, opts: ExtractOptions): Extractor {
-  const withLogits = extractColumns(stages.embedder.info, opts).logits;
-  const kinds = [...new Set<EmbeddingKind>([...(opts.embedding ? [opts.embedding] : []), ...(withLogits ? ['logits' as const] : [])])];
-  const names = stages.featurizer.names;
+/** The chunk extractor of an extract plan: the embedding, every feature and the logits the plan names. */
+export function createExtractor(stages: Stages): Extractor {
+  const x = stages.plan.extract;
+  if (!x) throw new Error(`createExtractor needs an extract plan, not a ${stages.plan.task} plan`);
+  const names = stages.plan.features;
   return {
     async extractChunk(rows) {
-      const good = goodRows(rows);
-      const { vectors, features } = await embedAndFeaturize(good, stages, kinds);
+      const work = await embedAndFeaturize(goodRows(rows), stages, stages.plan.kinds);
+      const { vectors, features } = work;
       const byIndex = new Map<number, ExtractRow>();
-      good.forEach((row, i) => {
+      work.rows.forEach((row, i) => {
         const out = withGold<ExtractRow>({ index: row.index, id: row.id }, row.gold);
-        if (opts.embedding) out.embedding = Array.from(vectors[opts.embedding]![i]!);
+        if (x.embedding) out.embedding = Array.from(vectors[x.embedding]![i]!);
         const f: Record<string, number> = {};
         names.forEach((n, k) => (f[n] = features[i]![k]!));
         out.features = f;
-        if (withLogits) out.logits = Array.from(vectors.logits![i]!);
+        if (x.logits) out.logits = Array.from(vectors.logits![i]!);
         byIndex.set(row.index, out);
       });
-      return rows.map((r) =>
-        isBadRow(r) ? withGold<ExtractRow>({ index: r.index, id: r.id, error: r.error }, r.gold) : byIndex.get(r.index)!,
-      );
+      return inOrder(rows, work, byIndex);
     },
   };
 }

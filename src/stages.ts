@@ -1,46 +1,84 @@
 /**
- * Builds the pipeline stages from user-facing options: the one place that
- * knows how a model directory, a head file and a feature selection become a
- * tokenizer, an embedder, a featurizer and a head. Used by the local commands
- * and by the queue workers alike.
+ * Builds the pipeline stages: the one place that knows how a model directory
+ * becomes a tokenizer and an embedder, and how a run plan (src/plan.ts) becomes
+ * a featurizer and the stages that run it. Local commands and queue workers
+ * both come through here; a worker's cache only caches what these return.
  */
 import path from 'node:path';
 import type { Config } from './config.js';
-import type { Device } from './embed/types.js';
+import type { RunPlan, RunTask } from './contracts.js';
+import type { Device, OnnxEmbedder } from './embed/index.js';
 import { createEmbedder } from './embed/index.js';
-import { createFeaturizer } from './features/index.js';
-import { loadTokenizer } from './tokenize/index.js';
-import { headFeatureSelection, loadHead } from './classify/index.js';
+import { createFeaturizerFor } from './features/index.js';
+import { loadTokenizer, type PairTokenizer } from './tokenize/index.js';
+import { loadHead } from './classify/index.js';
+import { checkPlanRuns, planRun, type ExtractOptions } from './plan.js';
+import { pairscoreVersion } from './version.js';
+import { ModelError } from './errors.js';
 import type { Stages } from './pipeline.js';
+
+export interface LoadedModel {
+  tokenizer: PairTokenizer;
+  embedder: OnnxEmbedder;
+}
+
+export type SessionSettings = Pick<Config, 'threads' | 'sessions' | 'batchTokens' | 'cacheDir'> & { device: Device };
+
+/** Loads a model directory's tokenizer and ONNX sessions; `warn` receives start-up warnings. */
+export async function openModel(dir: string, settings: SessionSettings, warn: (msg: string) => void = () => undefined): Promise<LoadedModel> {
+  const [tokenizer, embedder] = await Promise.all([
+    loadTokenizer(dir),
+    createEmbedder(dir, {
+      threads: settings.threads, sessions: settings.sessions, batchTokens: settings.batchTokens,
+      cacheDir: settings.cacheDir, device: settings.device,
+    }),
+  ]);
+  for (const w of embedder.warnings) warn(`warning: ${w}`);
+  return { tokenizer, embedder };
+}
+
+/**
+ * The stages that run `plan` on a loaded model, after checking the plan fits
+ * this host (its model facts and this build's feature columns).
+ */
+export async function buildStages(model: LoadedModel, plan: RunPlan, plannedBy: string = pairscoreVersion()): Promise<Stages> {
+  const versions = { planned: plannedBy, here: pairscoreVersion() };
+  const featurizer = await createFeaturizerFor(plan.features).catch((err: unknown) => {
+    throw new ModelError(`this worker cannot compute the run's features (planned by pairscore ${versions.planned}, this is ${versions.here}): ${(err as Error).message}`, { cause: err });
+  });
+  checkPlanRuns(plan, model.embedder.info, featurizer.names, versions);
+  return { tokenizer: model.tokenizer, embedder: model.embedder, featurizer, plan };
+}
 
 export interface StageOptions {
   modelDir: string;
+  /** 'score' (default) or 'extract'. */
+  task?: RunTask;
   /** MLP head file; omitted → classify with the model's own logits. */
   mlpFile?: string;
-  /** Feature selection (`all`, `none`, `a,b`); defaults to the head's features, else `none` for scoring. */
+  /** Feature selection (`all`, `none`, `a,b`); default: the plan's (src/plan.ts). */
   features?: string;
+  /** Extract runs: which vectors to write. */
+  extract?: ExtractOptions;
   maxLength?: number;
   device?: Device;
 }
 
-/** `warn` receives start-up warnings (e.g. `--device auto` falling back to CPU). */
+/** Loads the model and head, plans the run and builds its stages, in this process. */
 export async function openStages(opts: StageOptions, config: Config, warn: (msg: string) => void = () => undefined): Promise<Stages> {
   const head = opts.mlpFile ? await loadHead(opts.mlpFile) : null;
-  const selection = opts.features ?? (head ? headFeatureSelection(head) : 'none');
-  const [tokenizer, featurizer] = await Promise.all([
-    loadTokenizer(opts.modelDir, opts.maxLength !== undefined ? { maxLength: opts.maxLength } : {}),
-    createFeaturizer(selection),
-  ]);
-  const embedder = await createEmbedder(opts.modelDir, {
-    threads: config.threads,
-    sessions: config.sessions,
-    batchTokens: config.batchTokens,
-    cacheDir: config.cacheDir,
-    device: opts.device ?? 'cpu',
-  });
-  for (const w of embedder.warnings) warn(`warning: ${w}`);
-  const stages: Stages = { tokenizer, embedder, featurizer, head };
-  if (opts.maxLength !== undefined) stages.maxLength = opts.maxLength;
-  if (opts.mlpFile) stages.headFile = path.basename(opts.mlpFile);
-  return stages;
+  const model = await openModel(opts.modelDir, { ...config, device: opts.device ?? 'cpu' }, warn);
+  try {
+    const plan = planRun(model.embedder.info, {
+      task: opts.task ?? 'score', head,
+      ...(opts.mlpFile ? { headFile: path.basename(opts.mlpFile) } : {}),
+      ...(opts.features !== undefined ? { features: opts.features } : {}),
+      ...(opts.extract ? { extract: opts.extract } : {}),
+      ...(opts.maxLength !== undefined ? { maxLength: opts.maxLength } : {}),
+    });
+    return await buildStages(model, plan);
+  } catch (err) {
+    await model.embedder.close();
+    throw err;
+  }
 }

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createExtractor, createScorer, tokenizeChunk, type Stages } from '../src/pipeline.js';
 import { openStages } from '../src/stages.js';
+import { planRun } from '../src/plan.js';
 import { loadConfig } from '../src/config.js';
 import { assembleInput, Mlp, softmax } from '../src/classify/index.js';
 import type { IngestRow } from '../src/contracts.js';
@@ -70,7 +71,7 @@ test('scoreChunk with a head on pooled + features + logits equals the head appli
     sha256: s.embedder.info.sha256, embedding: 'pooled', embeddingDim: s.embedder.info.hiddenSize,
     features: [...s.featurizer.names], logits: true, hidden: 16,
   });
-  const scorer = createScorer({ ...s, head });
+  const scorer = createScorer({ ...s, plan: planRun(s.embedder.info, { task: 'score', head, features: 'all' }) });
   const out = (await scorer.scoreChunk(rows())).filter((r) => r.error === undefined);
   const mlp = new Mlp(head);
   out.forEach((r, i) => {
@@ -81,13 +82,31 @@ test('scoreChunk with a head on pooled + features + logits equals the head appli
   });
 });
 
-test('createScorer refuses a head trained with another model', { skip }, () => {
+test('the plan refuses a head trained with another model', { skip }, () => {
   const head = makeTestHead({ sha256: '0'.repeat(64), features: [...stages!.featurizer.names] });
-  assert.throws(() => createScorer({ ...stages!, head, headFile: 'other.json' }), (e: unknown) => e instanceof ModelError && /other\.json does not fit.*sha256/.test(e.message));
+  assert.throws(
+    () => planRun(stages!.embedder.info, { task: 'score', head, headFile: 'other.json' }),
+    (e: unknown) => e instanceof ModelError && /other\.json does not fit.*sha256/.test(e.message),
+  );
+});
+
+test('a row longer than the plan allows becomes an error row; the rest of the chunk is scored', { skip }, async () => {
+  const s = stages!;
+  // A tokenizer that ignores the truncation length, as a delegated tokenizer might.
+  const untruncated = { ...s.tokenizer, maxLength: 512, encodePair: (a: string, b: string) => s.tokenizer.encodePair(a, b, 512) };
+  const plan = planRun(s.embedder.info, { task: 'score', maxLength: 12 });
+  const long = { index: 0, id: 'long', premise: 'a man is playing a guitar on a stage in front of many people', hypothesis: 'nobody is playing' };
+  const short = { index: 1, id: 'short', premise: 'a dog runs', hypothesis: 'a cat' };
+  assert.ok(s.tokenizer.encodePair(long.premise, long.hypothesis, 512).ids.length > 12);
+  assert.ok(s.tokenizer.encodePair(short.premise, short.hypothesis, 512).ids.length <= 12);
+  const out = await createScorer({ ...s, tokenizer: untruncated, plan }).scoreChunk([long, short]);
+  assert.match(out[0]!.error ?? '', /tokens exceed the run's maximum of 12/);
+  assert.equal(out[1]!.error, undefined);
+  assert.ok(out[1]!.label);
 });
 
 test('extractChunk writes the requested embedding, every feature and the logits', { skip }, async () => {
-  const extractor = createExtractor(stages!, { embedding: 'cls', logits: true });
+  const extractor = createExtractor({ ...stages!, plan: planRun(stages!.embedder.info, { task: 'extract', features: 'all', extract: { embedding: 'cls', logits: true } }) });
   const out = await extractor.extractChunk(rows());
   assert.equal(out[3]!.error, 'empty hypothesis (line 2)');
   const good = out.filter((r) => r.error === undefined);
@@ -107,10 +126,5 @@ test('tokenizeChunk gives the golden ids', { skip }, () => {
 
 test('a model without logits needs a head', { skip: sharedPath('models', 'bert-tiny-random') ? false : SHARED_MISSING }, async () => {
   const config = loadConfig({ cacheDir, threads: 1 }, {});
-  const s = await openStages({ modelDir: sharedPath('models', 'bert-tiny-random')! }, config);
-  try {
-    assert.throws(() => createScorer(s), /has no classifier logits.*--mlp/);
-  } finally {
-    await s.embedder.close();
-  }
+  await assert.rejects(openStages({ modelDir: sharedPath('models', 'bert-tiny-random')! }, config), /has no classifier logits.*--mlp/);
 });

@@ -97,19 +97,57 @@ test('a poison chunk fails for good, the run still completes and reports it; eve
   }
 });
 
-test('a worker whose model differs from the run fails those chunks cleanly (sha256 named), without retries', async () => {
+test('a worker whose model differs retries its chunks (a host problem) and the final reason names the host and both sha256', async () => {
   const p = prefix('mismatch');
-  await submitRun(submitOpts(p, { runId: 'mm-1' }));
+  await submitRun(submitOpts(p, { runId: 'mm-1', attempts: 2 }));
   const w = await worker(p, path.join(dir, 'other-root'));
   const client = await RunClient.open({ redis, prefix: p });
+  const q = scoreQueue(p);
   try {
     const s = await client.wait('mm-1', { timeoutMs: 60000, intervalMs: 200 });
     assert.equal(s.state, 'completed');
     assert.equal(s.result!.failedChunks.length, 8);
-    assert.match(s.result!.failedChunks[0]!.reason, /model 'demo' on this worker has sha256 .*put the same model\.onnx/);
+    assert.match(s.result!.failedChunks[0]!.reason, new RegExp(`^on ${os.hostname()}-\\d+-[0-9a-f]+: model 'demo' on this worker has sha256 .*put the same model\\.onnx`));
+    // Retried, not failed at the first attempt: another host could have taken it.
+    const job = await Job.fromId(q, redisNames(p).chunkJobId('mm-1', 0));
+    assert.equal(job!.attemptsMade, 2);
   } finally {
+    await q.close();
     await client.close();
     await w.close();
+  }
+});
+
+test('a chunk that failed on a host without the model is taken over by a host with it: no row fails', async () => {
+  const p = prefix('handover');
+  await submitRun(submitOpts(p, { runId: 'ho-1', attempts: 3 }));
+  const q = scoreQueue(p);
+  const bad = await worker(p, path.join(dir, 'other-root'));
+  const client = await RunClient.open({ redis, prefix: p });
+  try {
+    // Wait until the wrong host has failed a chunk once (it is then delayed for a retry).
+    const deadline = Date.now() + 30000;
+    for (;;) {
+      const job = await Job.fromId(q, redisNames(p).chunkJobId('ho-1', 0));
+      if ((job?.attemptsMade ?? 0) >= 1) break;
+      assert.ok(Date.now() < deadline, 'the wrong host never tried chunk 0');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await bad.close();
+    const good = await worker(p);
+    try {
+      const s = await client.wait('ho-1', { timeoutMs: 60000, intervalMs: 200 });
+      assert.equal(s.state, 'completed');
+      assert.equal(s.result!.failedChunks.length, 0);
+      const rows = await collect(client, 'ho-1');
+      assert.equal(rows.length, 400);
+      assert.ok(rows.every((r) => r.error === undefined && r.label !== undefined));
+    } finally {
+      await good.close();
+    }
+  } finally {
+    await q.close();
+    await client.close();
   }
 });
 

@@ -6,7 +6,7 @@ import type { ExtractRow, ScoreRow } from '../src/contracts.js';
 const f32 = (xs: number[]) => Array.from(Float32Array.from(xs));
 
 test('score rows round-trip as JSON', () => {
-  const codec = rowCodecFor({ task: 'score' });
+  const codec = rowCodecFor({ plan: { task: 'score', features: [] } });
   const row: ScoreRow = { index: 3, id: 'a', label: 'X', probs: { X: 0.7, Y: 0.3 }, gold: 'Y' };
   assert.deepEqual(codec.decode(codec.encode(row)), row);
   assert.deepEqual(codec.summary(codec.encode(row)), row);
@@ -14,10 +14,7 @@ test('score rows round-trip as JSON', () => {
 
 test('extract rows keep exact float32 vectors and features, in the run feature order, at about half the JSON size', () => {
   const featureNames = ['neg', 'len', 'overlap'];
-  const codec = rowCodecFor({
-    task: 'extract',
-    extract: { embedding: 'cls', embeddingDim: 768, logits: true, logitsDim: 3, featureNames, modelLabels: ['A', 'B', 'C'] },
-  });
+  const codec = rowCodecFor({ plan: { task: 'extract', features: featureNames } });
   const embedding = f32(Array.from({ length: 768 }, (_, i) => Math.sin(i) * 1.2345678));
   const row: ExtractRow = { index: 9, id: 'p9', gold: 'A', embedding, features: { overlap: 0.5, neg: 1, len: f32([-2.7182817])[0]! }, logits: f32([0.1, -0.2, 3.3]) };
   const text = codec.encode(row);

@@ -9,7 +9,7 @@
  * and softmax after the last one gives one probability per label.
  */
 import { z } from 'zod';
-import { embeddingKindSchema } from '../contracts.js';
+import { embeddingKindSchema } from '../embedding-kinds.js';
 
 export const HEAD_FORMAT = 'pairscore-mlp';
 export const HEAD_VERSION = 1;

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs/promises';
 import type { ModelInfo } from '../contracts.js';
-import { InputError, ModelError } from '../errors.js';
+import { fewNames, InputError, ModelError } from '../errors.js';
 import { headSchema, type HeadFile } from './head-format.js';
 import { Mlp } from './mlp.js';
 
@@ -56,8 +56,8 @@ export function checkHeadFits(head: HeadFile, model: ModelInfo, featureNames: re
     const missing = inputs.features.filter((f) => !featureNames.includes(f));
     problems.push(
       missing.length > 0
-        ? `it needs features that are not computed: ${missing.join(', ')}`
-        : `its features must be, in this order: ${inputs.features.join(',') || '(none)'} — run with --features ${inputs.features.join(',') || 'none'}`,
+        ? `it needs ${missing.length} feature column(s) that are not computed: ${fewNames(missing)}`
+        : `its features must be, in this order: ${fewNames(inputs.features) || '(none)'} — leave --features out to use the head's`,
     );
   }
   if (problems.length > 0) {

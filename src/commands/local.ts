@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { EMBEDDING_KINDS, type EmbeddingKind } from '../contracts.js';
 import { loadTokenizer } from '../tokenize/index.js';
+import { DEFAULT_EXTRACT_FEATURES } from '../features/index.js';
 import { openStages } from '../stages.js';
 import { runExtract, runScore, runTokenize } from '../run/local.js';
 import { formatMetrics } from '../report/metrics.js';
@@ -14,6 +15,7 @@ interface RemoteFlags {
   modelsRoot?: string;
   runId?: string;
   keep?: number;
+  timeout?: number;
 }
 
 export function registerLocalCommands(program: Command): void {
@@ -35,15 +37,16 @@ export function registerLocalCommands(program: Command): void {
         .command('extract <input>')
         .description('write {index, id, gold?, embedding, features, logits?} rows')
         .addOption(new Option('--embedding <kind>', 'vector to write').choices([...EMBEDDING_KINDS, 'none']).default('pooled'))
-        .option('--features <list>', 'hand-crafted features: all, none or a comma list', 'all')
+        .option('--features <list>', `hand-crafted features: all, none or a comma list of groups/columns (default: ${DEFAULT_EXTRACT_FEATURES})`)
         .option('--no-logits', "do not write the model's logits")
         .option('--redis [url]', 'extract on the workers of this Redis (default REDIS_URL) instead of in this process; --model then names a folder under --models-root')
         .option('--prefix <name>', 'with --redis: key prefix (default PAIRSCORE_PREFIX or pairscore)')
         .option('--models-root <dir>', 'with --redis: folder holding the models (default PAIRSCORE_MODELS_ROOT or ./models)')
         .option('--run-id <id>', 'with --redis: run id (an existing extract run is joined, not repeated)')
-        .option('--keep <duration>', 'with --redis: keep run data this long after it ends (default 7d)', parseDuration),
+        .option('--keep <duration>', 'with --redis: keep run data this long after it ends (default 7d)', parseDuration)
+        .option('--timeout <duration>', 'with --redis: give up waiting after this long (30m, 2h, seconds; the run goes on) and exit 1', parseDuration),
     ),
-  ).action(async (input: string, f: DataFlags & ModelFlags & RemoteFlags & { embedding: EmbeddingKind | 'none'; features: string; logits: boolean }, cmd: Command) => {
+  ).action(async (input: string, f: DataFlags & ModelFlags & RemoteFlags & { embedding: EmbeddingKind | 'none'; features?: string; logits: boolean }, cmd: Command) => {
     if (f.redis !== undefined) {
       const opts = runOptions(input, f);
       // 1,024-row pipeline chunks suit one process; chunk jobs default to submit's 256 so work spreads over workers.
@@ -53,10 +56,14 @@ export function registerLocalCommands(program: Command): void {
       });
       return;
     }
-    const stages = await openStages({ modelDir: f.model, features: f.features, device: f.device, ...maxLen(f) }, configFor(f), say);
+    const embedding = f.embedding === 'none' ? null : f.embedding;
+    const stages = await openStages(
+      { modelDir: f.model, task: 'extract', extract: { embedding, logits: f.logits }, device: f.device, ...(f.features !== undefined ? { features: f.features } : {}), ...maxLen(f) },
+      configFor(f),
+      say,
+    );
     try {
-      const embedding = f.embedding === 'none' ? null : f.embedding;
-      const r = await runExtract(stages, { embedding, logits: f.logits }, runOptions(input, f));
+      const r = await runExtract(stages, runOptions(input, f));
       say(`extracted ${r.rows} rows (${r.errors} with errors) in ${r.seconds.toFixed(2)} s → ${f.out}`);
     } finally {
       await stages.embedder.close();

@@ -12,7 +12,7 @@ import type { ColumnOptions } from '../ingest/index.js';
 import type { QueueTarget, RunClient, RunStatus } from '../queue/index.js';
 import { formatStatus, statusProgressLine } from '../queue/format.js';
 import { int, say } from './options.js';
-import { InputError } from '../errors.js';
+import { RunFailedError } from '../errors.js';
 
 const queueApi = () => import('../queue/index.js');
 
@@ -85,7 +85,7 @@ export interface RemoteExtractFlags {
   runId?: string;
   keep?: number;
   model: string;
-  features: string;
+  features?: string;
   embedding: EmbeddingKind | null;
   logits: boolean;
   maxLength?: number;
@@ -93,6 +93,8 @@ export interface RemoteExtractFlags {
   out: string;
   format?: string;
   columns: ColumnOptions;
+  /** Seconds to wait for the run before giving up (exit 1). */
+  timeout?: number;
 }
 
 /**
@@ -104,19 +106,38 @@ export async function extractViaRedis(input: string, f: RemoteExtractFlags): Pro
   const { runRemoteExtract } = await import('../run/remote.js');
   const r = await runRemoteExtract({
     ...targetOf(config), input, columns: f.columns, model: f.model, modelsRoot: config.modelsRoot, cacheDir: config.cacheDir,
-    chunkSize: f.chunkSize, keepSeconds: config.keepSeconds, features: f.features, extract: { embedding: f.embedding, logits: f.logits },
+    chunkSize: f.chunkSize, keepSeconds: config.keepSeconds, extract: { embedding: f.embedding, logits: f.logits },
     out: f.out, onStatus: statusPrinter(),
+    ...(f.features !== undefined ? { features: f.features } : {}), ...(f.timeout !== undefined ? { timeoutMs: f.timeout * 1000 } : {}),
     ...(f.format ? { format: f.format } : {}), ...(f.maxLength !== undefined ? { maxLength: f.maxLength } : {}), ...(f.runId ? { runId: f.runId } : {}),
   });
   if (process.stderr.isTTY) process.stderr.write('\n');
   say(formatStatus(r.status));
-  if (r.status.state === 'cancelled') throw new InputError(`run ${r.submit.runId} was cancelled; nothing written`);
+  if (r.status.state !== 'completed') throw new RunFailedError(`run ${r.submit.runId} ${r.status.state}; nothing written`);
   say(`extracted ${r.rowsWritten} rows (${r.status.result?.metrics?.errors ?? 0} with errors) on ${r.status.workers.length} worker(s) → ${f.out}`);
-  if (r.status.failedChunks > 0 || (r.status.result?.lostRows ?? 0) > 0) process.exitCode = 1;
+  failIfIncomplete(r.status);
+}
+
+/** Exit 1 (RunFailedError) unless the run completed with a result for every row. */
+function failIfIncomplete(s: RunStatus): void {
+  const lost = s.result?.lostRows ?? 0;
+  if (s.state === 'completed' && s.failedChunks === 0 && lost === 0) return;
+  const why = s.state !== 'completed'
+    ? `run ${s.runId} ${s.state}${s.result?.reason ? `: ${s.result.reason}` : ''}`
+    : `run ${s.runId} completed with ${s.failedChunks} failed chunk(s) and ${lost} lost row(s); their rows are error rows`;
+  throw new RunFailedError(why);
+}
+
+function timeoutMs(seconds: number | undefined): { timeoutMs?: number } {
+  return seconds !== undefined ? { timeoutMs: seconds * 1000 } : {};
+}
+
+function timeoutOn(cmd: Command, what: string): Command {
+  return cmd.option('--timeout <duration>', `give up waiting ${what} after this long (30m, 2h, seconds; the run goes on) and exit 1`, parseDuration);
 }
 
 export function registerQueueCommands(program: Command): void {
-  redisOptionsOn(
+  redisOptionsOn(timeoutOn(
     program
       .command('submit <input>')
       .description('add a run to Redis: one chunk job per --chunk-size rows and an aggregate job; workers score it')
@@ -133,9 +154,10 @@ export function registerQueueCommands(program: Command): void {
       .option('--label-col <name>', 'gold label column (default: detected)')
       .option('--id-col <name>', 'id column (default: detected)')
       .addOption(new Option('--input-format <fmt>', 'input format (default: from the extension)').choices(['csv', 'tsv', 'jsonl', 'parquet']))
-      .option('--wait', 'wait for the run, show progress, print metrics; exit 1 if chunks failed'),
-  ).action(async (input: string, f: RedisFlags & {
-    model: string; mlp?: string; features?: string; maxLength?: number; runId?: string; chunkSize: number; wait?: boolean;
+      .option('--wait', 'wait for the run, show progress, print metrics; exit 1 unless every row was scored'),
+    'with --wait',
+  )).action(async (input: string, f: RedisFlags & {
+    model: string; mlp?: string; features?: string; maxLength?: number; runId?: string; chunkSize: number; wait?: boolean; timeout?: number;
     premiseCol?: string; hypothesisCol?: string; labelCol?: string; idCol?: string; inputFormat?: 'csv' | 'tsv' | 'jsonl' | 'parquet';
   }) => {
     const config = configOf(f);
@@ -156,11 +178,11 @@ export function registerQueueCommands(program: Command): void {
       : `run ${r.runId} already exists: nothing added (see: pairscore status ${r.runId})`);
     process.stdout.write(`${r.runId}\n`);
     if (!f.wait) return;
-    const s = await withClient(config, (c) => c.wait(r.runId, { onStatus: statusPrinter() }));
+    const s = await withClient(config, (c) => c.wait(r.runId, { onStatus: statusPrinter(), ...timeoutMs(f.timeout) }));
     if (process.stderr.isTTY) process.stderr.write('\n');
     say(formatStatus(s));
     if (s.result?.metrics) say(formatMetrics(s.result.metrics));
-    if (s.state !== 'completed' || s.failedChunks > 0 || (s.result?.lostRows ?? 0) > 0) process.exitCode = 1;
+    failIfIncomplete(s);
   });
 
   redisOptionsOn(
@@ -181,27 +203,29 @@ export function registerQueueCommands(program: Command): void {
     await runWorkerUntilSignal(workerOptionsFrom(config, log, { aggregate: f.aggregate }));
   });
 
-  redisOptionsOn(
+  redisOptionsOn(timeoutOn(
     program
       .command('status [runId]')
       .description('rows done/total, failed chunks, pairs/s, ETA and workers of a run (recent runs without an id)')
-      .option('--watch', 'redraw every second until the run ends')
+      .option('--watch', 'redraw every second until the run ends; then exit 1 unless every row was scored')
       .option('--json', 'print JSON'),
-  ).action(async (runId: string | undefined, f: RedisFlags & { watch?: boolean; json?: boolean }) => {
+    'with --watch',
+  )).action(async (runId: string | undefined, f: RedisFlags & { watch?: boolean; json?: boolean; timeout?: number }) => {
     const config = configOf(f);
     await withClient(config, async (c) => {
       if (!runId) {
         const ids = await c.store.listRuns();
         for (const id of ids) {
           const s = await c.status(id);
-          process.stdout.write(`${id}  ${s.state}  ${s.done}/${s.rows} rows  failed chunks ${s.failedChunks}\n`);
+          process.stdout.write(`${id}  ${s.state}  ${s.done}/${s.rows} rows  failed chunks ${s.failedChunks}${s.result?.reason ? `  reason: ${s.result.reason}` : ''}\n`);
         }
         if (ids.length === 0) say('no runs');
         return;
       }
-      const s = f.watch ? await c.wait(runId, { onStatus: statusPrinter() }) : await c.status(runId);
+      const s = f.watch ? await c.wait(runId, { onStatus: statusPrinter(), ...timeoutMs(f.timeout) }) : await c.status(runId);
       if (f.watch && process.stderr.isTTY) process.stderr.write('\n');
       process.stdout.write(f.json ? `${JSON.stringify(s, null, 2)}\n` : `${formatStatus(s)}\n`);
+      if (f.watch) failIfIncomplete(s);
     });
   });
 

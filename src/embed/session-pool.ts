@@ -7,7 +7,10 @@
  *
  * Failure rules:
  * - a worker that cannot create its session at start → `start` rejects with ModelError;
- * - a run that ORT rejects (bad shapes, missing output) → that batch rejects with ModelError;
+ * - a run that ORT rejects (out of memory, a failing device, bad shapes) → that batch
+ *   rejects with RetryableError: inputs were checked before the run (plan and embedder),
+ *   so a failing run is the runtime's or the device's trouble; jobs retry it a bounded
+ *   number of times;
  * - a worker that dies (crash, terminate) → the batch it was running rejects with
  *   RetryableError, the batch it held behind it goes back to the queue, and a
  *   replacement worker is started; queued batches wait for it.
@@ -201,7 +204,7 @@ export class SessionPool {
     slot.jobs.delete(msg.id);
     if (slot.jobs.size === 0) slot.worker.unref();
     if (msg.type === 'result') job.resolve(msg.vectors);
-    else job.reject(new ModelError(`inference failed: ${msg.message}`));
+    else job.reject(new RetryableError(`inference failed: ${msg.message}`));
     if (slot.onIdle) {
       if (slot.jobs.size === 0) slot.onIdle();
     } else this.dispatch();

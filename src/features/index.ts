@@ -18,7 +18,7 @@
  * A featurizer reuses internal buffers, so use one per thread (compute is not re-entrant, which
  * synchronous JavaScript guarantees anyway).
  */
-import { InputError } from '../errors.js';
+import { fewNames, InputError } from '../errors.js';
 import { Analyzer } from './analysis/context.js';
 import { Lemmatizer } from './analysis/lemmatize.js';
 import { alignment } from './defs/alignment.js';
@@ -166,10 +166,32 @@ class SelectedFeaturizer implements Featurizer {
   }
 }
 
-/** Column names `selection` resolves to, in registry order, without loading WordNet. */
+/** What `extract` computes when no --features is given (local and distributed alike). */
+export const DEFAULT_EXTRACT_FEATURES = 'all';
+
+/**
+ * Column names `selection` resolves to, in column order, without loading WordNet.
+ * The same order `createFeaturizer(selection).names` has: both walk every group,
+ * opt-in ones included (a run plan stores these names and workers rebuild from them).
+ */
 export function selectFeatureNames(selection: string): string[] {
   const chosen = resolveSelection(selection);
-  return REGISTRY.flatMap((g) => g.columns.filter((c) => chosen.has(c.name)).map((c) => c.name));
+  return EVERY.flatMap((g) => g.columns.filter((c) => chosen.has(c.name)).map((c) => c.name));
+}
+
+/**
+ * A featurizer for exactly these columns, in this order (a run plan's). Throws
+ * InputError naming the columns this build does not know.
+ */
+export async function createFeaturizerFor(names: readonly string[], options: FeaturizerOptions = {}): Promise<Featurizer> {
+  const known = new Set(EVERY.flatMap((g) => g.columns.map((c) => c.name)));
+  const unknown = names.filter((n) => !known.has(n));
+  if (unknown.length > 0) throw new InputError(`unknown feature column${unknown.length > 1 ? 's' : ''} ${fewNames(unknown)}`);
+  const f = await createFeaturizer(names.length > 0 ? names.join(',') : 'none', options);
+  if (f.names.join(',') !== names.join(',')) {
+    throw new InputError(`feature columns must be in column order; expected ${fewNames(f.names)}, got ${fewNames(names)}`);
+  }
+  return f;
 }
 
 export interface FeaturizerOptions {

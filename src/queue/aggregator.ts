@@ -36,6 +36,24 @@ async function failedChunkRows(deps: AggregatorDeps, spec: RunSpec, chunk: numbe
   return { chunk, reason, firstIndex: rows[0]!.index, rows: rows.length };
 }
 
+/**
+ * Ends a run whose aggregate job failed for good (its last attempt, an
+ * unrecoverable error, or stalled too often) as `failed`, with the reason, so
+ * no one waits on it for ever. Called from the aggregate worker's `failed` event.
+ */
+export async function failRunIfFinal(store: RunStore, job: Job, err: Error): Promise<boolean> {
+  if (!(await job.isFailed())) return false;
+  const runId = String((job.data as { runId?: unknown }).runId);
+  const meta = await store.get(runId);
+  if (!meta || meta.result) return false;
+  const result: RunResult = {
+    state: 'failed', metrics: null, failedChunks: [], lostRows: 0, finishedAt: new Date().toISOString(),
+    reason: `aggregate job failed after ${job.attemptsMade} attempt(s): ${err.message}`,
+  };
+  await store.finish(runId, result, meta.spec.keepSeconds);
+  return true;
+}
+
 export function createAggregateProcessor(deps: AggregatorDeps): (job: Job) => Promise<{ runId: string; state: string; failedChunks: number; lostRows: number }> {
   return async (job) => {
     const runId = String((job.data as { runId?: unknown }).runId);
@@ -51,7 +69,7 @@ export function createAggregateProcessor(deps: AggregatorDeps): (job: Job) => Pr
     failedChunks.sort((a, b) => a.chunk - b.chunk);
 
     // Extract runs have no labels: their metrics are row and error counts and pairs/s.
-    const acc = new MetricsAccumulator(spec.labels);
+    const acc = new MetricsAccumulator(spec.plan.labels);
     const codec = rowCodecFor(spec);
     let lostRows = 0;
     const lost: ResultRow[] = [];

@@ -1,13 +1,12 @@
 /**
  * The `score` queue's job handler: validate the payload, read the run spec,
  * score (or extract) the rows with the shared pipeline, write them with one idempotent
- * operation, return a small summary. Error classes decide retries: bad data
- * or a model that does not fit fail the chunk for good (UnrecoverableError);
- * anything else is retried by BullMQ.
+ * operation, return a small summary. Error classes decide retries (`toJobError`).
  */
 import { UnrecoverableError, type Job } from 'bullmq';
+import { ZodError } from 'zod';
 import { chunkJobSchema, type ChunkJobData, type ChunkSummary, type IngestRow, type ResultRow, type RunSpec, type RunState } from '../contracts.js';
-import { InputError, ModelError } from '../errors.js';
+import { HostError, InputError, ModelError, RetryableError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { RunStore } from './run-store.js';
 import { rowCodecFor, type RowCodec } from './row-codec.js';
@@ -43,9 +42,23 @@ function toIngestRow(r: ChunkJobData['rows'][number]): IngestRow {
   return { index: r.index, id: r.id, premise: r.premise ?? '', hypothesis: r.hypothesis ?? '', ...gold };
 }
 
-/** Maps a stage error to what BullMQ should do with it. */
-export function toJobError(err: unknown): Error {
+/**
+ * Maps an error to what BullMQ should do with it, class by class:
+ * - InputError (bad data), ModelError (the run does not fit its model; the plan
+ *   was checked at submit) and ZodError (a payload or spec that does not parse):
+ *   final, UnrecoverableError — retrying gives the same answer;
+ * - HostError (this host's model, device or build): retried so another host can
+ *   take the job, the reason naming this host;
+ * - RetryableError and anything unknown (Redis, ONNX Runtime, a dead thread): retried.
+ */
+export function toJobError(err: unknown, host: string): Error {
+  if (err instanceof UnrecoverableError) return err;
   if (err instanceof InputError || err instanceof ModelError) return new UnrecoverableError(err.message);
+  if (err instanceof ZodError) {
+    return new UnrecoverableError(`invalid data: ${err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  if (err instanceof HostError) return new HostError(`on ${host}: ${err.message}`, { cause: err });
+  if (err instanceof RetryableError) return err;
   return err instanceof Error ? err : new Error(String(err));
 }
 
@@ -98,7 +111,7 @@ export function createChunkProcessor(deps: ChunkProcessorDeps): (job: Job) => Pr
       log.debug(summary, 'chunk scored');
       return summary;
     } catch (err) {
-      const jobErr = toJobError(err);
+      const jobErr = toJobError(err, deps.workerId);
       log.warn({ err: jobErr.message, final: jobErr instanceof UnrecoverableError, attempt: job.attemptsMade + 1 }, 'chunk failed');
       throw jobErr;
     }

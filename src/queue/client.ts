@@ -6,7 +6,7 @@
 import { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { FailedChunk, ResultRow, RunState } from '../contracts.js';
-import { InputError } from '../errors.js';
+import { InputError, TimeoutError } from '../errors.js';
 import { openQueues, type Queues } from './bull.js';
 import { connectRedis } from './redis.js';
 import type { QueueTarget } from './producer.js';
@@ -97,10 +97,10 @@ export class RunClient {
       const s = await this.status(runId);
       opts.onStatus?.(s);
       if (isFinal(s.state)) return s;
-      if (opts.timeoutMs !== undefined && Date.now() - start > opts.timeoutMs) {
-        throw new InputError(`run '${runId}' did not finish within ${Math.round(opts.timeoutMs / 1000)} s (state ${s.state}, ${s.done}/${s.rows} rows)`);
+      if (opts.timeoutMs !== undefined && Date.now() - start >= opts.timeoutMs) {
+        throw new TimeoutError(`run '${runId}' did not finish within ${Math.round(opts.timeoutMs / 1000)} s (state ${s.state}, ${s.done}/${s.rows} rows); it goes on — see: pairscore status ${runId}`);
       }
-      await new Promise((r) => setTimeout(r, opts.intervalMs ?? 1000));
+      await new Promise((r) => setTimeout(r, Math.max(0, Math.min(opts.intervalMs ?? 1000, start + (opts.timeoutMs ?? Infinity) - Date.now()))));
     }
   }
 

@@ -13,14 +13,14 @@
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { Job } from 'bullmq';
-import { runIdSchema, type ChunkJobData, type ExtractSpec, type IngestRow, type ModelInfo, type RunSpec, type RunTask } from '../contracts.js';
-import { InputError, ModelError } from '../errors.js';
+import { runIdSchema, type ChunkJobData, type IngestRow, type RunSpec, type RunTask } from '../contracts.js';
+import { InputError } from '../errors.js';
 import { chunkRows, readDataset, scanDataset, type ColumnOptions } from '../ingest/index.js';
 import { inspectModel } from '../embed/index.js';
 import { sha256File } from '../embed/onnx-model.js';
-import { selectFeatureNames } from '../features/index.js';
-import { checkHeadFits, headFeatureSelection, loadHead } from '../classify/index.js';
-import { extractColumns, type ExtractOptions } from '../pipeline.js';
+import { loadHead } from '../classify/index.js';
+import { planRun, type ExtractOptions } from '../plan.js';
+import { pairscoreVersion } from '../version.js';
 import { openQueues, type Queues } from './bull.js';
 import { resolveModelDir } from './models-root.js';
 import { checkEvictionPolicy, connectRedis, type RedisSettings } from './redis.js';
@@ -40,10 +40,10 @@ export interface SubmitOptions extends QueueTarget {
   cacheDir: string;
   /** 'score' (default): label rows; 'extract': store vectors and features, for a feature file. */
   task?: RunTask;
-  /** For extract runs (default: pooled embedding, logits when the model has them). */
+  /** For extract runs (default DEFAULT_EXTRACT: pooled embedding, logits when the model has them). */
   extract?: ExtractOptions;
   mlpFile?: string;
-  /** Score runs: the head's features by default; extract runs: all. */
+  /** Feature selection; default: the plan's (the head's for score runs, DEFAULT_EXTRACT_FEATURES for extract). */
   features?: string;
   maxLength?: number;
   runId?: string;
@@ -72,52 +72,31 @@ export function newRunId(now = new Date()): string {
   return `run-${stamp}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
-/** The columns an extract run will write, checked against the model now. */
-function extractSpecFor(info: ModelInfo, opts: ExtractOptions, featureNames: string[]): ExtractSpec {
-  return { embedding: opts.embedding, ...extractColumns(info, opts), featureNames, modelLabels: [...info.id2label] };
-}
-
-/** Everything a worker checks again, checked here first so a bad run never queues. */
+/** Plans the run (src/plan.ts) against the model here: a run that cannot work never queues. */
 async function buildSpec(opts: SubmitOptions, runId: string): Promise<RunSpec> {
-  const task = opts.task ?? 'score';
   const chunkSize = opts.chunkSize ?? 256;
   const dataset = await scanDataset(opts.input, opts.columns ?? {});
   const modelDir = resolveModelDir(opts.modelsRoot, opts.model);
   const { info } = await inspectModel(modelDir, { cacheDir: opts.cacheDir });
-  if (task === 'extract' && opts.mlpFile) throw new InputError('an extract run writes vectors and features, not labels: drop --mlp');
   const head = opts.mlpFile ? await loadHead(opts.mlpFile) : null;
-  const features = opts.features ?? (head ? headFeatureSelection(head) : task === 'extract' ? 'all' : 'none');
-  const featureNames = selectFeatureNames(features);
-  let labels: string[] = [];
-  let extract: ExtractSpec | undefined;
-  if (task === 'extract') {
-    extract = extractSpecFor(info, opts.extract ?? { embedding: 'pooled', logits: true }, [...featureNames]);
-  } else if (head) {
-    checkHeadFits(head, info, featureNames, path.basename(opts.mlpFile!));
-    labels = head.labels;
-  } else {
-    if (!info.available.includes('logits')) {
-      throw new ModelError(`model '${opts.model}' has no classifier logits; pass --mlp HEAD.json`);
-    }
-    labels = info.id2label;
-  }
-  const spec: RunSpec = {
+  const plan = planRun(info, {
+    task: opts.task ?? 'score', head,
+    ...(opts.mlpFile ? { headFile: path.basename(opts.mlpFile) } : {}),
+    ...(opts.features !== undefined ? { features: opts.features } : {}),
+    ...(opts.extract ? { extract: opts.extract } : {}),
+    ...(opts.maxLength !== undefined ? { maxLength: opts.maxLength } : {}),
+  });
+  return {
     runId,
-    task,
+    version: pairscoreVersion(),
     createdAt: new Date().toISOString(),
     model: { name: opts.model, sha256: info.sha256 },
-    head,
-    features,
-    labels,
+    plan,
     input: { file: path.basename(opts.input), sha256: await sha256File(opts.input), format: dataset.format, rows: dataset.rows },
     chunkSize,
     chunks: Math.ceil(dataset.rows / chunkSize),
     keepSeconds: opts.keepSeconds,
   };
-  if (extract) spec.extract = extract;
-  if (opts.mlpFile) spec.headFile = path.basename(opts.mlpFile);
-  if (opts.maxLength !== undefined) spec.maxLength = opts.maxLength;
-  return spec;
 }
 
 function chunkData(runId: string, chunk: number, rows: IngestRow[]): ChunkJobData {

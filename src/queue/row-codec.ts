@@ -3,7 +3,7 @@
  * Extract rows carry vectors: as JSON numbers a 768-d float32 embedding takes
  * ≈ 7–8 KB per row, as base64 float32 4 KB, and decoding gives back exactly the
  * float32 values the worker computed. Feature values are stored in the run's
- * feature order (spec.extract.featureNames), so names are not repeated per row.
+ * feature order (spec.plan.features), so names are not repeated per row.
  */
 import type { ExtractRow, ResultRow, RunSpec } from '../contracts.js';
 import type { MetricsRow } from '../report/metrics.js';
@@ -74,6 +74,6 @@ function extractCodec(featureNames: readonly string[]): RowCodec {
   };
 }
 
-export function rowCodecFor(spec: Pick<RunSpec, 'task' | 'extract'>): RowCodec {
-  return spec.task === 'extract' ? extractCodec(spec.extract?.featureNames ?? []) : jsonCodec;
+export function rowCodecFor(spec: { plan: Pick<RunSpec['plan'], 'task' | 'features'> }): RowCodec {
+  return spec.plan.task === 'extract' ? extractCodec(spec.plan.features) : jsonCodec;
 }

@@ -16,6 +16,8 @@ export interface RunResult {
   /** Rows with no result at all (should be 0; counted, never hidden). */
   lostRows: number;
   finishedAt: string;
+  /** Why a `failed` run failed (its aggregate job's final error). */
+  reason?: string;
 }
 
 export interface RunMeta {
@@ -49,8 +51,16 @@ export class RunStore {
   async get(runId: string): Promise<RunMeta | undefined> {
     const h = await this.redis.hgetall(this.names.runMeta(runId));
     if (!h.spec) return undefined;
+    const parsed = runSpecSchema.safeParse(JSON.parse(h.spec));
+    if (!parsed.success) {
+      const version = (JSON.parse(h.spec) as { version?: unknown }).version;
+      throw new InputError(
+        `run '${runId}' was stored by ${typeof version === 'string' ? `pairscore ${version}` : 'another pairscore version'} and this build cannot read its spec ` +
+          `(${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}); submit it again with this version`,
+      );
+    }
     const meta: RunMeta = {
-      spec: runSpecSchema.parse(JSON.parse(h.spec)),
+      spec: parsed.data,
       state: (h.state ?? 'submitting') as RunState,
       chunksAdded: Number(h.chunksAdded ?? 0),
     };

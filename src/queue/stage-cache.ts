@@ -1,16 +1,16 @@
 /**
  * Worker-side cache of pipeline stages. Sessions are expensive (seconds and
- * hundreds of MB), so one embedder per model is shared by every run that
- * names it; scorers and extractors are cheap and cached per run. Promises are cached, so
- * concurrent jobs never create the same embedder twice.
+ * hundreds of MB), so one loaded model per name is shared by every run that
+ * names it; the stages of a run are built from its stored plan by
+ * `buildStages` (src/stages.ts, as local runs are) and cached per run.
+ * Promises are cached, so concurrent jobs never load the same model twice.
+ * Nothing here decides what a run computes: the plan in the run spec does.
  */
 import type { RunSpec } from '../contracts.js';
-import { ModelError } from '../errors.js';
-import { createEmbedder, type Device, type OnnxEmbedder } from '../embed/index.js';
-import { createFeaturizer, type Featurizer } from '../features/index.js';
-import { loadTokenizer, type PairTokenizer } from '../tokenize/index.js';
-import { headSchema } from '../classify/index.js';
-import { createExtractor, createScorer, type Stages } from '../pipeline.js';
+import { HostError, InputError, ModelError } from '../errors.js';
+import type { Device } from '../embed/index.js';
+import { createExtractor, createScorer } from '../pipeline.js';
+import { buildStages, openModel, type LoadedModel } from '../stages.js';
 import { resolveModelDir } from './models-root.js';
 import type { ChunkRunner, StageProvider } from './chunk-processor.js';
 
@@ -24,21 +24,15 @@ export interface StageCacheOptions {
   onWarning?: (msg: string) => void;
 }
 
-interface LoadedModel {
-  tokenizer: PairTokenizer;
-  embedder: OnnxEmbedder;
-}
-
 const MAX_RUNNERS = 16;
 
 export class StageCache implements StageProvider {
   private readonly models = new Map<string, Promise<LoadedModel>>();
-  private readonly featurizers = new Map<string, Promise<Featurizer>>();
   private readonly runners = new Map<string, Promise<ChunkRunner>>();
 
   constructor(private readonly opts: StageCacheOptions) {}
 
-  /** The chunk runner for a run; fails with a ModelError when this host's model differs from the run's. */
+  /** The chunk runner for a run; fails with a HostError when this host's model differs from the run's. */
   runnerFor(spec: RunSpec): Promise<ChunkRunner> {
     let p = this.runners.get(spec.runId);
     if (!p) {
@@ -51,29 +45,21 @@ export class StageCache implements StageProvider {
   }
 
   private async buildRunner(spec: RunSpec): Promise<ChunkRunner> {
-    const [model, featurizer] = await Promise.all([this.modelFor(spec.model.name, spec.model.sha256), this.featurizerFor(spec.features)]);
-    const stages: Stages = {
-      tokenizer: model.tokenizer,
-      embedder: model.embedder,
-      featurizer,
-      head: spec.head === null ? null : headSchema.parse(spec.head),
-      ...(spec.maxLength !== undefined ? { maxLength: spec.maxLength } : {}),
-      ...(spec.headFile ? { headFile: spec.headFile } : {}),
-    };
-    if (spec.task === 'score') {
+    let stages;
+    try {
+      const model = await this.modelFor(spec.model.name, spec.model.sha256);
+      stages = await buildStages(model, spec.plan, spec.version);
+    } catch (err) {
+      // The plan was checked against the model at submit: failing here is this host's
+      // model, device or build, which another host may not share.
+      if (err instanceof ModelError || err instanceof InputError) throw new HostError(err.message, { cause: err });
+      throw err;
+    }
+    if (spec.plan.task === 'score') {
       const scorer = createScorer(stages);
       return (rows) => scorer.scoreChunk(rows);
     }
-    const extract = spec.extract;
-    if (!extract) throw new ModelError(`run '${spec.runId}' is an extract run without its extract spec; submit it again`);
-    // A worker on another pairscore version could compute other feature columns under the same names.
-    if (featurizer.names.join(',') !== extract.featureNames.join(',')) {
-      throw new ModelError(
-        `this worker's features for '${spec.features}' (${featurizer.names.length}) differ from the run's (${extract.featureNames.length}); ` +
-          'run the same pairscore version on every host',
-      );
-    }
-    const extractor = createExtractor(stages, { embedding: extract.embedding, logits: extract.logits });
+    const extractor = createExtractor(stages);
     return (rows) => extractor.extractChunk(rows);
   }
 
@@ -86,43 +72,17 @@ export class StageCache implements StageProvider {
       this.models.delete(name);
       await loaded.embedder.close();
     }
-    p = this.loadModel(name);
+    p = openModel(resolveModelDir(this.opts.modelsRoot, name), this.opts, (msg) => this.opts.onWarning?.(msg));
     p.catch(() => this.models.delete(name));
     this.models.set(name, p);
     const loaded = await p;
     if (loaded.embedder.info.sha256 !== sha256) {
-      throw new ModelError(
+      throw new HostError(
         `model '${name}' on this worker has sha256 ${loaded.embedder.info.sha256.slice(0, 12)}…, but the run was submitted with ${sha256.slice(0, 12)}…; ` +
           'put the same model.onnx under --models-root on every host',
       );
     }
     return loaded;
-  }
-
-  private async loadModel(name: string): Promise<LoadedModel> {
-    const dir = resolveModelDir(this.opts.modelsRoot, name);
-    const [tokenizer, embedder] = await Promise.all([
-      loadTokenizer(dir),
-      createEmbedder(dir, {
-        threads: this.opts.threads,
-        sessions: this.opts.sessions,
-        batchTokens: this.opts.batchTokens,
-        cacheDir: this.opts.cacheDir,
-        device: this.opts.device,
-      }),
-    ]);
-    for (const w of embedder.warnings) this.opts.onWarning?.(w);
-    return { tokenizer, embedder };
-  }
-
-  private featurizerFor(selection: string): Promise<Featurizer> {
-    let p = this.featurizers.get(selection);
-    if (!p) {
-      p = createFeaturizer(selection);
-      p.catch(() => this.featurizers.delete(selection));
-      this.featurizers.set(selection, p);
-    }
-    return p;
   }
 
   async close(): Promise<void> {

@@ -16,7 +16,7 @@ import { checkEvictionPolicy, connectRedis, type RedisSettings } from './redis.j
 import { RunStore } from './run-store.js';
 import { StageCache } from './stage-cache.js';
 import { createChunkProcessor, type StageProvider } from './chunk-processor.js';
-import { createAggregateProcessor } from './aggregator.js';
+import { createAggregateProcessor, failRunIfFinal } from './aggregator.js';
 
 export interface WorkerOptions {
   redis: RedisSettings;
@@ -81,6 +81,13 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     w?.on('error', (err) => log.error({ err: err.message }, 'queue error'));
     w?.on('failed', (job, err) => log.debug({ job: job?.id, err: err.message }, 'job failed'));
   }
+  aggregateWorker?.on('failed', (job, err) => {
+    if (!job) return;
+    failRunIfFinal(store, job, err).then(
+      (failed) => failed && log.error({ run: (job.data as { runId?: string }).runId, err: err.message }, 'run failed: its aggregate job failed for good'),
+      (e: unknown) => log.error({ err: (e as Error).message }, 'could not mark the run failed'),
+    );
+  });
   scoreQueue.on('error', () => undefined);
 
   const info = JSON.stringify({ host: os.hostname(), pid: process.pid, device: opts.device, concurrency: opts.concurrency, threads: opts.threads });

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ExtractRow, ScoreRow, TokenizeRow } from '../contracts.js';
+import type { ExtractRow, RunPlan, ScoreRow, TokenizeRow } from '../contracts.js';
 import { InputError } from '../errors.js';
 import { FEATURES_META_FORMAT, PARQUET_META_KEY, metaPathFor, type FeaturesMeta } from '../classify/features-file.js';
 import { createCsvWriter, createJsonlWriter, outputFormatFor, type RowWriter } from './writers.js';
@@ -46,28 +46,20 @@ export function createScoreRowWriter(out: string, labels: readonly string[], for
   });
 }
 
-/** The feature-file header: which model, embedding, features and logits the rows hold. */
-export function featuresMeta(parts: {
-  modelSha256: string;
-  modelName: string;
-  embedding: FeaturesMeta['embedding'];
-  embeddingDim: number;
-  features: readonly string[];
-  logitsDim: number;
-  modelLabels: readonly string[];
-  source: string;
-}): FeaturesMeta {
+/** The feature-file header of an extract plan: which model, embedding, features and logits the rows hold. */
+export function featuresMeta(plan: RunPlan, model: { sha256: string; name: string }, source: string): FeaturesMeta {
+  const x = plan.extract;
   return {
     format: FEATURES_META_FORMAT,
     version: 1,
-    model: { sha256: parts.modelSha256, name: parts.modelName },
-    embedding: parts.embedding,
-    embedding_dim: parts.embeddingDim,
-    features: [...parts.features],
-    logits: parts.logitsDim > 0,
-    logits_dim: parts.logitsDim,
-    model_labels: [...parts.modelLabels],
-    source: parts.source,
+    model: { sha256: model.sha256, name: model.name },
+    embedding: x?.embedding ?? null,
+    embedding_dim: x?.embeddingDim ?? 0,
+    features: [...plan.features],
+    logits: (x?.logitsDim ?? 0) > 0,
+    logits_dim: x?.logitsDim ?? 0,
+    model_labels: [...(x?.modelLabels ?? [])],
+    source,
   };
 }
 

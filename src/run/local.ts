@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { scanDataset, type ColumnOptions, type DatasetInfo } from '../ingest/index.js';
-import { createExtractor, createScorer, extractColumns, tokenizeChunk, type ExtractOptions, type Stages } from '../pipeline.js';
+import { createExtractor, createScorer, tokenizeChunk, type Stages } from '../pipeline.js';
 import { MetricsAccumulator, type Metrics } from '../report/metrics.js';
 import { createProgress } from '../report/progress.js';
 import type { RowWriter } from '../report/writers.js';
@@ -51,22 +51,12 @@ export async function runScore(
   return { ...summary, metrics };
 }
 
-export async function runExtract(stages: Stages, extract: ExtractOptions, opts: LocalRunOptions): Promise<RunSummary> {
+/** Runs an extract plan (stages.plan.task === 'extract') over the input into a feature file. */
+export async function runExtract(stages: Stages, opts: LocalRunOptions): Promise<RunSummary> {
   const dataset = await scanDataset(opts.input, opts.columns);
-  const extractor = createExtractor(stages, extract);
-  const names = stages.featurizer.names;
+  const extractor = createExtractor(stages);
   const info = stages.embedder.info;
-  const { embeddingDim, logitsDim } = extractColumns(info, extract);
-  const meta = featuresMeta({
-    modelSha256: info.sha256,
-    modelName: path.basename(path.resolve(info.dir)),
-    embedding: extract.embedding,
-    embeddingDim,
-    features: names,
-    logitsDim,
-    modelLabels: info.id2label,
-    source: path.basename(opts.input),
-  });
+  const meta = featuresMeta(stages.plan, { sha256: info.sha256, name: path.basename(path.resolve(info.dir)) }, path.basename(opts.input));
   const writer = await createExtractRowWriter(opts.out, meta, opts.format);
   return runRows(dataset, opts, 'extract', (rows) => extractor.extractChunk(rows), writer);
 }

@@ -12,26 +12,16 @@ import type { RowWriter } from '../report/writers.js';
 import { RunClient, submitRun, type RunStatus, type SubmitOptions, type SubmitResult } from '../queue/index.js';
 
 export function featuresMetaOfRun(spec: RunSpec): FeaturesMeta {
-  const x = spec.extract;
-  return featuresMeta({
-    modelSha256: spec.model.sha256,
-    modelName: spec.model.name,
-    embedding: x?.embedding ?? null,
-    embeddingDim: x?.embeddingDim ?? 0,
-    features: x?.featureNames ?? [],
-    logitsDim: x?.logitsDim ?? 0,
-    modelLabels: x?.modelLabels ?? [],
-    source: spec.input.file,
-  });
+  return featuresMeta(spec.plan, spec.model, spec.input.file);
 }
 
 /** Streams every row of a run, in input order, into `out`; returns the row count. */
 export async function writeRunResults(client: RunClient, runId: string, out: string, opts: { format?: string; partial?: boolean } = {}): Promise<number> {
   const { spec } = await client.store.require(runId);
   // The run's task decides the row type the store decodes (src/queue/row-codec.ts).
-  const writer = (spec.task === 'extract'
+  const writer = (spec.plan.task === 'extract'
     ? await createExtractRowWriter(out, featuresMetaOfRun(spec), opts.format)
-    : await createScoreRowWriter(out, spec.labels, opts.format)) as RowWriter<ScoreRow | ExtractRow>;
+    : await createScoreRowWriter(out, spec.plan.labels, opts.format)) as RowWriter<ScoreRow | ExtractRow>;
   let n = 0;
   try {
     for await (const row of client.results(runId, { partial: opts.partial === true })) {
@@ -52,15 +42,17 @@ export interface RemoteExtractResult {
 
 /** Submits an extract run (or resumes/joins one with the same id), waits, writes `out`. */
 export async function runRemoteExtract(
-  opts: SubmitOptions & { out: string; format?: string; onStatus?: (s: RunStatus) => void },
+  opts: SubmitOptions & { out: string; format?: string; onStatus?: (s: RunStatus) => void; timeoutMs?: number },
 ): Promise<RemoteExtractResult> {
   const submit = await submitRun({ ...opts, task: 'extract' });
   const client = await RunClient.open(opts);
   try {
     const { spec } = await client.store.require(submit.runId);
-    if (spec.task !== 'extract') throw new InputError(`run '${submit.runId}' is a ${spec.task} run, not an extract run; use another --run-id`);
-    const status = await client.wait(submit.runId, opts.onStatus ? { onStatus: opts.onStatus } : {});
-    const rowsWritten = status.state === 'cancelled' ? 0 : await writeRunResults(client, submit.runId, opts.out, opts.format ? { format: opts.format } : {});
+    if (spec.plan.task !== 'extract') throw new InputError(`run '${submit.runId}' is a ${spec.plan.task} run, not an extract run; use another --run-id`);
+    const status = await client.wait(submit.runId, {
+      ...(opts.onStatus ? { onStatus: opts.onStatus } : {}), ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    });
+    const rowsWritten = status.state !== 'completed' ? 0 : await writeRunResults(client, submit.runId, opts.out, opts.format ? { format: opts.format } : {});
     return { submit, status, rowsWritten };
   } finally {
     await client.close();

@@ -11,12 +11,15 @@ import type { Logger } from '../log.js';
 import { MetricsAccumulator } from '../report/metrics.js';
 import type { RunResult, RunStore } from './run-store.js';
 import { rowCodecFor } from './row-codec.js';
+import { toJobError } from './chunk-processor.js';
 
 export interface AggregatorDeps {
   store: RunStore;
   scoreQueue: Queue;
   names: RedisNames;
   log: Logger;
+  /** This worker's id, named in the reasons of host problems. */
+  workerId: string;
 }
 
 /** `{prefix}:score:run-<id>-chunk-<n>` → n. */
@@ -54,7 +57,17 @@ export async function failRunIfFinal(store: RunStore, job: Job, err: Error): Pro
   return true;
 }
 
-export function createAggregateProcessor(deps: AggregatorDeps): (job: Job) => Promise<{ runId: string; state: string; failedChunks: number; lostRows: number }> {
+type AggregateResult = { runId: string; state: string; failedChunks: number; lostRows: number };
+
+export function createAggregateProcessor(deps: AggregatorDeps): (job: Job) => Promise<AggregateResult> {
+  const aggregate = aggregateRun(deps);
+  // The same error classes decide retries as for chunks: a corrupt stored row fails at once.
+  return (job) => aggregate(job).catch((err: unknown) => {
+    throw toJobError(err, deps.workerId);
+  });
+}
+
+function aggregateRun(deps: AggregatorDeps): (job: Job) => Promise<AggregateResult> {
   return async (job) => {
     const runId = String((job.data as { runId?: unknown }).runId);
     const meta = await deps.store.require(runId);

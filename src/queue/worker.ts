@@ -76,7 +76,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const aggregateWorker =
     opts.aggregate === false
       ? undefined
-      : new Worker(names.aggregateQueue, createAggregateProcessor({ store, scoreQueue, names, log }), { ...bullOpts, ...lockOpts, concurrency: 1 });
+      : new Worker(names.aggregateQueue, createAggregateProcessor({ store, scoreQueue, names, log, workerId: id }), { ...bullOpts, ...lockOpts, concurrency: 1 });
   for (const w of [scoreWorker, aggregateWorker]) {
     w?.on('error', (err) => log.error({ err: err.message }, 'queue error'));
     w?.on('failed', (job, err) => log.debug({ job: job?.id, err: err.message }, 'job failed'));

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Job, Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { runCli } from './helpers/cli.js';
 import { cleanPrefix, freePort, REDIS_URL, startPrivateRedis, uniquePrefix } from './helpers/redis.js';
 import { RunClient, startWorker, submitRun, type SubmitOptions } from '../src/queue/index.js';
@@ -35,10 +36,10 @@ function submitOpts(p: string, extra: Partial<SubmitOptions> = {}): SubmitOption
   };
 }
 
-function worker(p: string, modelsRoot = path.join(dir, 'models')) {
+function worker(p: string, modelsRoot = path.join(dir, 'models'), roles: { score?: boolean; aggregate?: boolean } = {}) {
   return startWorker({
     redis, prefix: p, modelsRoot, cacheDir: path.join(dir, 'cache'), concurrency: 2, threads: 1, sessions: 1,
-    batchTokens: 1024, device: 'cpu', log: silentLogger(),
+    batchTokens: 1024, device: 'cpu', log: silentLogger(), ...roles,
   });
 }
 
@@ -147,6 +148,40 @@ test('a chunk that failed on a host without the model is taken over by a host wi
     }
   } finally {
     await q.close();
+    await client.close();
+  }
+});
+
+test('an aggregate that fails for good ends the run as failed with its reason: waiting ends, status says why', async () => {
+  const p = prefix('aggfail');
+  await submitRun(submitOpts(p, { runId: 'af-1' }));
+  const client = await RunClient.open({ redis, prefix: p });
+  try {
+    // Score every chunk with a worker that does not aggregate, then corrupt one stored row.
+    const scorer = await worker(p, undefined, { aggregate: false });
+    const deadline = Date.now() + 60000;
+    while ((await client.store.rowCount('af-1')) < 400) {
+      assert.ok(Date.now() < deadline, 'chunks were not scored');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await scorer.close();
+    const conn = new Redis(REDIS_URL);
+    await conn.hset(redisNames(p).runRows('af-1'), '5', '{not json');
+    conn.disconnect();
+    const aggregator = await worker(p, undefined, { score: false });
+    try {
+      const s = await client.wait('af-1', { timeoutMs: 30000, intervalMs: 100 });
+      assert.equal(s.state, 'failed');
+      assert.match(s.result!.reason!, /aggregate job failed after 1 attempt\(s\): corrupt data: .*JSON/);
+    } finally {
+      await aggregator.close();
+    }
+    const st = await runCli(['status', 'af-1', '--prefix', p]);
+    assert.equal(st.code, 0);
+    assert.match(st.stdout, /run af-1: failed\nreason +aggregate job failed/);
+    const list = await runCli(['status', '--prefix', p]);
+    assert.match(list.stdout, /af-1 +failed .*reason: aggregate job failed/);
+  } finally {
     await client.close();
   }
 });

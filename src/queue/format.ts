@@ -11,7 +11,7 @@ export function formatStatus(s: RunStatus): string {
     `workers    ${s.workers.length} seen, ${s.workersAlive} alive`,
   ];
   const r = s.result;
-  if (r?.reason) lines.push(`reason     ${r.reason}`);
+  if (r?.reason) lines.splice(1, 0, `reason     ${r.reason}`);
   if (r) {
     if (r.metrics?.accuracy !== null && r.metrics?.accuracy !== undefined) {
       lines.push(`accuracy   ${(r.metrics.accuracy * 100).toFixed(2)}%  macro-F1 ${((r.metrics.macro_f1 ?? 0) * 100).toFixed(2)}%`);

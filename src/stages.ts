@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { Config } from './config.js';
 import type { Device } from './embed/types.js';
-import { createEmbedder } from './embed/index.js';
+import { createEmbedder, proveDevice } from './embed/index.js';
 import { createFeaturizer } from './features/index.js';
 import { loadTokenizer } from './tokenize/index.js';
 import { headFeatureSelection, loadHead } from './classify/index.js';
@@ -25,6 +25,8 @@ export interface StageOptions {
 
 /** `warn` receives start-up warnings (e.g. `--device auto` falling back to CPU). */
 export async function openStages(opts: StageOptions, config: Config, warn: (msg: string) => void = () => undefined): Promise<Stages> {
+  // A device that cannot start fails before anything is loaded (createEmbedder reuses the proof and reports `auto`'s warning).
+  await proveDevice(opts.device ?? 'cpu');
   const head = opts.mlpFile ? await loadHead(opts.mlpFile) : null;
   const selection = opts.features ?? (head ? headFeatureSelection(head) : 'none');
   const [tokenizer, featurizer] = await Promise.all([

@@ -62,7 +62,13 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const device = opts.score !== false && !opts.stages ? await proveDevice(opts.device) : undefined;
   if (device?.warning) log.warn(device.warning);
   const redis = await connectRedis(opts.redis, 'worker');
-  await checkEvictionPolicy(redis, opts.redis.url);
+  try {
+    const warning = await checkEvictionPolicy(redis, opts.redis.url);
+    if (warning) log.warn(warning);
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
   const store = new RunStore(redis, names);
   const stages: StageProvider = opts.stages ?? new StageCache({
     modelsRoot: opts.modelsRoot,

@@ -31,26 +31,17 @@ export interface ProveDeviceDeps {
   probe?: ProviderProbe;
 }
 
-/** The subset of onnxruntime-node used here (it is loaded lazily: no native binding at import time). */
-interface OrtApi {
-  env: { versions: Record<string, string | undefined> };
-  Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => unknown;
-  InferenceSession: {
-    create(
-      bytes: Uint8Array,
-      options: { executionProviders: string[]; logSeverityLevel: 0 | 1 | 2 | 3 | 4; intraOpNumThreads: number },
-    ): Promise<{ run(feeds: Record<string, unknown>): Promise<Record<string, { data: unknown }>>; release(): Promise<void> }>;
-  };
-}
+type Ort = typeof import('onnxruntime-node');
 
-function loadOrt(): OrtApi {
-  return createRequire(import.meta.url)('onnxruntime-node') as OrtApi;
+/** Loaded on first use, not at import: importing this module must not load the native binding. */
+function loadOrt(): Ort {
+  return createRequire(import.meta.url)('onnxruntime-node') as Ort;
 }
 
 /** onnxruntime-node's version (its `env.versions.node`). */
 export function onnxruntimeVersion(): string {
   const v = loadOrt().env.versions;
-  return v['node'] ?? v['common'] ?? 'unknown';
+  return v.node ?? v.common;
 }
 
 /** y = x + x on a float[2]: every provider implements Add, and the answer is checkable. */
@@ -76,6 +67,8 @@ export function probeGraph(): Uint8Array {
  */
 export async function runProbeSession(executionProviders: readonly string[]): Promise<void> {
   const ort = loadOrt();
+  // The documented `executionProviders` session option with provider names ('cpu', 'cuda', 'webgpu');
+  // ORT appends the CPU provider itself, for nodes the chosen one does not implement.
   const session = await ort.InferenceSession.create(probeGraph(), {
     executionProviders: [...executionProviders],
     logSeverityLevel: 3,

@@ -76,7 +76,9 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     threads: opts.threads,
     sessions: opts.sessions,
     batchTokens: opts.batchTokens,
-    device: device?.device ?? opts.device,
+    // `auto` that settled on CPU stays on CPU (no second warning per model); `auto` on a GPU stays
+    // `auto`, so a model whose session fails there still falls back to CPU (createEmbedder).
+    device: device?.device === 'cpu' ? 'cpu' : opts.device,
     onWarning: (msg) => log.warn(msg),
   });
   const connection = bullConnection(opts.redis, 'worker');

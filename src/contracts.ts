@@ -206,6 +206,27 @@ export interface FailedChunk {
 }
 
 /**
+ * What a worker writes in its heartbeat (hash `workerInfo`, JSON per worker id) and
+ * `status` shows for the workers of a run. Device fields are null for a worker that runs
+ * no model (aggregate only, or stages replaced in a benchmark). Fields added later are
+ * optional so a status from a newer build still reads an older worker's heartbeat.
+ */
+export const workerInfoSchema = z.object({
+  host: z.string(),
+  pid: z.number(),
+  concurrency: z.number(),
+  threads: z.number(),
+  /** The device in use after proving it: cpu, cuda or webgpu. */
+  device: z.string().nullable(),
+  /** The device asked for (`auto` may have become `cpu`). */
+  requestedDevice: z.string().optional(),
+  executionProviders: z.array(z.string()).optional(),
+  /** onnxruntime-node version. */
+  onnxruntime: z.string().nullable().optional(),
+});
+export type WorkerInfo = z.infer<typeof workerInfoSchema>;
+
+/**
  * Redis names of one deployment. The prefix is written as a hash tag, so every
  * key of every queue and run lands in one Redis Cluster slot (BullMQ's Lua
  * scripts and our multi-key reads need that).
@@ -233,7 +254,7 @@ export function redisNames(prefix: string) {
     runs: `${tag}:runs`,
     /** Sorted set: worker id → last heartbeat (ms). */
     workers: `${tag}:workers`,
-    /** Hash: worker id → JSON description (host, pid, device). */
+    /** Hash: worker id → JSON WorkerInfo (host, pid, device, execution providers, onnxruntime version). */
     workerInfo: `${tag}:worker-info`,
   };
 }

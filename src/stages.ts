@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Config } from './config.js';
 import type { RunPlan, RunTask } from './contracts.js';
 import type { Device, OnnxEmbedder } from './embed/index.js';
-import { createEmbedder } from './embed/index.js';
+import { createEmbedder, proveDevice } from './embed/index.js';
 import { createFeaturizerFor } from './features/index.js';
 import { loadTokenizer, type PairTokenizer } from './tokenize/index.js';
 import { loadHead } from './classify/index.js';
@@ -66,6 +66,8 @@ export interface StageOptions {
 
 /** Loads the model and head, plans the run and builds its stages, in this process. */
 export async function openStages(opts: StageOptions, config: Config, warn: (msg: string) => void = () => undefined): Promise<Stages> {
+  // A device that cannot start fails before anything is loaded (createEmbedder reuses the proof and reports `auto`'s warning).
+  await proveDevice(opts.device ?? 'cpu');
   const head = opts.mlpFile ? await loadHead(opts.mlpFile) : null;
   const model = await openModel(opts.modelDir, { ...config, device: opts.device ?? 'cpu' }, warn);
   try {

@@ -107,7 +107,7 @@ export async function extractViaRedis(input: string, f: RemoteExtractFlags): Pro
   const r = await runRemoteExtract({
     ...targetOf(config), input, columns: f.columns, model: f.model, modelsRoot: config.modelsRoot, cacheDir: config.cacheDir,
     chunkSize: f.chunkSize, keepSeconds: config.keepSeconds, extract: { embedding: f.embedding, logits: f.logits },
-    out: f.out, onStatus: statusPrinter(),
+    out: f.out, onStatus: statusPrinter(), onWarning: (m: string) => say(`warning: ${m}`),
     ...(f.features !== undefined ? { features: f.features } : {}), ...(f.timeout !== undefined ? { timeoutMs: f.timeout * 1000 } : {}),
     ...(f.format ? { format: f.format } : {}), ...(f.maxLength !== undefined ? { maxLength: f.maxLength } : {}), ...(f.runId ? { runId: f.runId } : {}),
   });
@@ -171,6 +171,7 @@ export function registerQueueCommands(program: Command): void {
       ...(f.mlp ? { mlpFile: f.mlp } : {}), ...(f.features ? { features: f.features } : {}),
       ...(f.maxLength !== undefined ? { maxLength: f.maxLength } : {}), ...(f.runId ? { runId: f.runId } : {}),
       onProgress: (added, total) => process.stderr.isTTY && process.stderr.write(`\rsubmitting ${added}/${total} chunks\u001b[K`),
+      onWarning: (m) => say(`warning: ${m}`),
     });
     if (process.stderr.isTTY) process.stderr.write('\n');
     say(r.added

@@ -12,7 +12,8 @@
  * - cpu    → ['cpu']
  * - cuda   → ['cuda']; without the CUDA provider installed → ModelError telling how to install it
  * - auto   → cuda when available, else cpu with a warning for the caller to log
- * - webgpu → ['webgpu']; failures surface when the session is created (see embedder.ts)
+ * - webgpu → ['webgpu']; a missing adapter shows only when a session is created
+ * This is the fast first check; device-probe.ts then proves the choice with a real session.
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';

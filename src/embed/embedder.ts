@@ -6,7 +6,8 @@
 import type { EmbeddingKind, Encoding, ModelInfo } from '../contracts.js';
 import { InputError, ModelError } from '../errors.js';
 import { planBatches } from './batcher.js';
-import { resolveDevice, sessionFailure, type DeviceChoice, type ProviderProbe } from './device.js';
+import { sessionFailure, type DeviceChoice, type ProviderProbe } from './device.js';
+import { proveDevice } from './device-probe.js';
 import { inspectModel } from './inspect.js';
 import { SessionPool } from './session-pool.js';
 import type { Embedder, EmbedderOptions, EmbedOutput } from './types.js';
@@ -112,9 +113,12 @@ export async function createEmbedder(
   deps: CreateEmbedderDeps = {},
 ): Promise<OnnxEmbedder> {
   checkOptions(opts);
-  let device = resolveDevice(opts.device, deps.probe);
+  // Proven on a tiny graph before the model is inspected or loaded: a device that cannot
+  // start fails here, in milliseconds, with the install instruction (device-probe.ts).
+  const proven = await proveDevice(opts.device, deps.probe ? { probe: deps.probe } : {});
+  let device: DeviceChoice = { device: proven.device, executionProviders: proven.executionProviders };
   const { info, modelPath, padId } = await inspectModel(modelDir, { cacheDir: opts.cacheDir });
-  const warnings: string[] = device.warning ? [device.warning] : [];
+  const warnings: string[] = proven.warning ? [proven.warning] : [];
   const spec = (choice: DeviceChoice) => ({
     modelPath,
     threads: opts.threads,

@@ -18,4 +18,5 @@ export {
   type DeviceChoice,
   type ProviderProbe,
 } from './device.js';
+export { onnxruntimeVersion, probeGraph, proveDevice, runProbeSession, type ProvenDevice } from './device-probe.js';
 export { clsPool, meanPool } from './pooling.js';

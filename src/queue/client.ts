@@ -5,13 +5,22 @@
  */
 import { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { FailedChunk, ResultRow, RunState } from '../contracts.js';
+import { workerInfoSchema, type FailedChunk, type ResultRow, type RunState, type WorkerInfo } from '../contracts.js';
 import { InputError, TimeoutError } from '../errors.js';
 import { openQueues, type Queues } from './bull.js';
 import { connectRedis } from './redis.js';
 import type { QueueTarget } from './producer.js';
 import { RunStore, type RunResult } from './run-store.js';
 import { rowCodecFor } from './row-codec.js';
+
+/** A worker that processed chunks of a run, with what its last heartbeat said. */
+export interface WorkerSeen {
+  id: string;
+  /** Sent a heartbeat in the last 15 s. */
+  alive: boolean;
+  /** Its heartbeat description (device, execution providers, onnxruntime version); null once it stopped. */
+  info: WorkerInfo | null;
+}
 
 export interface RunStatus {
   runId: string;
@@ -28,7 +37,20 @@ export interface RunStatus {
   /** Workers that processed chunks of this run, and how many of them sent a heartbeat in the last 15 s. */
   workers: string[];
   workersAlive: number;
+  /** The same workers with their device and versions (from the heartbeat). */
+  workersSeen: WorkerSeen[];
   result?: RunResult;
+}
+
+/** A heartbeat description, or null when absent or unreadable (status must not fail on one bad entry). */
+function parseWorkerInfo(json: string | null): WorkerInfo | null {
+  if (json === null) return null;
+  try {
+    const parsed = workerInfoSchema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }
 
 const FINAL: ReadonlySet<RunState> = new Set(['completed', 'failed', 'cancelled']);
@@ -63,11 +85,12 @@ export class RunClient {
     }
     const workers = await this.store.workersOf(runId);
     const cutoff = Date.now() - 15000;
-    let workersAlive = 0;
+    const workersSeen: WorkerSeen[] = [];
     for (const w of workers) {
-      const seen = await this.redis.zscore(names.workers, w);
-      if (seen !== null && Number(seen) >= cutoff) workersAlive++;
+      const [seen, info] = await Promise.all([this.redis.zscore(names.workers, w), this.redis.hget(names.workerInfo, w)]);
+      workersSeen.push({ id: w, alive: seen !== null && Number(seen) >= cutoff, info: parseWorkerInfo(info) });
     }
+    const workersAlive = workersSeen.filter((w) => w.alive).length;
     const end = meta.finishedAt ?? Date.now();
     const seconds = meta.startedAt ? (end - meta.startedAt) / 1000 : 0;
     const pairsPerSec = meta.result?.metrics?.pairs_per_s ?? (seconds > 0 ? done / seconds : 0);
@@ -85,6 +108,7 @@ export class RunClient {
       etaSeconds: isFinal(meta.state) ? 0 : pairsPerSec > 0 ? left / pairsPerSec : null,
       workers,
       workersAlive,
+      workersSeen,
     };
     if (meta.result) status.result = meta.result;
     return status;

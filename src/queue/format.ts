@@ -1,5 +1,5 @@
 /** Text for `status` and the `submit --wait` progress line. */
-import type { RunStatus } from './client.js';
+import type { RunStatus, WorkerSeen } from './client.js';
 import { formatDuration, progressLine } from '../report/progress.js';
 
 export function formatStatus(s: RunStatus): string {
@@ -9,6 +9,7 @@ export function formatStatus(s: RunStatus): string {
     `chunks     ${s.chunks} of up to ${s.chunkSize} rows; failed ${s.failedChunks}`,
     `speed      ${s.pairsPerSec.toFixed(1)} pairs/s${s.etaSeconds !== null && s.etaSeconds > 0 ? `, ETA ${formatDuration(s.etaSeconds)}` : ''}`,
     `workers    ${s.workers.length} seen, ${s.workersAlive} alive`,
+    ...s.workersSeen.map((w) => `           ${formatWorker(w)}`),
   ];
   const r = s.result;
   if (r?.reason) lines.splice(1, 0, `reason     ${r.reason}`);
@@ -28,4 +29,15 @@ export function formatStatus(s: RunStatus): string {
 export function statusProgressLine(s: RunStatus, seconds: number): string {
   const failed = s.failedChunks > 0 ? `  failed chunks ${s.failedChunks}` : '';
   return `${progressLine(s.runId, s.done, s.rows, seconds)}  workers ${s.workersAlive}${failed}`;
+}
+
+/** `host-123-ab12  cpu [cpu] (asked auto)  onnxruntime 1.30.0  alive` */
+export function formatWorker(w: WorkerSeen): string {
+  const state = w.alive ? 'alive' : 'gone';
+  const i = w.info;
+  if (!i) return `${w.id}  ${state}`;
+  if (i.device === null) return `${w.id}  runs no model (aggregate only)  ${state}`;
+  const asked = i.requestedDevice && i.requestedDevice !== i.device ? ` (asked ${i.requestedDevice})` : '';
+  const eps = i.executionProviders ? ` [${i.executionProviders.join(',')}]` : '';
+  return `${w.id}  ${i.device}${eps}${asked}  onnxruntime ${i.onnxruntime ?? '?'}  ${state}`;
 }

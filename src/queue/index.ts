@@ -9,7 +9,7 @@ import type { QueueTarget } from './producer.js';
 
 export { submitRun, newRunId, type SubmitOptions, type SubmitResult, type QueueTarget } from './producer.js';
 export { startWorker, type WorkerOptions, type WorkerHandle } from './worker.js';
-export { RunClient, isFinal, type RunStatus } from './client.js';
+export { RunClient, isFinal, type RunStatus, type WorkerSeen } from './client.js';
 export type { RunResult } from './run-store.js';
 export { redactUrl, type RedisSettings } from './redis.js';
 

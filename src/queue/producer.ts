@@ -56,6 +56,8 @@ export interface SubmitOptions extends QueueTarget {
   /** ...and at most about this many rows (default 5,000): a batch is serialized whole in memory. */
   bulkRows?: number;
   onProgress?: (chunksAdded: number, chunks: number) => void;
+  /** Things the caller should print (the eviction policy could not be checked). */
+  onWarning?: (message: string) => void;
 }
 
 export interface SubmitResult {
@@ -149,7 +151,8 @@ export async function submitRun(opts: SubmitOptions): Promise<SubmitResult> {
   const redis: Redis = await connectRedis(opts.redis, 'client');
   const queues = openQueues(opts.redis, opts.prefix);
   try {
-    await checkEvictionPolicy(redis, opts.redis.url);
+    const evictionWarning = await checkEvictionPolicy(redis, opts.redis.url);
+    if (evictionWarning) opts.onWarning?.(evictionWarning);
     const store = new RunStore(redis, queues.names);
     const existing = await store.get(runId.data);
     if (existing && existing.state !== 'submitting') {

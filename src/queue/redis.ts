@@ -76,23 +76,48 @@ export async function connectRedis(settings: RedisSettings, role: ConnectionRole
 }
 
 /**
- * BullMQ loses jobs if Redis evicts keys: refuse any policy but noeviction.
- * Managed Redis services may forbid CONFIG; then there is nothing to check.
+ * `maxmemory_policy` from the text of `INFO` / `INFO memory` (`field:value` lines, CRLF),
+ * or undefined when the reply has no such field.
  */
-export async function checkEvictionPolicy(redis: Redis, url: string): Promise<void> {
-  let policy: string | undefined;
-  try {
-    const reply = (await redis.config('GET', 'maxmemory-policy')) as string[];
-    policy = reply[1];
-  } catch {
-    return;
+export function parseMaxmemoryPolicy(info: string): string | undefined {
+  for (const line of info.split(/\r?\n/)) {
+    if (line.startsWith('maxmemory_policy:')) return line.slice('maxmemory_policy:'.length).trim() || undefined;
   }
-  if (policy !== undefined && policy !== 'noeviction') {
+  return undefined;
+}
+
+/**
+ * BullMQ loses jobs if Redis evicts keys: refuse any policy but noeviction.
+ * The policy is read from `INFO memory`, as BullMQ does, because managed Redis services
+ * block `CONFIG` (it used to pass silently there). When the policy cannot be read (INFO
+ * refused, field absent) this returns a warning for the caller to log or print, so an
+ * unchecked Redis is never mistaken for a checked one; undefined means noeviction was seen.
+ */
+export async function checkEvictionPolicy(redis: Redis, url: string): Promise<string | undefined> {
+  let info: string;
+  try {
+    info = await redis.info('memory');
+  } catch (cause) {
+    return `could not check the eviction policy of Redis at ${redactUrl(url)} (INFO refused: ${(cause as Error).message}); ` +
+      'make sure maxmemory-policy is noeviction, or jobs can silently disappear';
+  }
+  return evictionVerdict(parseMaxmemoryPolicy(info), url);
+}
+
+/** The decision on a policy read from INFO: throws for an evicting policy, warns when unknown. */
+export function evictionVerdict(policy: string | undefined, url: string): string | undefined {
+  if (policy === undefined) {
+    return `could not check the eviction policy of Redis at ${redactUrl(url)} (INFO memory has no maxmemory_policy); ` +
+      'make sure maxmemory-policy is noeviction, or jobs can silently disappear';
+  }
+  if (policy !== 'noeviction') {
     throw new InputError(
       `Redis at ${redactUrl(url)} has maxmemory-policy ${policy}; BullMQ needs noeviction or jobs can silently disappear. ` +
-        'Fix: redis-cli CONFIG SET maxmemory-policy noeviction (and set maxmemory-policy noeviction in redis.conf)',
+        'Fix: redis-cli CONFIG SET maxmemory-policy noeviction (and set maxmemory-policy noeviction in redis.conf; ' +
+        "on a managed service, set it in the service's parameter settings)",
     );
   }
+  return undefined;
 }
 
 /**

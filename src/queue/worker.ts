@@ -4,13 +4,19 @@
  * and a heartbeat so `status` can show the workers it has seen. Inference runs
  * on worker threads (src/embed), so this event loop stays free to renew job
  * locks and report progress.
+ *
+ * Models load lazily at the first chunk, so the device is proven at start
+ * (embed/device-probe.ts), before Redis is touched: a `--device cuda` worker on a host
+ * where CUDA cannot start exits with a ModelError instead of taking chunks and failing
+ * them for good, and `auto` settles on one device (warning once) for every model it loads.
  */
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import type { Logger } from '../log.js';
 import type { Device } from '../embed/index.js';
-import { redisNames } from '../contracts.js';
+import { proveDevice } from '../embed/device-probe.js';
+import { redisNames, type WorkerInfo } from '../contracts.js';
 import { bullConnection } from './bull.js';
 import { checkEvictionPolicy, connectRedis, type RedisSettings } from './redis.js';
 import { RunStore } from './run-store.js';
@@ -51,9 +57,18 @@ const HEARTBEAT_MS = 5000;
 export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const id = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const names = redisNames(opts.prefix);
-  const redis = await connectRedis(opts.redis, 'worker');
-  await checkEvictionPolicy(redis, opts.redis.url);
   const log = opts.log.child({ worker: id });
+  // Only a worker that runs the model stages needs a device (not aggregate-only, not replaced stages).
+  const device = opts.score !== false && !opts.stages ? await proveDevice(opts.device) : undefined;
+  if (device?.warning) log.warn(device.warning);
+  const redis = await connectRedis(opts.redis, 'worker');
+  try {
+    const warning = await checkEvictionPolicy(redis, opts.redis.url);
+    if (warning) log.warn(warning);
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
   const store = new RunStore(redis, names);
   const stages: StageProvider = opts.stages ?? new StageCache({
     modelsRoot: opts.modelsRoot,
@@ -61,7 +76,9 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     threads: opts.threads,
     sessions: opts.sessions,
     batchTokens: opts.batchTokens,
-    device: opts.device,
+    // `auto` that settled on CPU stays on CPU (no second warning per model); `auto` on a GPU stays
+    // `auto`, so a model whose session fails there still falls back to CPU (createEmbedder).
+    device: device?.device === 'cpu' ? 'cpu' : opts.device,
     onWarning: (msg) => log.warn(msg),
   });
   const connection = bullConnection(opts.redis, 'worker');
@@ -90,14 +107,25 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   });
   scoreQueue.on('error', () => undefined);
 
-  const info = JSON.stringify({ host: os.hostname(), pid: process.pid, device: opts.device, concurrency: opts.concurrency, threads: opts.threads });
+  const workerInfo: WorkerInfo = {
+    host: os.hostname(), pid: process.pid, concurrency: opts.concurrency, threads: opts.threads,
+    device: device?.device ?? null, requestedDevice: opts.device,
+    executionProviders: device?.executionProviders ?? [], onnxruntime: device?.onnxruntime ?? null,
+  };
+  const info = JSON.stringify(workerInfo);
   const beat = async () => {
     await redis.multi().zadd(names.workers, Date.now(), id).hset(names.workerInfo, id, info).exec();
   };
   await beat();
   const timer = setInterval(() => beat().catch(() => undefined), HEARTBEAT_MS);
   timer.unref();
-  log.info({ prefix: opts.prefix, modelsRoot: opts.modelsRoot, concurrency: opts.concurrency, device: opts.device }, 'worker started');
+  log.info(
+    {
+      prefix: opts.prefix, modelsRoot: opts.modelsRoot, concurrency: opts.concurrency, device: workerInfo.device,
+      requestedDevice: opts.device, executionProviders: workerInfo.executionProviders, onnxruntime: workerInfo.onnxruntime,
+    },
+    'worker started',
+  );
 
   let closing: Promise<void> | undefined;
   return {

@@ -22,7 +22,7 @@ export async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>, 
   const controller = new AbortController();
   const onSignal = (sig: NodeJS.Signals): void => {
     if (!controller.signal.aborted) {
-      notify(`${sig}: stopping after the chunk in progress (press Ctrl-C again to stop at once)`);
+      notify(`${sig}: stopping after the chunk in progress (${sig === 'SIGINT' ? 'press Ctrl-C' : `send ${sig}`} again to stop at once)`);
       controller.abort(new InterruptedError(sig));
       return;
     }

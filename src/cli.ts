@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { loadConfig } from './config.js';
-import { exitCodeFor } from './errors.js';
+import { exitCodeFor, InterruptedError } from './errors.js';
 import { createLogger } from './log.js';
 import { registerModelCommands } from './commands/model.js';
 import { registerDataCommands } from './commands/data.js';
@@ -47,7 +47,8 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) return commanderExitCode(err);
     const code = exitCodeFor(err);
     const msg = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`pairscore: error: ${msg}\n`);
+    // An interruption is the user's doing, not an error of the command.
+    process.stderr.write(err instanceof InterruptedError ? `pairscore: ${msg}\n` : `pairscore: error: ${msg}\n`);
     if (code === 1 && err instanceof Error && err.stack) {
       createLogger(loadConfig().logLevel).debug({ err }, 'unexpected error');
     }

@@ -1,10 +1,15 @@
-/** `tokenize`, `extract` and `score`: the pipeline on one file, in this process. */
+/**
+ * `tokenize`, `extract` and `score`: the pipeline on one file, in this process.
+ * Each runs inside withInterrupt: Ctrl-C/SIGTERM stops it between chunks,
+ * removes the partial output and exits 130/143.
+ */
 import { Command, Option } from 'commander';
 import { EMBEDDING_KINDS, type EmbeddingKind } from '../contracts.js';
 import { loadTokenizer } from '../tokenize/index.js';
 import { DEFAULT_EXTRACT_FEATURES } from '../features/index.js';
 import { openStages } from '../stages.js';
 import { runExtract, runScore, runTokenize } from '../run/local.js';
+import { withInterrupt } from '../run/interrupt.js';
 import { formatMetrics } from '../report/metrics.js';
 import { extractViaRedis, parseDuration } from './queue.js';
 import { configFor, dataOptions, int, maxLen, modelOptions, runOptions, say, type DataFlags, type ModelFlags } from './options.js';
@@ -26,8 +31,10 @@ export function registerLocalCommands(program: Command): void {
       .requiredOption('--model <dir>', 'model directory (tokenizer.json or vocab.txt)')
       .option('--max-length <n>', "truncate to this many tokens (default: the model's limit)", int('--max-length')),
   ).action(async (input: string, f: DataFlags & { model: string; maxLength?: number }) => {
-    const tokenizer = await loadTokenizer(f.model, f.maxLength !== undefined ? { maxLength: f.maxLength } : {});
-    const r = await runTokenize(tokenizer, f.maxLength, runOptions(input, f));
+    const r = await withInterrupt(async (signal) => {
+      const tokenizer = await loadTokenizer(f.model, f.maxLength !== undefined ? { maxLength: f.maxLength } : {});
+      return runTokenize(tokenizer, f.maxLength, { ...runOptions(input, f), signal });
+    }, say);
     say(`tokenized ${r.rows} rows (${r.errors} with errors) in ${r.seconds.toFixed(2)} s → ${f.out}`);
   });
 
@@ -57,17 +64,19 @@ export function registerLocalCommands(program: Command): void {
       return;
     }
     const embedding = f.embedding === 'none' ? null : f.embedding;
-    const stages = await openStages(
-      { modelDir: f.model, task: 'extract', extract: { embedding, logits: f.logits }, device: f.device, ...(f.features !== undefined ? { features: f.features } : {}), ...maxLen(f) },
-      configFor(f),
-      say,
-    );
-    try {
-      const r = await runExtract(stages, runOptions(input, f));
-      say(`extracted ${r.rows} rows (${r.errors} with errors) in ${r.seconds.toFixed(2)} s → ${f.out}`);
-    } finally {
-      await stages.embedder.close();
-    }
+    await withInterrupt(async (signal) => {
+      const stages = await openStages(
+        { modelDir: f.model, task: 'extract', extract: { embedding, logits: f.logits }, device: f.device, ...(f.features !== undefined ? { features: f.features } : {}), ...maxLen(f) },
+        configFor(f),
+        say,
+      );
+      try {
+        const r = await runExtract(stages, { ...runOptions(input, f), signal });
+        say(`extracted ${r.rows} rows (${r.errors} with errors) in ${r.seconds.toFixed(2)} s → ${f.out}`);
+      } finally {
+        await stages.embedder.close();
+      }
+    }, say);
   });
 
   modelOptions(
@@ -80,18 +89,20 @@ export function registerLocalCommands(program: Command): void {
         .option('--metrics <file>', 'write metrics JSON here'),
     ),
   ).action(async (input: string, f: DataFlags & ModelFlags & { mlp?: string; features?: string; metrics?: string }) => {
-    const stages = await openStages(
-      { modelDir: f.model, device: f.device, ...(f.mlp ? { mlpFile: f.mlp } : {}), ...(f.features ? { features: f.features } : {}), ...maxLen(f) },
-      configFor(f),
-      say,
-    );
-    try {
-      const r = await runScore(stages, { ...runOptions(input, f), ...(f.metrics ? { metricsFile: f.metrics } : {}) });
-      say(formatMetrics(r.metrics));
-      say(`rows → ${f.out}${f.metrics ? `, metrics → ${f.metrics}` : ''}`);
-    } finally {
-      await stages.embedder.close();
-    }
+    await withInterrupt(async (signal) => {
+      const stages = await openStages(
+        { modelDir: f.model, device: f.device, ...(f.mlp ? { mlpFile: f.mlp } : {}), ...(f.features ? { features: f.features } : {}), ...maxLen(f) },
+        configFor(f),
+        say,
+      );
+      try {
+        const r = await runScore(stages, { ...runOptions(input, f), signal, ...(f.metrics ? { metricsFile: f.metrics } : {}) });
+        say(formatMetrics(r.metrics));
+        say(`rows → ${f.out}${f.metrics ? `, metrics → ${f.metrics}` : ''}`);
+      } finally {
+        await stages.embedder.close();
+      }
+    }, say);
   });
 
 

@@ -236,12 +236,22 @@ export function registerQueueCommands(program: Command): void {
       .description('stream the rows of a finished run in input order (every input row once); an extract run gives a feature file')
       .requiredOption('--out <file>', 'output file (.jsonl, .csv or .parquet; - for stdout)')
       .addOption(new Option('--format <fmt>', 'output format (default: from the --out extension)').choices(['jsonl', 'csv', 'parquet']))
-      .option('--partial', 'write the rows done so far of an unfinished run'),
+      .option('--partial', 'write the rows that exist of a run that did not give every row (unfinished, cancelled, failed chunks), with a warning'),
   ).action(async (runId: string, f: RedisFlags & { out: string; format?: string; partial?: boolean }) => {
     const config = configOf(f);
     const { writeRunResults } = await import('../run/remote.js');
-    const n = await withClient(config, (c) => writeRunResults(c, runId, f.out, { ...(f.format ? { format: f.format } : {}), partial: f.partial === true }));
+    const { withInterrupt } = await import('../run/interrupt.js');
+    const { describeShortfall } = await import('../run/shortfall.js');
+    // Without --partial an incomplete run throws RunFailedError (exit 1) before any file exists.
+    let gap: import('../run/shortfall.js').RunShortfall | undefined;
+    const n = await withInterrupt(
+      (signal) => withClient(config, (c) => writeRunResults(c, runId, f.out, {
+        ...(f.format ? { format: f.format } : {}), partial: f.partial === true, signal, onShortfall: (g) => (gap = g),
+      })),
+      say,
+    );
     say(`wrote ${n} rows of run ${runId} → ${f.out}`);
+    if (gap) say(`warning: ${describeShortfall(gap, n)} (--partial)`);
   });
 
   redisOptionsOn(program.command('cancel <runId>').description('stop a run: remaining chunks are dropped, active ones finish')).action(

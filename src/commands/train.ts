@@ -137,7 +137,7 @@ export function registerTrainCommands(program: Command): void {
         say(`vector noise (auto): σ = ${result.noise.sigma} (a linear probe on the vectors: ${pct(result.noise.probeTrainAccuracy)} on training rows, ${pct(result.noise.probeValAccuracy)} on validation rows)`);
       }
       await fs.promises.mkdir(path.dirname(path.resolve(f.out)), { recursive: true });
-      await fs.promises.writeFile(f.out, headJson(result.head));
+      await (await import('../report/atomic-file.js')).writeFileAtomic(f.out, headJson(result.head)); // whole or absent: temp file + rename
       const t = result.trained;
       say(
         `trained on ${result.trainRows} rows (${result.head.inputs.embedding ? `${result.head.inputs.embedding} ${result.head.inputs.embedding_dim} + ` : ''}${result.head.inputs.features.length} features` +

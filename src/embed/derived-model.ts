@@ -2,13 +2,13 @@
  * Graph surgery output: a copy of the user's model with inner tensors added as
  * graph outputs, written once into the cache and reused (keyed by the sha256 of
  * the user's model.onnx). The user's file is never modified. Writes are atomic
- * (temp file + rename), so concurrent processes never see a half-written model.
+ * (report/atomic-file.ts), so concurrent processes never see a half-written model.
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ExposedTensor } from './locate-sources.js';
 import { encodeModel, makeTensorValueInfo, type ModelProto } from './onnx-model.js';
+import { writeFileAtomic } from '../report/atomic-file.js';
 
 export function derivedPaths(cacheDir: string, sha256: string): { model: string; facts: string } {
   const dir = path.join(cacheDir, 'derived');
@@ -25,19 +25,6 @@ export function addGraphOutputs(model: ModelProto, expose: readonly ExposedTenso
     if (existing.has(t.name)) continue;
     outputs.push(makeTensorValueInfo(t.name, t.elemType, t.dims));
     existing.add(t.name);
-  }
-}
-
-/** Writes bytes to `file` atomically: a unique temp file in the same directory, then rename. */
-export async function writeFileAtomic(file: string, data: Uint8Array | string): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await fs.writeFile(tmp, data);
-    await fs.rename(tmp, file);
-  } catch (err) {
-    await fs.rm(tmp, { force: true });
-    throw err;
   }
 }
 

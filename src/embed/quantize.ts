@@ -10,7 +10,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { InputError, ModelError } from '../errors.js';
-import { writeFileAtomic } from './derived-model.js';
+import { copyFileAtomic, writeFileAtomic } from '../report/atomic-file.js';
 import { decodeModel, encodeModel, sha256File, usesExternalData, type ModelProto } from './onnx-model.js';
 import { quantizeGraph, type GraphRewrite, type QuantizeOptions, type QuantOp } from './quantize-graph.js';
 import { quantizedOpCount, quantMetadata, setQuantMetadata, type QuantMetadata } from './quantize-metadata.js';
@@ -88,7 +88,7 @@ export async function quantizeModel(srcDir: string, outDir: string, options: Qua
   const copied: string[] = [];
   for (const entry of await fs.readdir(src, { withFileTypes: true })) {
     if (!entry.isFile() || entry.name === 'model.onnx') continue;
-    await fs.copyFile(path.join(src, entry.name), path.join(out, entry.name));
+    await copyFileAtomic(path.join(src, entry.name), path.join(out, entry.name));
     copied.push(entry.name);
   }
   return {

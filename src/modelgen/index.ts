@@ -15,6 +15,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
+import { writeFileAtomic } from '../report/atomic-file.js';
 import { buildBert, type BertSpec } from './bert.js';
 import { configJson, tokenizerConfigJson, tokenizerJson, vocabTxt, type TokenizerSpec } from './hf-files.js';
 import { writeModel } from './onnx-writer.js';
@@ -198,7 +199,8 @@ export async function makeModel(opts: MakeModelOptions): Promise<MakeModelResult
     ['tokenizer_config.json', json(tokenizerConfigJson(r.tokenizer))],
     ['vocab.txt', vocabTxt(r.tokenizer.vocab)],
   ];
-  for (const [name, text] of textFiles) await fs.promises.writeFile(path.join(r.outDir, name), text);
+  // Each file whole or absent, like every output (report/atomic-file.ts).
+  for (const [name, text] of textFiles) await writeFileAtomic(path.join(r.outDir, name), text);
   const files = [modelFile, ...textFiles.map(([name]) => path.join(r.outDir, name))].sort();
   return { outDir: r.outDir, files, sha256: written.sha256, parameters: written.parameters, bytes: written.bytes };
 }

@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import onnx from 'onnx-proto';
 import type { onnx as ox } from 'onnx-proto';
+import { createAtomicFile } from '../report/atomic-file.js';
 
 const AttributeType = onnx.onnx.AttributeProto.AttributeType;
 const DataType = onnx.onnx.TensorProto.DataType;
@@ -157,7 +158,7 @@ export interface WrittenModel {
 }
 
 /**
- * Writes the model to `file` (through `file + '.tmp'`, renamed at the end) and returns its size,
+ * Writes the model to `file` (through a temp file beside it, renamed at the end: report/atomic-file.ts) and returns its size,
  * sha256 and parameter count. Tensors are filled in the order given.
  */
 export async function writeModel(file: string, header: ModelHeader, inits: InitializerSpec[]): Promise<WrittenModel> {
@@ -177,8 +178,11 @@ export async function writeModel(file: string, header: ModelHeader, inits: Initi
   // raw_data is little-endian by definition; typed arrays use the host order.
   if (os.endianness() !== 'LE') throw new Error('make-model needs a little-endian host');
   const hash = crypto.createHash('sha256');
-  const tmp = `${file}.tmp`;
-  const fh = await fs.promises.open(tmp, 'w');
+  const target = await createAtomicFile(file);
+  const fh = await fs.promises.open(target.tmp, 'w').catch(async (err: unknown) => {
+    await target.abort();
+    throw err;
+  });
   let bytes = 0;
   const write = async (chunk: Uint8Array): Promise<void> => {
     hash.update(chunk);
@@ -206,10 +210,10 @@ export async function writeModel(file: string, header: ModelHeader, inits: Initi
     await write(modelTail);
   } catch (err) {
     await fh.close();
-    await fs.promises.rm(tmp, { force: true });
+    await target.abort();
     throw err;
   }
   await fh.close();
-  await fs.promises.rename(tmp, file);
+  await target.commit();
   return { bytes, sha256: hash.digest('hex'), parameters };
 }

@@ -14,10 +14,13 @@
  * `string` → BYTE_ARRAY UTF8, `float` → FLOAT, `floats`/`ints` → a standard
  * three-level LIST of FLOAT / INT32. Every column is OPTIONAL (error rows have no
  * vector or features). Key-value metadata (e.g. the extract sidecar) goes in the footer.
+ *
+ * The file is written under a temp name and renamed after the footer (atomic-file.ts):
+ * a Parquet file without its footer is unreadable, so it must never carry the final name.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { ByteWriter, ParquetWriter, type SchemaElement } from 'hyparquet-writer';
+import { createAtomicFile } from './atomic-file.js';
 import type { RowWriter } from './writers.js';
 
 export type ParquetColumnKind = 'int32' | 'string' | 'float' | 'double' | 'floats' | 'ints';
@@ -88,6 +91,11 @@ class FileByteWriter extends ByteWriter {
   override finish(): Promise<void> {
     return this.flush().then(() => this.fh.close());
   }
+
+  /** Resolves when every queued write has ended (never rejects). */
+  settled(): Promise<void> {
+    return this.chain.then(() => undefined, () => undefined);
+  }
 }
 
 export interface ParquetWriterOptions {
@@ -107,8 +115,14 @@ export async function createParquetWriter<T>(
   toRecord: (row: T) => Record<string, unknown>,
   opts: ParquetWriterOptions = {},
 ): Promise<RowWriter<T>> {
-  await fs.promises.mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  const fh = await fs.promises.open(file, 'w');
+  const target = await createAtomicFile(file);
+  let fh: fs.promises.FileHandle;
+  try {
+    fh = await fs.promises.open(target.tmp, 'w');
+  } catch (err) {
+    await target.abort();
+    throw err;
+  }
   const writer = new FileByteWriter(fh);
   const kv = Object.entries(opts.metadata ?? {}).map(([key, value]) => ({ key, value }));
   const pq = new ParquetWriter({ writer, schema: schemaFor(columns), createdBy: 'pairscore', ...(kv.length > 0 ? { kvMetadata: kv } : {}) });
@@ -142,11 +156,20 @@ export async function createParquetWriter<T>(
     async close() {
       try {
         await flushGroup();
-        await pq.finish();
+        await pq.finish(); // footer; FileByteWriter.finish closes the handle
       } catch (err) {
         await fh.close().catch(() => undefined);
+        await target.abort();
         throw err;
       }
+      await target.commit();
     },
+    async abort() {
+      // A flush may be in progress: let it settle before closing under it.
+      await writer.settled();
+      await fh.close().catch(() => undefined);
+      await target.abort();
+    },
+    tempFile: target.tmp,
   };
 }

@@ -4,13 +4,12 @@
  * `results` of a distributed run use the same ones, so a file looks the same
  * whichever way it was produced.
  */
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { ExtractRow, RunPlan, ScoreRow, TokenizeRow } from '../contracts.js';
 import { InputError } from '../errors.js';
 import { FEATURES_META_FORMAT, PARQUET_META_KEY, metaPathFor, type FeaturesMeta } from '../classify/features-file.js';
 import { createCsvWriter, createJsonlWriter, outputFormatFor, type RowWriter } from './writers.js';
 import type { ParquetColumn } from './parquet.js';
+import { writeFileAtomic } from './atomic-file.js';
 
 interface RowLayout<T> {
   csvColumns: () => string[];
@@ -98,6 +97,8 @@ export async function createExtractRowWriter(out: string, meta: FeaturesMeta, fo
       // The sidecar says which model made the vectors: `train` records its sha256 in the head.
       if (out !== '-') await writeJson(metaPathFor(out), meta);
     },
+    abort: () => inner.abort(),
+    tempFile: inner.tempFile,
   };
 }
 
@@ -113,7 +114,7 @@ export function createTokenizeRowWriter(out: string, format?: string): Promise<R
   });
 }
 
+/** Pretty JSON, written whole or not at all (metrics, sidecars). */
 export async function writeJson(file: string, value: unknown): Promise<void> {
-  await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  await fs.writeFile(file, `${JSON.stringify(value, null, 2)}\n`);
+  await writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
 }

@@ -1,17 +1,23 @@
 /**
  * Streaming row writers (JSONL and CSV; Parquet in parquet.ts) with backpressure: rows are written as
- * they are produced, so output size never turns into memory.
+ * they are produced, so output size never turns into memory. Files are whole or absent
+ * (atomic-file.ts): rows go to a temp file beside --out, renamed by `close()`; `abort()` removes it.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
-import { InputError } from '../errors.js';
+import { InputError, InterruptedError } from '../errors.js';
+import { openAtomicStream } from './atomic-file.js';
 
 export type OutputFormat = 'jsonl' | 'csv' | 'parquet';
 
 export interface RowWriter<T> {
   write(row: T): Promise<void>;
+  /** Completes the output: flushes and renames the temp file to the final name. */
   close(): Promise<void>;
+  /** Gives up: removes the temp file, so nothing appears under the final name. Safe after a failed write. */
+  abort(): Promise<void>;
+  /** The temp file being written (undefined for stdout), for messages. */
+  readonly tempFile: string | undefined;
 }
 
 export function outputFormatFor(file: string, explicit?: string): OutputFormat {
@@ -22,33 +28,38 @@ export function outputFormatFor(file: string, explicit?: string): OutputFormat {
   throw new InputError(`cannot tell the output format of ${file}: use a .jsonl, .csv or .parquet name (or --format jsonl|csv|parquet)`);
 }
 
-/** `-` writes to stdout. */
-export async function openOutput(file: string): Promise<NodeJS.WritableStream & { close?: () => void }> {
-  if (file === '-') return process.stdout;
-  await fs.promises.mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  const stream = fs.createWriteStream(file);
-  await once(stream, 'open');
-  return stream;
+interface TextOutput {
+  stream: NodeJS.WritableStream;
+  close(): Promise<void>;
+  abort(): Promise<void>;
+  tempFile: string | undefined;
+}
+
+/** `-` writes to stdout (no temp file: a pipe cannot be taken back); anything else through a temp file. */
+async function openOutput(file: string): Promise<TextOutput> {
+  if (file === '-') return { stream: process.stdout, close: async () => undefined, abort: async () => undefined, tempFile: undefined };
+  const a = await openAtomicStream(file);
+  return { stream: a.stream, close: () => a.close(), abort: () => a.abort(), tempFile: a.tmp };
 }
 
 async function writeText(stream: NodeJS.WritableStream, text: string): Promise<void> {
   if (!stream.write(text)) await once(stream, 'drain');
 }
 
-async function finish(stream: NodeJS.WritableStream): Promise<void> {
-  if (stream === process.stdout) return;
-  const done = once(stream, 'finish');
-  stream.end();
-  await done;
-}
-
 /** One line per row, formatted by `line` (no trailing newline). */
 export async function createLineWriter<T>(file: string, line: (row: T) => string, header?: string): Promise<RowWriter<T>> {
-  const stream = await openOutput(file);
-  if (header !== undefined) await writeText(stream, `${header}\n`);
+  const out = await openOutput(file);
+  try {
+    if (header !== undefined) await writeText(out.stream, `${header}\n`);
+  } catch (err) {
+    await out.abort();
+    throw err;
+  }
   return {
-    write: (row) => writeText(stream, `${line(row)}\n`),
-    close: () => finish(stream),
+    write: (row) => writeText(out.stream, `${line(row)}\n`),
+    close: () => out.close(),
+    abort: () => out.abort(),
+    tempFile: out.tempFile,
   };
 }
 
@@ -77,4 +88,25 @@ export function createCsvWriter<T>(
     },
     columns.map(csvField).join(','),
   );
+}
+
+/**
+ * Runs `fill` (which writes rows to `writer`) and completes the file; when
+ * `fill` throws, the temp file is removed instead, so `out` is whole or absent,
+ * and the error goes on. An interruption comes back saying what was removed.
+ */
+export async function fillWhole<T, R>(writer: RowWriter<T>, out: string, fill: () => Promise<R>): Promise<R> {
+  let result: R;
+  try {
+    result = await fill();
+  } catch (err) {
+    await writer.abort();
+    if (err instanceof InterruptedError) {
+      const what = writer.tempFile !== undefined ? `removed the partial ${writer.tempFile}; ${out} was not written` : 'the rows written to stdout are incomplete';
+      throw new InterruptedError(err.signal, `interrupted by ${err.signal}: ${what}`);
+    }
+    throw err;
+  }
+  await writer.close();
+  return result;
 }

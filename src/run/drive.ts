@@ -2,7 +2,8 @@
  * Drives a dataset through a chunk function and into a row sink, in input
  * order. Two chunks are in flight at once so that reading, tokenizing and
  * featurizing chunk k+1 on this thread overlaps inference of chunk k on the
- * embedder's worker threads.
+ * embedder's worker threads. An aborted `signal` stops it between chunks (the
+ * signal's reason is thrown: an InterruptedError from the CLI).
  */
 import { chunkRows, readDataset, type ColumnOptions } from '../ingest/index.js';
 import type { IngestRow } from '../contracts.js';
@@ -12,6 +13,7 @@ export interface DriveOptions {
   columns: ColumnOptions;
   chunkSize: number;
   onProgress?: (rowsDone: number) => void;
+  signal?: AbortSignal;
 }
 
 export async function driveDataset<T>(
@@ -23,12 +25,15 @@ export async function driveDataset<T>(
   let done = 0;
   const drainOne = async () => {
     const rows = await inFlight.shift()!;
+    opts.signal?.throwIfAborted();
     for (const row of rows) await sink(row);
     done += rows.length;
     opts.onProgress?.(done);
   };
   try {
+    opts.signal?.throwIfAborted();
     for await (const chunk of chunkRows(readDataset(opts.input, opts.columns), opts.chunkSize)) {
+      opts.signal?.throwIfAborted();
       const p = processChunk(chunk);
       p.catch(() => undefined); // awaited in order by drainOne
       inFlight.push(p);

@@ -2,14 +2,15 @@
  * The local commands (`score`, `extract`, `tokenize`): dataset file in, row
  * file out, no Redis. They check the whole input file first (file-level errors
  * stop before any work, and the row count drives the progress bar), then
- * stream it through the pipeline.
+ * stream it through the pipeline. The row file is whole or absent: written to
+ * a temp file, renamed at the end, removed on any failure or on `signal`.
  */
 import path from 'node:path';
 import { scanDataset, type ColumnOptions, type DatasetInfo } from '../ingest/index.js';
 import { createExtractor, createScorer, tokenizeChunk, type Stages } from '../pipeline.js';
 import { MetricsAccumulator, type Metrics } from '../report/metrics.js';
 import { createProgress } from '../report/progress.js';
-import type { RowWriter } from '../report/writers.js';
+import { fillWhole, type RowWriter } from '../report/writers.js';
 import { createExtractRowWriter, createScoreRowWriter, createTokenizeRowWriter, featuresMeta, writeJson } from '../report/row-writers.js';
 import type { PairTokenizer } from '../tokenize/types.js';
 import { driveDataset } from './drive.js';
@@ -23,6 +24,8 @@ export interface LocalRunOptions {
   chunkSize: number;
   /** Show the progress bar (on a TTY only). */
   progress: boolean;
+  /** Stops the run between chunks; the partial output is removed and the signal's reason thrown. */
+  signal?: AbortSignal;
 }
 
 export interface RunSummary {
@@ -80,14 +83,15 @@ async function runRows<T extends { error?: string }>(
   let errors = 0;
   let rows = 0;
   try {
-    rows = await driveDataset({ ...opts, onProgress: (n) => progress.update(n) }, processChunk, async (row) => {
-      if (row.error !== undefined) errors++;
-      observe?.(row);
-      await writer.write(row);
-    });
+    rows = await fillWhole(writer, opts.out, () =>
+      driveDataset({ ...opts, onProgress: (n) => progress.update(n) }, processChunk, async (row) => {
+        if (row.error !== undefined) errors++;
+        observe?.(row);
+        await writer.write(row);
+      }),
+    );
   } finally {
     progress.finish();
-    await writer.close();
   }
   return { dataset, rows, errors, seconds: (performance.now() - start) / 1000 };
 }

@@ -6,32 +6,49 @@
  */
 import type { ExtractRow, RunSpec, ScoreRow } from '../contracts.js';
 import type { FeaturesMeta } from '../classify/features-file.js';
-import { InputError } from '../errors.js';
+import { InputError, RunFailedError } from '../errors.js';
 import { createExtractRowWriter, createScoreRowWriter, featuresMeta } from '../report/row-writers.js';
-import type { RowWriter } from '../report/writers.js';
+import { fillWhole, type RowWriter } from '../report/writers.js';
+import { describeShortfall, runShortfall, type RunShortfall } from './shortfall.js';
 import { RunClient, submitRun, type RunStatus, type SubmitOptions, type SubmitResult } from '../queue/index.js';
 
 export function featuresMetaOfRun(spec: RunSpec): FeaturesMeta {
   return featuresMeta(spec.plan, spec.model, spec.input.file);
 }
 
-/** Streams every row of a run, in input order, into `out`; returns the row count. */
-export async function writeRunResults(client: RunClient, runId: string, out: string, opts: { format?: string; partial?: boolean } = {}): Promise<number> {
+/**
+ * Streams every row of a run, in input order, into `out`; returns the row count.
+ * Whole or absent: a run that did not give every row (unfinished, cancelled,
+ * failed, failed chunks or lost rows) is refused with a RunFailedError naming
+ * the shortfall, before any file is opened — unless `partial`, which writes the
+ * rows that exist and reports the shortfall to `onShortfall`. An aborted
+ * `signal` removes the partial file.
+ */
+export async function writeRunResults(
+  client: RunClient,
+  runId: string,
+  out: string,
+  opts: { format?: string; partial?: boolean; signal?: AbortSignal; onShortfall?: (gap: RunShortfall) => void } = {},
+): Promise<number> {
   const { spec } = await client.store.require(runId);
+  const gap = runShortfall(await client.status(runId));
+  if (gap) {
+    if (opts.partial !== true) throw new RunFailedError(`${describeShortfall(gap)}; nothing written to ${out} (\`pairscore results ${runId} --out FILE --partial\` writes the rows that exist)`);
+    opts.onShortfall?.(gap);
+  }
   // The run's task decides the row type the store decodes (src/queue/row-codec.ts).
   const writer = (spec.plan.task === 'extract'
     ? await createExtractRowWriter(out, featuresMetaOfRun(spec), opts.format)
     : await createScoreRowWriter(out, spec.plan.labels, opts.format)) as RowWriter<ScoreRow | ExtractRow>;
-  let n = 0;
-  try {
+  return fillWhole(writer, out, async () => {
+    let n = 0;
     for await (const row of client.results(runId, { partial: opts.partial === true })) {
+      opts.signal?.throwIfAborted();
       await writer.write(row);
       n++;
     }
-  } finally {
-    await writer.close();
-  }
-  return n;
+    return n;
+  });
 }
 
 export interface RemoteExtractResult {

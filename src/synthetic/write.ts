@@ -1,4 +1,4 @@
-import { createCsvWriter, createJsonlWriter, createLineWriter, type RowWriter } from '../report/writers.js';
+import { createCsvWriter, createJsonlWriter, createLineWriter, fillWhole, type RowWriter } from '../report/writers.js';
 import { generatePairs, type SyntheticPair } from './pairs.js';
 
 /** Writes `count` synthetic pairs as JSONL, CSV or TSV (by extension). */
@@ -8,8 +8,9 @@ export async function writeSyntheticPairs(file: string, count: number, seed?: nu
   if (file.endsWith('.csv')) writer = await createCsvWriter<SyntheticPair>(file, cols, (r) => ({ ...r }));
   else if (file.endsWith('.tsv')) writer = await createTsvWriter(file, cols);
   else writer = await createJsonlWriter<SyntheticPair>(file);
-  for (const pair of generatePairs(count, seed)) await writer.write(pair);
-  await writer.close();
+  await fillWhole(writer, file, async () => {
+    for (const pair of generatePairs(count, seed)) await writer.write(pair);
+  });
 }
 
 /** Synthetic sentences never hold tabs or newlines, so TSV needs no quoting. */

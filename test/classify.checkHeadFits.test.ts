@@ -30,7 +30,7 @@ test('checkHeadFits names every mismatch', () => {
       assert.match(err.message, /sha256 cccccccccccc/);
       assert.match(err.message, /8-value 'pooled' vector; the model gives 4/);
       assert.match(err.message, /expects 2 logits; the model gives 3/);
-      assert.match(err.message, /features that are not computed: z/);
+      assert.match(err.message, /1 feature column\(s\) that are not computed: z/);
       return true;
     },
   );
@@ -38,7 +38,7 @@ test('checkHeadFits names every mismatch', () => {
 
 test('checkHeadFits reports an embedding the model cannot give and a feature order mismatch', () => {
   const h = makeTestHead({ sha256: SHA, embedding: 'cls', embeddingDim: 4, features: ['b', 'a'] });
-  assert.throws(() => checkHeadFits(h, { ...info, available: ['logits'] }, ['a', 'b']), /'cls' embedding, which this model does not provide.*--features b,a/s);
+  assert.throws(() => checkHeadFits(h, { ...info, available: ['logits'] }, ['a', 'b']), /'cls' embedding, which this model does not provide.*in this order: b, a — leave --features out to use the head's/s);
 });
 
 test('loadHead gives InputErrors for unreadable, non-JSON and malformed files', async () => {

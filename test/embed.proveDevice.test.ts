@@ -22,7 +22,7 @@ const CUDA_PRESENT = 'a CUDA provider library is installed here, so refusing CUD
 const libraryPresent = { cuda: true, webgpu: true };
 
 describe('proveDevice', () => {
-  it('cpu: a real session on the probe graph runs; reports the installed onnxruntime-node version', async () => {
+  it('cpu: a real session on the probe graph runs; proveDevice(cpu) reports the installed onnxruntime-node version', async () => {
     await runProbeSession(['cpu']);
     const d = await proveDevice('cpu');
     assert.equal(d.device, 'cpu');

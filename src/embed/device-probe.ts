@@ -9,6 +9,9 @@
  * execution providers and is run once; failing that, `cuda`/`webgpu` throw a ModelError
  * with the install instruction and `auto` falls back to CPU with a warning.
  *
+ * `cpu` is taken as proven without a session: its provider is built into every
+ * onnxruntime-node, and the embedder's sessions are made on it anyway.
+ *
  * ONNX Runtime silently places nodes a provider cannot run on the CPU provider, but the
  * provider itself (library, device, adapter) is created when the session is, so a session
  * that is created and runs proves the provider starts on this host.
@@ -38,10 +41,9 @@ function loadOrt(): Ort {
   return createRequire(import.meta.url)('onnxruntime-node') as Ort;
 }
 
-/** onnxruntime-node's version (its `env.versions.node`). */
+/** onnxruntime-node's version, from its package.json: reading it loads no native code. */
 export function onnxruntimeVersion(): string {
-  const v = loadOrt().env.versions;
-  return v.node ?? v.common;
+  return (createRequire(import.meta.url)('onnxruntime-node/package.json') as { version: string }).version;
 }
 
 /** y = x + x on a float[2]: every provider implements Add, and the answer is checkable. */
@@ -107,6 +109,10 @@ async function prove(device: Device, probe: ProviderProbe | undefined): Promise<
   // The fast check first: a missing provider library is known without touching ORT's providers.
   const choice = resolveDevice(device, probe);
   const onnxruntime = onnxruntimeVersion();
+  // The CPU provider is built into every onnxruntime-node; a session on it is what the embedder
+  // makes anyway, in its worker threads. Proving it here would load the native binding (~13 MB)
+  // into the main thread of every `score` for nothing.
+  if (device === 'cpu') return { ...choice, requested: device, onnxruntime };
   try {
     await runProbeSession(choice.executionProviders);
     return { ...choice, requested: device, onnxruntime };

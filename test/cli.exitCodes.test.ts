@@ -84,3 +84,18 @@ test('exit 1: a wait that times out, and a cancelled run watched to its end', as
   const plain = await runCli(['status', 'slow'], env);
   assert.equal(plain.code, 0, 'status without --watch only reports');
 });
+
+test('exit 130: Ctrl-C while submit --wait waits ends the wait, not the run', async () => {
+  const waiting = startCli(['submit', deployment!.pairs, '--model', 'demo', '--run-id', 'ctrl-c', '--wait'], env);
+  const deadline = Date.now() + 30000;
+  while (!/submitted to/.test(waiting.output())) {
+    assert.ok(Date.now() < deadline, waiting.output());
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  waiting.child.kill('SIGINT');
+  assert.equal(await waiting.exited, 130, waiting.output());
+  assert.match(waiting.output(), /interrupted by SIGINT; the run goes on on the workers \(pairscore status ctrl-c; pairscore cancel ctrl-c stops it\)/);
+  const st = await runCli(['status', 'ctrl-c'], env);
+  assert.match(st.stdout, /run ctrl-c: queued/);
+  assert.equal((await runCli(['cancel', 'ctrl-c'], env)).code, 0);
+});

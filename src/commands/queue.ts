@@ -12,7 +12,7 @@ import type { ColumnOptions } from '../ingest/index.js';
 import type { QueueTarget, RunClient, RunStatus } from '../queue/index.js';
 import { formatStatus, statusProgressLine } from '../queue/format.js';
 import { int, say } from './options.js';
-import { RunFailedError } from '../errors.js';
+import { InterruptedError, RunFailedError } from '../errors.js';
 
 const queueApi = () => import('../queue/index.js');
 
@@ -104,18 +104,34 @@ export interface RemoteExtractFlags {
 export async function extractViaRedis(input: string, f: RemoteExtractFlags): Promise<void> {
   const config = configOf({ ...f, redis: f.redis === true ? undefined : f.redis });
   const { runRemoteExtract } = await import('../run/remote.js');
-  const r = await runRemoteExtract({
+  const r = await whileWaiting(f.runId, (signal) => runRemoteExtract({
+    signal,
     ...targetOf(config), input, columns: f.columns, model: f.model, modelsRoot: config.modelsRoot, cacheDir: config.cacheDir,
     chunkSize: f.chunkSize, keepSeconds: config.keepSeconds, extract: { embedding: f.embedding, logits: f.logits },
     out: f.out, onStatus: statusPrinter(), onWarning: (m: string) => say(`warning: ${m}`),
     ...(f.features !== undefined ? { features: f.features } : {}), ...(f.timeout !== undefined ? { timeoutMs: f.timeout * 1000 } : {}),
     ...(f.format ? { format: f.format } : {}), ...(f.maxLength !== undefined ? { maxLength: f.maxLength } : {}), ...(f.runId ? { runId: f.runId } : {}),
-  });
+  }));
   if (process.stderr.isTTY) process.stderr.write('\n');
   say(formatStatus(r.status));
   if (r.status.state !== 'completed') throw new RunFailedError(`run ${r.submit.runId} ${r.status.state}; nothing written`);
   say(`extracted ${r.rowsWritten} rows (${r.status.result?.metrics?.errors ?? 0} with errors) on ${r.status.workers.length} worker(s) → ${f.out}`);
   failIfIncomplete(r.status);
+}
+
+/**
+ * Runs a wait for a run under Ctrl-C/SIGTERM handling: the signal ends the wait
+ * (exit 130/143) and removes any partial output, never the run itself.
+ */
+async function whileWaiting<T>(runId: string | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const { withInterrupt } = await import('../run/interrupt.js');
+  try {
+    return await withInterrupt(fn, say, 'no longer waiting');
+  } catch (err) {
+    if (!(err instanceof InterruptedError)) throw err;
+    const how = runId ? `pairscore status ${runId}; pairscore cancel ${runId} stops it` : 'pairscore status lists it; pairscore cancel RUN stops it';
+    throw new InterruptedError(err.signal, `${err.message}; the run goes on on the workers (${how})`);
+  }
 }
 
 /** Exit 1 (RunFailedError) unless the run completed with a result for every row. */
@@ -179,7 +195,7 @@ export function registerQueueCommands(program: Command): void {
       : `run ${r.runId} already exists: nothing added (see: pairscore status ${r.runId})`);
     process.stdout.write(`${r.runId}\n`);
     if (!f.wait) return;
-    const s = await withClient(config, (c) => c.wait(r.runId, { onStatus: statusPrinter(), ...timeoutMs(f.timeout) }));
+    const s = await whileWaiting(r.runId, (signal) => withClient(config, (c) => c.wait(r.runId, { onStatus: statusPrinter(), signal, ...timeoutMs(f.timeout) })));
     if (process.stderr.isTTY) process.stderr.write('\n');
     say(formatStatus(s));
     if (s.result?.metrics) say(formatMetrics(s.result.metrics));
@@ -223,7 +239,9 @@ export function registerQueueCommands(program: Command): void {
         if (ids.length === 0) say('no runs');
         return;
       }
-      const s = f.watch ? await c.wait(runId, { onStatus: statusPrinter(), ...timeoutMs(f.timeout) }) : await c.status(runId);
+      const s = f.watch
+        ? await whileWaiting(runId, (signal) => c.wait(runId, { onStatus: statusPrinter(), signal, ...timeoutMs(f.timeout) }))
+        : await c.status(runId);
       if (f.watch && process.stderr.isTTY) process.stderr.write('\n');
       process.stdout.write(f.json ? `${JSON.stringify(s, null, 2)}\n` : `${formatStatus(s)}\n`);
       if (f.watch) failIfIncomplete(s);

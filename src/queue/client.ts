@@ -115,16 +115,26 @@ export class RunClient {
   }
 
   /** Polls until the run reaches a final state. */
-  async wait(runId: string, opts: { intervalMs?: number; onStatus?: (s: RunStatus) => void; timeoutMs?: number } = {}): Promise<RunStatus> {
+  async wait(runId: string, opts: { intervalMs?: number; onStatus?: (s: RunStatus) => void; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<RunStatus> {
     const start = Date.now();
     for (;;) {
+      opts.signal?.throwIfAborted();
       const s = await this.status(runId);
       opts.onStatus?.(s);
       if (isFinal(s.state)) return s;
       if (opts.timeoutMs !== undefined && Date.now() - start >= opts.timeoutMs) {
         throw new TimeoutError(`run '${runId}' did not finish within ${Math.round(opts.timeoutMs / 1000)} s (state ${s.state}, ${s.done}/${s.rows} rows); it goes on — see: pairscore status ${runId}`);
       }
-      await new Promise((r) => setTimeout(r, Math.max(0, Math.min(opts.intervalMs ?? 1000, start + (opts.timeoutMs ?? Infinity) - Date.now()))));
+      const pause = Math.max(0, Math.min(opts.intervalMs ?? 1000, start + (opts.timeoutMs ?? Infinity) - Date.now()));
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(done, pause);
+        function done(): void {
+          clearTimeout(t);
+          opts.signal?.removeEventListener('abort', done);
+          resolve();
+        }
+        opts.signal?.addEventListener('abort', done, { once: true });
+      });
     }
   }
 

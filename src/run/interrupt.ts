@@ -18,11 +18,16 @@ import { removePendingTempFilesSync } from '../report/atomic-file.js';
 
 const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 
-export async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>, notify: (line: string) => void): Promise<T> {
+/** `stopping` says what the first signal waits for (a wait for a run stops at once). */
+export async function withInterrupt<T>(
+  fn: (signal: AbortSignal) => Promise<T>,
+  notify: (line: string) => void,
+  stopping = 'stopping after the chunk in progress',
+): Promise<T> {
   const controller = new AbortController();
   const onSignal = (sig: NodeJS.Signals): void => {
     if (!controller.signal.aborted) {
-      notify(`${sig}: stopping after the chunk in progress (${sig === 'SIGINT' ? 'press Ctrl-C' : `send ${sig}`} again to stop at once)`);
+      notify(`${sig}: ${stopping} (${sig === 'SIGINT' ? 'press Ctrl-C' : `send ${sig}`} again to stop at once)`);
       controller.abort(new InterruptedError(sig));
       return;
     }

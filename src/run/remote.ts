@@ -59,7 +59,7 @@ export interface RemoteExtractResult {
 
 /** Submits an extract run (or resumes/joins one with the same id), waits, writes `out`. */
 export async function runRemoteExtract(
-  opts: SubmitOptions & { out: string; format?: string; onStatus?: (s: RunStatus) => void; timeoutMs?: number },
+  opts: SubmitOptions & { out: string; format?: string; onStatus?: (s: RunStatus) => void; timeoutMs?: number; signal?: AbortSignal },
 ): Promise<RemoteExtractResult> {
   const submit = await submitRun({ ...opts, task: 'extract' });
   const client = await RunClient.open(opts);
@@ -68,8 +68,11 @@ export async function runRemoteExtract(
     if (spec.plan.task !== 'extract') throw new InputError(`run '${submit.runId}' is a ${spec.plan.task} run, not an extract run; use another --run-id`);
     const status = await client.wait(submit.runId, {
       ...(opts.onStatus ? { onStatus: opts.onStatus } : {}), ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
     });
-    const rowsWritten = status.state !== 'completed' ? 0 : await writeRunResults(client, submit.runId, opts.out, opts.format ? { format: opts.format } : {});
+    const rowsWritten = status.state !== 'completed' ? 0 : await writeRunResults(client, submit.runId, opts.out, {
+      ...(opts.format ? { format: opts.format } : {}), ...(opts.signal ? { signal: opts.signal } : {}),
+    });
     return { submit, status, rowsWritten };
   } finally {
     await client.close();

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
-import { toJobError } from '../src/queue/chunk-processor.js';
+import { toJobError } from '../src/queue/job-errors.js';
 import { HostError, InputError, ModelError, RetryableError } from '../src/errors.js';
 
 const HOST = 'host-a-123-abc';

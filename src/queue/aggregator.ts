@@ -11,7 +11,7 @@ import type { Logger } from '../log.js';
 import { MetricsAccumulator } from '../report/metrics.js';
 import type { RunResult, RunStore } from './run-store.js';
 import { rowCodecFor } from './row-codec.js';
-import { toJobError } from './chunk-processor.js';
+import { toJobError } from './job-errors.js';
 
 export interface AggregatorDeps {
   store: RunStore;

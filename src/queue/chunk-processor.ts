@@ -4,9 +4,8 @@
  * operation, return a small summary. Error classes decide retries (`toJobError`).
  */
 import { UnrecoverableError, type Job } from 'bullmq';
-import { ZodError } from 'zod';
 import { chunkJobSchema, type ChunkJobData, type ChunkSummary, type IngestRow, type ResultRow, type RunSpec, type RunState } from '../contracts.js';
-import { HostError, InputError, ModelError, RetryableError } from '../errors.js';
+import { toJobError } from './job-errors.js';
 import type { Logger } from '../log.js';
 import type { RunStore } from './run-store.js';
 import { rowCodecFor, type RowCodec } from './row-codec.js';
@@ -40,28 +39,6 @@ function toIngestRow(r: ChunkJobData['rows'][number]): IngestRow {
   const gold = r.gold !== undefined ? { gold: r.gold } : {};
   if (r.error !== undefined) return { index: r.index, id: r.id, error: r.error, ...gold };
   return { index: r.index, id: r.id, premise: r.premise ?? '', hypothesis: r.hypothesis ?? '', ...gold };
-}
-
-/**
- * Maps an error to what BullMQ should do with it, class by class:
- * - InputError (bad data), ModelError (the run does not fit its model; the plan
- *   was checked at submit), ZodError (a payload or spec that does not parse) and
- *   SyntaxError (stored JSON that does not parse): final, UnrecoverableError —
- *   retrying gives the same answer;
- * - HostError (this host's model, device or build): retried so another host can
- *   take the job, the reason naming this host;
- * - RetryableError and anything unknown (Redis, ONNX Runtime, a dead thread): retried.
- */
-export function toJobError(err: unknown, host: string): Error {
-  if (err instanceof UnrecoverableError) return err;
-  if (err instanceof InputError || err instanceof ModelError) return new UnrecoverableError(err.message);
-  if (err instanceof ZodError) {
-    return new UnrecoverableError(`invalid data: ${err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
-  if (err instanceof SyntaxError) return new UnrecoverableError(`corrupt data: ${err.message}`);
-  if (err instanceof HostError) return new HostError(`on ${host}: ${err.message}`, { cause: err });
-  if (err instanceof RetryableError) return err;
-  return err instanceof Error ? err : new Error(String(err));
 }
 
 export function createChunkProcessor(deps: ChunkProcessorDeps): (job: Job) => Promise<ChunkSummary | 'sealed'> {

@@ -30,6 +30,17 @@ const configSchema = z.object({
   device: z.enum(['cpu', 'cuda', 'webgpu', 'auto']).default('cpu'),
   /** BullMQ job lock; a dead worker's chunk is handed to another after about this long. */
   lockMs: intFromEnv(1000, 600000).default(30000),
+  /**
+   * Times a chunk may stall (its worker died or froze past the lock) before BullMQ fails it.
+   * BullMQ's default, 1, lost a chunk whose holder died twice; a chunk that keeps crashing
+   * is split long before this (src/queue/bisect.ts), so this only bounds unlucky chunks.
+   */
+  maxStalledCount: intFromEnv(0, 1000).default(5),
+  /**
+   * TEST ONLY: a worker dies (SIGKILL to itself) on a chunk holding a row whose text
+   * contains this string (src/queue/crash-hook.ts). Unset — never active — by default.
+   */
+  testCrashMarker: z.string().min(1).optional(),
   /** Seconds run data stays in Redis after the run ends. */
   keepSeconds: intFromEnv(60, 10 * 365 * 86400).default(7 * 86400),
   modelsRoot: z.string().min(1).default('models'),
@@ -51,6 +62,8 @@ const ENV_NAMES: Record<keyof z.infer<typeof configSchema>, string> = {
   device: 'PAIRSCORE_DEVICE',
   keepSeconds: 'PAIRSCORE_KEEP_SECONDS',
   lockMs: 'PAIRSCORE_LOCK_MS',
+  maxStalledCount: 'PAIRSCORE_MAX_STALLED',
+  testCrashMarker: 'PAIRSCORE_TEST_CRASH_MARKER',
   modelsRoot: 'PAIRSCORE_MODELS_ROOT',
 };
 

@@ -116,11 +116,18 @@ const rowSchema = z.object({
   error: z.string().optional(),
 });
 
+/** Which half of which half… of a chunk a bisected job holds: `a` first half, `b` second (src/queue/bisect.ts). */
+export const chunkPartSchema = z.string().regex(/^[ab](-[ab])*$/, 'a chunk part is a, b, a-b, …');
+
 /** Data of one `score` chunk job: the rows themselves (a few KB), never the run spec. */
 export const chunkJobSchema = z.object({
   runId: runIdSchema,
   chunk: z.number().int().min(0),
   rows: z.array(rowSchema).min(1),
+  /** Set on the halves of a bisected chunk; absent on the chunk submit added. */
+  part: chunkPartSchema.optional(),
+  /** Worker crashes (stalls) of the chunks this one was split from, so a poison row is isolated in few crashes. */
+  crashes: z.number().int().min(0).optional(),
 });
 export type ChunkJobData = z.infer<typeof chunkJobSchema>;
 
@@ -132,6 +139,8 @@ export interface ChunkSummary {
   ms: number;
   worker: string;
   skipped?: 'cancelled';
+  /** The chunk kept crashing its workers and was replaced by these two halves (their job ids). */
+  split?: [string, string];
 }
 
 export const RUN_TASKS = ['score', 'extract'] as const;
@@ -200,6 +209,8 @@ export type RunState = (typeof RUN_STATES)[number];
 
 export interface FailedChunk {
   chunk: number;
+  /** Which part of a bisected chunk failed (`a-b`, …); absent for a whole chunk. */
+  part?: string;
   reason: string;
   firstIndex: number | null;
   rows: number | null;
@@ -239,7 +250,8 @@ export function redisNames(prefix: string) {
     bullPrefix: tag,
     scoreQueue: 'score',
     aggregateQueue: 'aggregate',
-    chunkJobId: (runId: string, chunk: number) => `run-${runId}-chunk-${chunk}`,
+    /** A chunk's job; `part` names a half of a bisected chunk (`a`, `a-b`, …): `run-<id>-chunk-<n>-a-b`. */
+    chunkJobId: (runId: string, chunk: number, part?: string) => `run-${runId}-chunk-${chunk}${part ? `-${part}` : ''}`,
     sealJobId: (runId: string) => `run-${runId}-seal`,
     aggregateJobId: (runId: string) => `run-${runId}-aggregate`,
     /** Hash: spec (JSON), state, chunksAdded, startedAt, finishedAt, result (JSON). */
@@ -250,6 +262,11 @@ export function redisNames(prefix: string) {
     runWorkers: (runId: string) => `${run(runId)}:workers`,
     /** Every key of a run, for expiry after completion. */
     runKeys: (runId: string) => [`${run(runId)}:meta`, `${run(runId)}:rows`, `${run(runId)}:workers`],
+    /**
+     * Set once (never expires) when the deployment first submits: a run id that is
+     * missing while this marker is missing too means Redis lost its data (src/queue/lost.ts).
+     */
+    deploymentMarker: `${tag}:deployment`,
     /** Sorted set of run ids by creation time. */
     runs: `${tag}:runs`,
     /** Sorted set: worker id → last heartbeat (ms). */

@@ -192,7 +192,9 @@ export function registerQueueCommands(program: Command): void {
     if (process.stderr.isTTY) process.stderr.write('\n');
     say(r.added
       ? `run ${r.runId}: ${r.rows} rows in ${r.chunks} chunks ${r.resumed ? 'resumed' : 'submitted'} to ${redactUrl(config.redisUrl)} (prefix ${config.redisPrefix})`
-      : `run ${r.runId} already exists: nothing added (see: pairscore status ${r.runId})`);
+      : r.sealed
+        ? `run ${r.runId} was queued but never sealed (its submit stopped there): sealed now, it will finish`
+        : `run ${r.runId} already exists: nothing added (see: pairscore status ${r.runId})`);
     process.stdout.write(`${r.runId}\n`);
     if (!f.wait) return;
     const s = await whileWaiting(r.runId, (signal) => withClient(config, (c) => c.wait(r.runId, { onStatus: statusPrinter(), signal, ...timeoutMs(f.timeout) })));

@@ -4,8 +4,13 @@
  * `ignoreDependencyOnFailure`). It reconciles — every row has a result, or an
  * error row saying which chunk failed and why — computes the same metrics as
  * local mode, and stores the result with the run's expiry.
+ *
+ * Only the run's own flow parent may do this: any other `aggregate` job naming
+ * the run (a stray job added by another program marked a live run `completed`
+ * with 16,736 lost rows) is refused with an UnrecoverableError before anything
+ * is read or written, and the run goes on untouched.
  */
-import { Job, type Queue } from 'bullmq';
+import { Job, UnrecoverableError, WaitingChildrenError, type Queue } from 'bullmq';
 import type { FailedChunk, RedisNames, ResultRow, RunSpec } from '../contracts.js';
 import type { Logger } from '../log.js';
 import { MetricsAccumulator } from '../report/metrics.js';
@@ -22,21 +27,30 @@ export interface AggregatorDeps {
   workerId: string;
 }
 
-/** `{prefix}:score:run-<id>-chunk-<n>` → n. */
-function chunkOf(jobKey: string, runId: string): number | undefined {
-  const m = new RegExp(`run-${runId.replace(/[.]/g, '\\.')}-chunk-(\\d+)$`).exec(jobKey);
-  return m ? Number(m[1]) : undefined;
+/** `{prefix}:score:run-<id>-chunk-<n>[-<part>]` → chunk n and the part of a bisected chunk (bisect.ts). */
+function chunkOf(jobKey: string, runId: string): { chunk: number; part?: string } | undefined {
+  const m = new RegExp(`run-${runId.replace(/[.]/g, '\\.')}-chunk-(\\d+)(?:-([ab](?:-[ab])*))?$`).exec(jobKey);
+  if (!m) return undefined;
+  return m[2] ? { chunk: Number(m[1]), part: m[2] } : { chunk: Number(m[1]) };
 }
 
-/** Error rows for a failed chunk, from the rows kept in its failed job. */
-async function failedChunkRows(deps: AggregatorDeps, spec: RunSpec, chunk: number, reason: string): Promise<FailedChunk> {
-  const job = await Job.fromId(deps.scoreQueue, deps.names.chunkJobId(spec.runId, chunk));
+/** Error rows for a failed chunk (or part of a bisected one), from the rows kept in its failed job. */
+async function failedChunkRows(deps: AggregatorDeps, spec: RunSpec, at: { chunk: number; part?: string }, reason: string): Promise<FailedChunk> {
+  const { chunk, part } = at;
+  const job = await Job.fromId(deps.scoreQueue, deps.names.chunkJobId(spec.runId, chunk, part));
   const rows = (job?.data as { rows?: Array<{ index: number; id: string; gold?: string }> } | undefined)?.rows;
-  if (!rows || rows.length === 0) return { chunk, reason, firstIndex: null, rows: null };
-  const error = `chunk ${chunk} failed: ${reason}`;
+  const which = part ? { chunk, part } : { chunk };
+  if (!rows || rows.length === 0) return { ...which, reason, firstIndex: null, rows: null };
+  const error = `chunk ${chunk}${part ? ` part ${part}` : ''} failed: ${reason}`;
   const errorRows: ResultRow[] = rows.map((r) => ({ index: r.index, id: r.id, error, ...(r.gold !== undefined ? { gold: r.gold } : {}) }));
   await deps.store.writeMissingRows(spec.runId, errorRows, rowCodecFor(spec));
-  return { chunk, reason, firstIndex: rows[0]!.index, rows: rows.length };
+  return { ...which, reason, firstIndex: rows[0]!.index, rows: rows.length };
+}
+
+/** The run an aggregate job names, when the job is that run's own flow parent; undefined otherwise. */
+function ownRunOf(names: RedisNames, job: Job): string | undefined {
+  const runId = (job.data as { runId?: unknown } | undefined)?.runId;
+  return typeof runId === 'string' && job.id === names.aggregateJobId(runId) ? runId : undefined;
 }
 
 /**
@@ -45,8 +59,10 @@ async function failedChunkRows(deps: AggregatorDeps, spec: RunSpec, chunk: numbe
  * no one waits on it for ever. Called from the aggregate worker's `failed` event.
  */
 export async function failRunIfFinal(store: RunStore, job: Job, err: Error): Promise<boolean> {
+  // A refused stray job must leave the run alone.
+  const runId = ownRunOf(store.names, job);
+  if (runId === undefined) return false;
   if (!(await job.isFailed())) return false;
-  const runId = String((job.data as { runId?: unknown }).runId);
   const meta = await store.get(runId);
   if (!meta || meta.result) return false;
   const result: RunResult = {
@@ -59,27 +75,42 @@ export async function failRunIfFinal(store: RunStore, job: Job, err: Error): Pro
 
 type AggregateResult = { runId: string; state: string; failedChunks: number; lostRows: number };
 
-export function createAggregateProcessor(deps: AggregatorDeps): (job: Job) => Promise<AggregateResult> {
+export function createAggregateProcessor(deps: AggregatorDeps): (job: Job, token?: string) => Promise<AggregateResult> {
   const aggregate = aggregateRun(deps);
   // The same error classes decide retries as for chunks: a corrupt stored row fails at once.
-  return (job) => aggregate(job).catch((err: unknown) => {
+  return (job, token) => aggregate(job, token).catch((err: unknown) => {
+    if (err instanceof WaitingChildrenError) throw err;
     throw toJobError(err, deps.workerId);
   });
 }
 
-function aggregateRun(deps: AggregatorDeps): (job: Job) => Promise<AggregateResult> {
-  return async (job) => {
-    const runId = String((job.data as { runId?: unknown }).runId);
+function aggregateRun(deps: AggregatorDeps): (job: Job, token?: string) => Promise<AggregateResult> {
+  return async (job, token) => {
+    const runId = ownRunOf(deps.names, job);
+    if (runId === undefined) {
+      const named = (job.data as { runId?: unknown } | undefined)?.runId;
+      throw new UnrecoverableError(
+        `aggregate job ${job.id} is not the flow parent of run '${String(named)}' ` +
+          `(${typeof named === 'string' ? deps.names.aggregateJobId(named) : 'no run id'}): refused, the run is untouched`,
+      );
+    }
+    // Every chunk (and every half of a bisected one) must have finished; BullMQ only
+    // runs a parent then, so a pending child here means the job was moved by hand.
+    const pending = (await job.getDependenciesCount({ unprocessed: true })).unprocessed ?? 0;
+    if (pending > 0) {
+      if (token && (await job.moveToWaitingChildren(token))) throw new WaitingChildrenError();
+      throw new UnrecoverableError(`aggregate job ${job.id} ran with ${pending} chunk job(s) still pending: refused`);
+    }
     const meta = await deps.store.require(runId);
     const { spec } = meta;
     if (meta.state === 'cancelled') return { runId, state: 'cancelled', failedChunks: 0, lostRows: 0 };
     const failures = await job.getIgnoredChildrenFailures();
     const failedChunks: FailedChunk[] = [];
     for (const [key, reason] of Object.entries(failures)) {
-      const chunk = chunkOf(key, runId);
-      if (chunk !== undefined) failedChunks.push(await failedChunkRows(deps, spec, chunk, reason));
+      const at = chunkOf(key, runId);
+      if (at !== undefined) failedChunks.push(await failedChunkRows(deps, spec, at, reason));
     }
-    failedChunks.sort((a, b) => a.chunk - b.chunk);
+    failedChunks.sort((a, b) => a.chunk - b.chunk || (a.part ?? '').localeCompare(b.part ?? ''));
 
     // Extract runs have no labels: their metrics are row and error counts and pairs/s.
     const acc = new MetricsAccumulator(spec.plan.labels);

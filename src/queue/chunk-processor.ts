@@ -3,8 +3,11 @@
  * score (or extract) the rows with the shared pipeline, write them with one idempotent
  * operation, return a small summary. Error classes decide retries (`toJobError`).
  */
-import { UnrecoverableError, type Job } from 'bullmq';
-import { chunkJobSchema, type ChunkJobData, type ChunkSummary, type IngestRow, type ResultRow, type RunSpec, type RunState } from '../contracts.js';
+import { UnrecoverableError, type Job, type Queue } from 'bullmq';
+import { chunkJobSchema, type ChunkJobData, type ChunkSummary, type IngestRow, type RedisNames, type ResultRow, type RunSpec, type RunState } from '../contracts.js';
+import { crashedRow, crashVerdict, splitChunk } from './bisect.js';
+import { crashIfMarked } from './crash-hook.js';
+import { checkChunkPayload } from './payload-check.js';
 import { toJobError } from './job-errors.js';
 import type { Logger } from '../log.js';
 import type { RunStore } from './run-store.js';
@@ -32,6 +35,11 @@ export interface ChunkProcessorDeps {
   stages: StageProvider;
   workerId: string;
   log: Logger;
+  /** Where the halves of a chunk that keeps crashing its workers are added (bisect.ts). */
+  scoreQueue: Queue;
+  names: RedisNames;
+  /** TEST ONLY (crash-hook.ts): die when a row's text contains this. */
+  crashMarker?: string | undefined;
 }
 
 /** Job rows are IngestRows flattened by JSON; rebuild the union. */
@@ -77,9 +85,23 @@ export function createChunkProcessor(deps: ChunkProcessorDeps): (job: Job) => Pr
     const log = deps.log.child({ run: runId, chunk });
     try {
       const { spec, codec } = await specFor(runId);
+      checkChunkPayload(spec, deps.names, job.id, parsed.data);
       if ((await stateOf(runId)) === 'cancelled') {
         return { chunk, rows: 0, errors: 0, ms: 0, worker: deps.workerId, skipped: 'cancelled' };
       }
+      const verdict = crashVerdict(parsed.data, job.stalledCounter);
+      if (verdict.action === 'split') {
+        const split = await splitChunk(deps.scoreQueue, deps.names, job, parsed.data, verdict.crashes);
+        log.warn({ job: job.id, crashes: verdict.crashes, halves: split }, 'chunk keeps crashing its workers: split in two');
+        return { chunk, rows: 0, errors: 0, ms: Math.round(performance.now() - start), worker: deps.workerId, split };
+      }
+      if (verdict.action === 'give-up') {
+        const out = rows.map((r) => crashedRow(r, verdict.crashes));
+        await deps.store.writeRows(runId, out, codec);
+        log.error({ job: job.id, row: rows[0]!.index, crashes: verdict.crashes }, 'row crashes every worker that scores it: reported as an error row');
+        return { chunk, rows: out.length, errors: out.length, ms: Math.round(performance.now() - start), worker: deps.workerId };
+      }
+      crashIfMarked(rows, deps.crashMarker);
       const run = await deps.stages.runnerFor(spec);
       const out = await run(rows.map(toIngestRow));
       await deps.store.writeRows(runId, out, codec);

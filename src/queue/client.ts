@@ -10,7 +10,7 @@ import { InputError, TimeoutError } from '../errors.js';
 import { openQueues, type Queues } from './bull.js';
 import { connectRedis } from './redis.js';
 import type { QueueTarget } from './producer.js';
-import { RunStore, type RunResult } from './run-store.js';
+import { lostRunError, RunStore, type RunResult } from './run-store.js';
 import { rowCodecFor } from './row-codec.js';
 
 /** A worker that processed chunks of a run, with what its last heartbeat said. */
@@ -117,9 +117,15 @@ export class RunClient {
   /** Polls until the run reaches a final state. */
   async wait(runId: string, opts: { intervalMs?: number; onStatus?: (s: RunStatus) => void; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<RunStatus> {
     const start = Date.now();
+    let seen = false;
     for (;;) {
       opts.signal?.throwIfAborted();
-      const s = await this.status(runId);
+      const s = await this.status(runId).catch((err: unknown) => {
+        // It was there a moment ago and had not ended, so nothing expired it: Redis lost it.
+        if (seen && err instanceof InputError) throw lostRunError(runId, this.queues.names.bullPrefix);
+        throw err;
+      });
+      seen = true;
       opts.onStatus?.(s);
       if (isFinal(s.state)) return s;
       if (opts.timeoutMs !== undefined && Date.now() - start >= opts.timeoutMs) {

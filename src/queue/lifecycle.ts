@@ -42,6 +42,8 @@ export function workerOptionsFrom(config: Config, log: Logger, roles: { score?: 
     batchTokens: config.batchTokens,
     device: config.device,
     lockMs: config.lockMs,
+    maxStalledCount: config.maxStalledCount,
+    ...(config.testCrashMarker ? { testCrashMarker: config.testCrashMarker } : {}),
     log,
     ...roles,
   };

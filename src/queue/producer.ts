@@ -9,6 +9,10 @@
  * child (the seal). The parent cannot run while the seal waits; the seal is
  * promoted only after the last chunk is added. A producer that dies half-way
  * leaves a run in `submitting`; submitting the same run id again resumes it.
+ * One that dies after the run is `queued` but before the seal is promoted
+ * leaves a run no worker can finish; submitting it again promotes the seal
+ * (`sealRun`). Every step is idempotent, so a re-submit at any point ends
+ * with the same run.
  */
 import path from 'node:path';
 import type { Redis } from 'ioredis';
@@ -58,6 +62,11 @@ export interface SubmitOptions extends QueueTarget {
   onProgress?: (chunksAdded: number, chunks: number) => void;
   /** Things the caller should print (the eviction policy could not be checked). */
   onWarning?: (message: string) => void;
+  /**
+   * Called after the run is queued, before its seal is promoted. For tests: a hook that
+   * throws is a producer that died at that point (test/queue.submitRun.test.ts).
+   */
+  beforeSeal?: () => void | Promise<void>;
 }
 
 export interface SubmitResult {
@@ -65,6 +74,8 @@ export interface SubmitResult {
   /** false: the run existed and was already fully submitted; nothing was added. */
   added: boolean;
   resumed: boolean;
+  /** The run was queued but its seal was still held back (a producer died there): it was promoted now. */
+  sealed?: boolean;
   rows: number;
   chunks: number;
 }
@@ -145,6 +156,17 @@ async function addChunks(queues: Queues, store: RunStore, spec: RunSpec, from: n
   }
 }
 
+/**
+ * Lets a fully queued run's aggregate parent run once its chunks are done: promotes the
+ * delayed seal child. Idempotent; returns whether a held-back seal was promoted.
+ */
+export async function sealRun(queues: Queues, runId: string): Promise<boolean> {
+  const seal = await Job.fromId(queues.score, queues.names.sealJobId(runId));
+  if (!seal || !(await seal.isDelayed())) return false;
+  await seal.promote();
+  return true;
+}
+
 export async function submitRun(opts: SubmitOptions): Promise<SubmitResult> {
   const runId = runIdSchema.safeParse(opts.runId ?? newRunId());
   if (!runId.success) throw new InputError(`invalid run id '${opts.runId}': ${runId.error.issues[0]?.message}`);
@@ -154,9 +176,19 @@ export async function submitRun(opts: SubmitOptions): Promise<SubmitResult> {
     const evictionWarning = await checkEvictionPolicy(redis, opts.redis.url);
     if (evictionWarning) opts.onWarning?.(evictionWarning);
     const store = new RunStore(redis, queues.names);
+    await store.markDeployment();
     const existing = await store.get(runId.data);
     if (existing && existing.state !== 'submitting') {
-      return { runId: runId.data, added: false, resumed: false, rows: existing.spec.input.rows, chunks: existing.spec.chunks };
+      // A run id names one input: waiting on an old run for another file would be silent and wrong.
+      const sha256 = await sha256File(opts.input);
+      if (sha256 !== existing.spec.input.sha256) {
+        throw new InputError(
+          `run '${runId.data}' already exists (${existing.state}) for another input file ` +
+            `(${existing.spec.input.file}, sha256 ${existing.spec.input.sha256.slice(0, 12)}…; this file ${sha256.slice(0, 12)}…); use a new run id`,
+        );
+      }
+      const sealed = existing.state === 'queued' || existing.state === 'running' ? await sealRun(queues, runId.data) : false;
+      return { runId: runId.data, added: false, resumed: sealed, sealed, rows: existing.spec.input.rows, chunks: existing.spec.chunks };
     }
     const spec = await buildSpec(opts, runId.data);
     if (existing && existing.spec.input.sha256 !== spec.input.sha256) {
@@ -178,8 +210,8 @@ export async function submitRun(opts: SubmitOptions): Promise<SubmitResult> {
     if (!(await store.setStateIf(spec.runId, 'queued', ['submitting']))) {
       throw new InputError(`run '${spec.runId}' was cancelled while it was being submitted`);
     }
-    const seal = await Job.fromId(queues.score, names.sealJobId(spec.runId));
-    if (seal && (await seal.isDelayed())) await seal.promote();
+    await opts.beforeSeal?.();
+    await sealRun(queues, spec.runId);
     return { runId: spec.runId, added: true, resumed, rows: spec.input.rows, chunks: spec.chunks };
   } finally {
     await queues.close();

@@ -5,7 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import { runSpecSchema, type FailedChunk, type RedisNames, type ResultRow, type RunSpec, type RunState } from '../contracts.js';
-import { InputError } from '../errors.js';
+import { InputError, RunFailedError } from '../errors.js';
 import type { Metrics } from '../report/metrics.js';
 import type { RowCodec } from './row-codec.js';
 
@@ -18,6 +18,14 @@ export interface RunResult {
   finishedAt: string;
   /** Why a `failed` run failed (its aggregate job's final error). */
   reason?: string;
+}
+
+/** The error of a run whose data this Redis no longer has (see RunStore.missingRun). */
+export function lostRunError(runId: string, bullPrefix: string): RunFailedError {
+  return new RunFailedError(
+    `Redis lost this run's data — restarted without persistence? Run '${runId}' and every other key under prefix ${bullPrefix} are gone ` +
+      '(if the --prefix or --redis URL is not the one the run was submitted to, use that one); submit the run again',
+  );
 }
 
 export interface RunMeta {
@@ -72,8 +80,27 @@ export class RunStore {
 
   async require(runId: string): Promise<RunMeta> {
     const meta = await this.get(runId);
-    if (!meta) throw new InputError(`no run '${runId}' in Redis (prefix ${this.names.bullPrefix}); it was never submitted or has expired`);
+    if (!meta) throw await this.missingRun(runId);
     return meta;
+  }
+
+  /** Marks this deployment as used (once, never expires): see `missingRun`. */
+  async markDeployment(): Promise<void> {
+    await this.redis.set(this.names.deploymentMarker, new Date().toISOString(), 'NX');
+  }
+
+  /**
+   * Why a run has no record. Finished runs expire with their keys, but the
+   * deployment marker `submit` sets never does: when it is gone too, this Redis
+   * holds nothing of the deployment — it lost its data (restarted without
+   * persistence, flushed) or the prefix / URL is not the one the run used. That
+   * is a RunFailedError (exit 1: the run will not end by waiting), not an InputError.
+   */
+  async missingRun(runId: string): Promise<Error> {
+    const [marker, indexed] = await Promise.all([this.redis.exists(this.names.deploymentMarker), this.redis.zscore(this.names.runs, runId)]);
+    if (marker === 0) return lostRunError(runId, this.names.bullPrefix);
+    if (indexed !== null) return new InputError(`run '${runId}' has expired (prefix ${this.names.bullPrefix}): its data was kept for its --keep time after it ended`);
+    return new InputError(`no run '${runId}' in Redis (prefix ${this.names.bullPrefix}); it was never submitted or has expired`);
   }
 
   async setState(runId: string, state: RunState): Promise<void> {

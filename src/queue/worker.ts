@@ -19,6 +19,7 @@ import { proveDevice } from '../embed/device-probe.js';
 import { redisNames, type WorkerInfo } from '../contracts.js';
 import { bullConnection } from './bull.js';
 import { checkEvictionPolicy, connectRedis, type RedisSettings } from './redis.js';
+import { checkPersistence } from './persistence.js';
 import { RunStore } from './run-store.js';
 import { StageCache } from './stage-cache.js';
 import { createChunkProcessor, type StageProvider } from './chunk-processor.js';
@@ -41,6 +42,10 @@ export interface WorkerOptions {
   aggregate?: boolean;
   /** Job lock duration; also the stalled-job check interval (default 30 s). */
   lockMs?: number;
+  /** Stalls (worker died or froze past the lock) before BullMQ fails a chunk (default 5; config.ts). */
+  maxStalledCount?: number;
+  /** TEST ONLY: die on a row containing this text (crash-hook.ts). */
+  testCrashMarker?: string;
   /** Replaces the model stages (benchmarks of the queue alone use a no-op runner). */
   stages?: StageProvider;
   log: Logger;
@@ -65,6 +70,8 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   try {
     const warning = await checkEvictionPolicy(redis, opts.redis.url);
     if (warning) log.warn(warning);
+    const persistence = await checkPersistence(redis, opts.redis.url);
+    if (persistence) log.warn(persistence);
   } catch (err) {
     redis.disconnect();
     throw err;
@@ -83,13 +90,18 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   });
   const connection = bullConnection(opts.redis, 'worker');
   const bullOpts = { connection, prefix: names.bullPrefix };
-  const lockOpts = { lockDuration: opts.lockMs ?? 30000, stalledInterval: opts.lockMs ?? 30000 };
+  const lockOpts = { lockDuration: opts.lockMs ?? 30000, stalledInterval: opts.lockMs ?? 30000, maxStalledCount: opts.maxStalledCount ?? 5 };
+  if (opts.testCrashMarker) log.warn({ marker: opts.testCrashMarker }, 'TEST ONLY: this worker kills itself on rows containing the crash marker');
 
+  const scoreQueue = new Queue(names.scoreQueue, bullOpts);
   const scoreWorker =
     opts.score === false
       ? undefined
-      : new Worker(names.scoreQueue, createChunkProcessor({ store, stages, workerId: id, log }), { ...bullOpts, ...lockOpts, concurrency: opts.concurrency });
-  const scoreQueue = new Queue(names.scoreQueue, bullOpts);
+      : new Worker(
+        names.scoreQueue,
+        createChunkProcessor({ store, stages, workerId: id, log, scoreQueue, names, crashMarker: opts.testCrashMarker }),
+        { ...bullOpts, ...lockOpts, concurrency: opts.concurrency },
+      );
   const aggregateWorker =
     opts.aggregate === false
       ? undefined

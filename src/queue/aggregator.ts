@@ -17,6 +17,7 @@ import { MetricsAccumulator } from '../report/metrics.js';
 import type { RunResult, RunStore } from './run-store.js';
 import { rowCodecFor } from './row-codec.js';
 import { toJobError } from './job-errors.js';
+import { chunkRange } from './payload-check.js';
 
 export interface AggregatorDeps {
   store: RunStore;
@@ -34,17 +35,27 @@ function chunkOf(jobKey: string, runId: string): { chunk: number; part?: string 
   return m[2] ? { chunk: Number(m[1]), part: m[2] } : { chunk: Number(m[1]) };
 }
 
-/** Error rows for a failed chunk (or part of a bisected one), from the rows kept in its failed job. */
+/**
+ * Error rows for a failed chunk (or part of a bisected one): for the rows its place in
+ * the run says it holds (payload-check.ts), never for whatever indexes a refused payload
+ * carried; ids and gold labels come from the job's rows where they match.
+ */
 async function failedChunkRows(deps: AggregatorDeps, spec: RunSpec, at: { chunk: number; part?: string }, reason: string): Promise<FailedChunk> {
   const { chunk, part } = at;
-  const job = await Job.fromId(deps.scoreQueue, deps.names.chunkJobId(spec.runId, chunk, part));
-  const rows = (job?.data as { rows?: Array<{ index: number; id: string; gold?: string }> } | undefined)?.rows;
   const which = part ? { chunk, part } : { chunk };
-  if (!rows || rows.length === 0) return { ...which, reason, firstIndex: null, rows: null };
+  if (chunk >= spec.chunks) return { ...which, reason, firstIndex: null, rows: null };
+  const job = await Job.fromId(deps.scoreQueue, deps.names.chunkJobId(spec.runId, chunk, part));
+  const rows = (job?.data as { rows?: Array<{ index: number; id: string; gold?: string }> } | undefined)?.rows ?? [];
+  const byIndex = new Map(rows.map((r) => [r.index, r]));
+  const { from, to } = chunkRange(spec, chunk, part);
   const error = `chunk ${chunk}${part ? ` part ${part}` : ''} failed: ${reason}`;
-  const errorRows: ResultRow[] = rows.map((r) => ({ index: r.index, id: r.id, error, ...(r.gold !== undefined ? { gold: r.gold } : {}) }));
+  const errorRows: ResultRow[] = [];
+  for (let index = from; index < to; index++) {
+    const r = byIndex.get(index);
+    errorRows.push({ index, id: r?.id ?? String(index), error, ...(r?.gold !== undefined ? { gold: r.gold } : {}) });
+  }
   await deps.store.writeMissingRows(spec.runId, errorRows, rowCodecFor(spec));
-  return { ...which, reason, firstIndex: rows[0]!.index, rows: rows.length };
+  return { ...which, reason, firstIndex: from, rows: to - from };
 }
 
 /** The run an aggregate job names, when the job is that run's own flow parent; undefined otherwise. */

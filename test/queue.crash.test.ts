@@ -6,12 +6,14 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
+import { Job, Queue } from 'bullmq';
 import { runCli, startCli } from './helpers/cli.js';
 import { setUpDeployment, type Deployment } from './helpers/deployment.js';
 import { REDIS_URL } from './helpers/redis.js';
 import { RunClient } from '../src/queue/index.js';
-import type { ScoreRow } from '../src/contracts.js';
+import { redisNames, type ScoreRow } from '../src/contracts.js';
 
 let deployment: Deployment | undefined;
 let dir = '';
@@ -62,5 +64,54 @@ test('a worker killed with SIGKILL mid-run: the run completes, every row exactly
     await client.close();
     survivor.child.kill('SIGTERM');
     assert.equal(await survivor.exited, 0);
+  }
+});
+
+test('a chunk whose worker is killed (kill -9) twice still completes with every row (maxStalledCount default 5)', async (t) => {
+  // A 600-row copy of the pairs, 6 chunks; one worker at a time, so the killed one held the chunk.
+  const small = path.join(dir, 'small.jsonl');
+  fs.writeFileSync(small, `${fs.readFileSync(path.join(dir, 'pairs.jsonl'), 'utf8').split('\n').slice(0, 600).join('\n')}\n`);
+  const sub = await runCli(['submit', small, '--model', 'demo', '--run-id', 'twice-1', '--chunk-size', '100'], env);
+  assert.equal(sub.code, 0, sub.stderr);
+  const names = redisNames(prefix);
+  const u = new URL(REDIS_URL);
+  const q = new Queue(names.scoreQueue, { connection: { host: u.hostname, port: Number(u.port || 6379) }, prefix: names.bullPrefix });
+  const client = await RunClient.open({ redis: { url: REDIS_URL }, prefix });
+  const workerEnv = { ...env, PAIRSCORE_MAX_STALLED: '' };
+  const holds = async (stalls: number): Promise<void> => {
+    const deadline = Date.now() + 60000;
+    for (;;) {
+      const job = await Job.fromId(q, names.chunkJobId('twice-1', 0));
+      if (job && job.stalledCounter === stalls && (await job.getState()) === 'active') return;
+      assert.ok(Date.now() < deadline, `chunk 0 was never active after ${stalls} stall(s)`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  let last: ReturnType<typeof startCli> | undefined;
+  try {
+    for (const stalls of [0, 1]) {
+      const w = startCli(['worker', '--concurrency', '1', '--no-aggregate'], workerEnv);
+      await holds(stalls);
+      assert.equal(w.child.exitCode, null, 'the only worker, alive, holds chunk 0');
+      w.child.kill('SIGKILL');
+      await w.exited;
+      t.diagnostic(`killed the holder of chunk 0 (stalled ${stalls} time(s) before)`);
+    }
+    last = startCli(['worker', '--concurrency', '2'], workerEnv);
+    const s = await client.wait('twice-1', { timeoutMs: 120000, intervalMs: 250 });
+    assert.equal(s.state, 'completed', last.output());
+    assert.deepEqual(s.result!.failedChunks, [], 'chunk 0 was not failed as "stalled more than allowable limit"');
+    assert.equal(s.result!.lostRows, 0);
+    const rows: ScoreRow[] = [];
+    for await (const r of client.results('twice-1')) rows.push(r);
+    assert.deepEqual(rows.map((r) => r.index), Array.from({ length: 600 }, (_, i) => i));
+    assert.ok(rows.every((r) => r.error === undefined && r.label !== undefined), 'every row scored');
+  } finally {
+    await q.close();
+    await client.close();
+    if (last) {
+      last.child.kill('SIGTERM');
+      assert.equal(await last.exited, 0);
+    }
   }
 });

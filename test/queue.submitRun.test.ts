@@ -86,11 +86,15 @@ test('a producer stopped between queueing and the seal promotion: every chunk is
     await new Promise((r) => setTimeout(r, 1500));
     const stuck = await client.status('seal-1');
     assert.equal(stuck.state, 'running', 'without its seal the aggregate parent never runs');
+    assert.equal(stuck.unsealed, true);
+    const st = await runCli(['status', 'seal-1'], cliEnv(p));
+    assert.match(st.stdout, /note +its submit stopped before sealing the run, so it cannot finish: run the same submit again/);
     const again = await runCli(['submit', path.join(dir, 'pairs.jsonl'), '--model', 'demo', '--run-id', 'seal-1', '--chunk-size', '50', '--wait', '--timeout', '60'], cliEnv(p));
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stderr, /run seal-1 was queued but never sealed \(its submit stopped there\): sealed now, it will finish/);
     const s = await client.status('seal-1');
     assert.equal(s.state, 'completed');
+    assert.equal(s.unsealed, undefined);
     assert.equal(s.result!.lostRows, 0);
     await allScored(client, 'seal-1', 400);
   } finally {

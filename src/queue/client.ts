@@ -39,6 +39,8 @@ export interface RunStatus {
   workersAlive: number;
   /** The same workers with their device and versions (from the heartbeat). */
   workersSeen: WorkerSeen[];
+  /** Queued but its seal still held back: the submit stopped there; submitting again finishes it. */
+  unsealed?: boolean;
   result?: RunResult;
 }
 
@@ -79,9 +81,13 @@ export class RunClient {
     const names = this.queues.names;
     const done = meta.state === 'completed' ? meta.spec.input.rows : await this.store.rowCount(runId);
     let failedChunks = meta.result?.failedChunks.length ?? 0;
+    let unsealed = false;
     if (!meta.result) {
       const parent = await Job.fromId(this.queues.aggregate, names.aggregateJobId(runId));
       if (parent) failedChunks = (await parent.getDependenciesCount({ ignored: true })).ignored ?? 0;
+      if (meta.state === 'queued' || meta.state === 'running') {
+        unsealed = (await (await Job.fromId(this.queues.score, names.sealJobId(runId)))?.isDelayed()) === true;
+      }
     }
     const workers = await this.store.workersOf(runId);
     const cutoff = Date.now() - 15000;
@@ -110,6 +116,7 @@ export class RunClient {
       workersAlive,
       workersSeen,
     };
+    if (unsealed) status.unsealed = true;
     if (meta.result) status.result = meta.result;
     return status;
   }

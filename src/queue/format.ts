@@ -11,6 +11,7 @@ export function formatStatus(s: RunStatus): string {
     `workers    ${s.workers.length} seen, ${s.workersAlive} alive`,
     ...s.workersSeen.map((w) => `           ${formatWorker(w)}`),
   ];
+  if (s.unsealed) lines.splice(1, 0, 'note       its submit stopped before sealing the run, so it cannot finish: run the same submit again');
   const r = s.result;
   if (r?.reason) lines.splice(1, 0, `reason     ${r.reason}`);
   if (r) {
@@ -19,7 +20,7 @@ export function formatStatus(s: RunStatus): string {
     }
     if (r.metrics) lines.push(`errors     ${r.metrics.errors} rows`);
     for (const f of r.failedChunks) {
-      lines.push(`failed     chunk ${f.chunk}${f.firstIndex !== null ? ` (rows ${f.firstIndex}–${f.firstIndex + (f.rows ?? 1) - 1})` : ''}: ${f.reason}`);
+      lines.push(`failed     chunk ${f.chunk}${f.part ? ` part ${f.part}` : ''}${f.firstIndex !== null ? ` (rows ${f.firstIndex}–${f.firstIndex + (f.rows ?? 1) - 1})` : ''}: ${f.reason}`);
     }
     if (r.lostRows > 0) lines.push(`lost       ${r.lostRows} rows had no result (written as error rows)`);
   }

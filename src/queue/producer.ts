@@ -180,7 +180,9 @@ export async function submitRun(opts: SubmitOptions): Promise<SubmitResult> {
     const existing = await store.get(runId.data);
     if (existing && existing.state !== 'submitting') {
       // A run id names one input: waiting on an old run for another file would be silent and wrong.
-      const sha256 = await sha256File(opts.input);
+      const sha256 = await sha256File(opts.input).catch((cause: unknown) => {
+        throw new InputError(`cannot read ${opts.input}: ${(cause as Error).message}`, { cause });
+      });
       if (sha256 !== existing.spec.input.sha256) {
         throw new InputError(
           `run '${runId.data}' already exists (${existing.state}) for another input file ` +

@@ -260,8 +260,10 @@ export function redisNames(prefix: string) {
     runRows: (runId: string) => `${run(runId)}:rows`,
     /** Set of worker ids that processed chunks of the run. */
     runWorkers: (runId: string) => `${run(runId)}:workers`,
+    /** Hash: job id of a one-row suspect chunk → times it started alone and never finished (bisect.ts). */
+    runCrashes: (runId: string) => `${run(runId)}:crashes`,
     /** Every key of a run, for expiry after completion. */
-    runKeys: (runId: string) => [`${run(runId)}:meta`, `${run(runId)}:rows`, `${run(runId)}:workers`],
+    runKeys: (runId: string) => [`${run(runId)}:meta`, `${run(runId)}:rows`, `${run(runId)}:workers`, `${run(runId)}:crashes`],
     /**
      * Set once (never expires) when the deployment first submits: a run id that is
      * missing while this marker is missing too means Redis lost its data (src/queue/lost.ts).

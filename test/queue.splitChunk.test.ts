@@ -11,7 +11,8 @@ import { runCli, startCli } from './helpers/cli.js';
 import { setUpDeployment, type Deployment } from './helpers/deployment.js';
 import { REDIS_URL } from './helpers/redis.js';
 import { RunClient } from '../src/queue/index.js';
-import { crashVerdict } from '../src/queue/bisect.js';
+import { crashVerdict, isSuspect } from '../src/queue/bisect.js';
+import { SoloGate } from '../src/queue/solo-gate.js';
 import type { ScoreRow } from '../src/contracts.js';
 
 const ROWS = 300;
@@ -41,22 +42,44 @@ test('crashVerdict: run until the lineage crashed twice, then split; a lone row 
   assert.deepEqual(crashVerdict({ rows: rows(32) }, 2), { action: 'split', crashes: 2 });
   assert.deepEqual(crashVerdict({ rows: rows(16), crashes: 2 }, 0), { action: 'run' });
   assert.deepEqual(crashVerdict({ rows: rows(16), crashes: 2 }, 1), { action: 'split', crashes: 3 });
-  assert.deepEqual(crashVerdict({ rows: rows(1), crashes: 6 }, 1), { action: 'run' });
-  assert.deepEqual(crashVerdict({ rows: rows(1), crashes: 6 }, 2), { action: 'give-up', crashes: 8 });
+  assert.deepEqual(crashVerdict({ rows: rows(1), crashes: 6 }, 1, 1), { action: 'run' });
+  assert.deepEqual(crashVerdict({ rows: rows(1), crashes: 6 }, 2, 1), { action: 'run' }, 'one stall came while it only waited beside another suspect');
+  assert.deepEqual(crashVerdict({ rows: rows(1), crashes: 6 }, 2, 2), { action: 'give-up', crashes: 8 });
+  assert.equal(isSuspect({}, 0), false);
+  assert.equal(isSuspect({ crashes: 2 }, 0), true);
+  assert.equal(isSuspect({}, 1), true);
+});
+
+test('SoloGate: a suspect chunk starts only when no other chunk runs, and none starts beside it', async () => {
+  const gate = new SoloGate();
+  const log: string[] = [];
+  const job = (name: string, ms: number) => async () => {
+    log.push(`+${name}`);
+    await new Promise((r) => setTimeout(r, ms));
+    log.push(`-${name}`);
+  };
+  const a = gate.shared(job('a', 40));
+  const s = gate.exclusive(job('s', 40));
+  await new Promise((r) => setTimeout(r, 5));
+  const b = gate.shared(job('b', 10));
+  await Promise.all([a, s, b]);
+  assert.deepEqual(log, ['+a', '-a', '+s', '-s', '+b', '-b']);
 });
 
 test('a poison row that crashes its worker every time: the run completes, exactly that row is an error row naming the crashes, every other row scored once', async (t) => {
   const { env, prefix, pairs } = deployment!;
   const sub = await runCli(['submit', pairs, '--model', 'demo', '--run-id', 'poison-row', '--chunk-size', '32'], env);
   assert.equal(sub.code, 0, sub.stderr);
-  // Two supervised workers, one chunk at a time each (no innocent chunk dies beside the poison one);
-  // a worker that dies is started again, as systemd or Docker would.
+  // One supervised worker at the default concurrency (2), so the two halves of a split chunk are
+  // taken by the same process: an innocent half running beside the poison one would die with it
+  // and be blamed (row 76 was, before suspect chunks ran alone). A worker that dies is started
+  // again, as systemd or Docker would.
   let crashes = 0;
   let stopping = false;
   const outputs: string[] = [];
   const running = new Set<ReturnType<typeof startCli>>();
   const launch = (): void => {
-    const w = startCli(['worker', '--concurrency', '1'], env);
+    const w = startCli(['worker', '--concurrency', '2'], env);
     running.add(w);
     w.child.on('exit', (_code, signal) => {
       running.delete(w);
@@ -65,7 +88,6 @@ test('a poison row that crashes its worker every time: the run completes, exactl
       if (!stopping) launch();
     });
   };
-  launch();
   launch();
   const client = await RunClient.open({ redis: { url: REDIS_URL }, prefix });
   try {

@@ -8,7 +8,9 @@
  * job completes with a `split` summary and writes nothing. A half that stalls
  * once more is split again (its lineage already crashed), so the crashing row
  * is isolated in about log2(chunk size) + 2 crashes; only it becomes an error
- * row, `row N crashed the worker K times`, once it stalled twice on its own.
+ * row, `row N crashed the worker K times` (K: every stall of a chunk holding it),
+ * once it died twice while running alone in its process (suspect chunks run
+ * alone: solo-gate.ts; the count is kept in the run's `crashes` hash).
  *
  * Why this order is safe: the halves are added (as dependencies of the parent)
  * before the original job completes, so the parent never sees a moment with
@@ -22,7 +24,7 @@ import type { ChunkJobData, RedisNames, ResultRow } from '../contracts.js';
 
 /** Stalls of a chunk's lineage before it is split (two: one crash may be a kill -9 that had nothing to do with the rows). */
 export const SPLIT_AFTER_CRASHES = 2;
-/** Stalls of a one-row chunk itself before its row is given up as the one that crashes workers. */
+/** Crashes of a one-row chunk running alone in its process before its row is given up as the one that crashes workers. */
 export const GIVE_UP_ROW_AFTER = 2;
 
 export type CrashVerdict =
@@ -30,12 +32,21 @@ export type CrashVerdict =
   | { action: 'split'; crashes: number }
   | { action: 'give-up'; crashes: number };
 
-/** What to do with a chunk job at its start, from its own stalls and those of the chunks it came from. */
-export function crashVerdict(data: Pick<ChunkJobData, 'rows' | 'crashes'>, stalledCounter: number): CrashVerdict {
+/** A chunk that may crash its worker: it stalled, or the chunk it was split from did. Runs alone (solo-gate.ts). */
+export function isSuspect(data: Pick<ChunkJobData, 'crashes'>, stalledCounter: number): boolean {
+  return stalledCounter > 0 || (data.crashes ?? 0) > 0;
+}
+
+/**
+ * What to do with a chunk job at its start, from its own stalls, those of the chunks it
+ * came from, and — for one row — how many times it died while running alone (`soloCrashes`:
+ * a stall while it only waited beside another suspect chunk proves nothing about the row).
+ */
+export function crashVerdict(data: Pick<ChunkJobData, 'rows' | 'crashes'>, stalledCounter: number, soloCrashes = 0): CrashVerdict {
   const crashes = (data.crashes ?? 0) + stalledCounter;
   if (stalledCounter === 0) return { action: 'run' };
   if (data.rows.length > 1 && crashes >= SPLIT_AFTER_CRASHES) return { action: 'split', crashes };
-  if (data.rows.length === 1 && stalledCounter >= GIVE_UP_ROW_AFTER) return { action: 'give-up', crashes };
+  if (data.rows.length === 1 && soloCrashes >= GIVE_UP_ROW_AFTER) return { action: 'give-up', crashes };
   return { action: 'run' };
 }
 

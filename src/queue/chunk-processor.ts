@@ -5,7 +5,8 @@
  */
 import { UnrecoverableError, type Job, type Queue } from 'bullmq';
 import { chunkJobSchema, type ChunkJobData, type ChunkSummary, type IngestRow, type RedisNames, type ResultRow, type RunSpec, type RunState } from '../contracts.js';
-import { crashedRow, crashVerdict, splitChunk } from './bisect.js';
+import { crashedRow, crashVerdict, isSuspect, splitChunk } from './bisect.js';
+import { SoloGate } from './solo-gate.js';
 import { crashIfMarked } from './crash-hook.js';
 import { checkChunkPayload } from './payload-check.js';
 import { toJobError } from './job-errors.js';
@@ -74,6 +75,8 @@ export function createChunkProcessor(deps: ChunkProcessorDeps): (job: Job) => Pr
     return state;
   };
 
+  const gate = new SoloGate();
+
   return async (job) => {
     if (job.name === 'seal') return 'sealed';
     const parsed = chunkJobSchema.safeParse(job.data);
@@ -89,7 +92,12 @@ export function createChunkProcessor(deps: ChunkProcessorDeps): (job: Job) => Pr
       if ((await stateOf(runId)) === 'cancelled') {
         return { chunk, rows: 0, errors: 0, ms: 0, worker: deps.workerId, skipped: 'cancelled' };
       }
-      const verdict = crashVerdict(parsed.data, job.stalledCounter);
+      const jobId = job.id ?? '';
+      const suspect = isSuspect(parsed.data, job.stalledCounter);
+      // A lone suspect row counts its own crashes: started alone, never finished.
+      const countsCrashes = suspect && rows.length === 1;
+      const soloCrashes = countsCrashes && job.stalledCounter > 0 ? await deps.store.soloCrashes(runId, jobId) : 0;
+      const verdict = crashVerdict(parsed.data, job.stalledCounter, soloCrashes);
       if (verdict.action === 'split') {
         const split = await splitChunk(deps.scoreQueue, deps.names, job, parsed.data, verdict.crashes);
         log.warn({ job: job.id, crashes: verdict.crashes, halves: split }, 'chunk keeps crashing its workers: split in two');
@@ -101,9 +109,23 @@ export function createChunkProcessor(deps: ChunkProcessorDeps): (job: Job) => Pr
         log.error({ job: job.id, row: rows[0]!.index, crashes: verdict.crashes }, 'row crashes every worker that scores it: reported as an error row');
         return { chunk, rows: out.length, errors: out.length, ms: Math.round(performance.now() - start), worker: deps.workerId };
       }
-      crashIfMarked(rows, deps.crashMarker);
-      const run = await deps.stages.runnerFor(spec);
-      const out = await run(rows.map(toIngestRow));
+      const score = async (): Promise<ResultRow[]> => {
+        crashIfMarked(rows, deps.crashMarker);
+        const run = await deps.stages.runnerFor(spec);
+        return run(rows.map(toIngestRow));
+      };
+      const out = !suspect
+        ? await gate.shared(score)
+        : await gate.exclusive(async () => {
+          if (!countsCrashes) return score();
+          await deps.store.countSoloStart(runId, jobId, 1);
+          try {
+            return await score();
+          } finally {
+            // Lost only if Redis fails right now; the row then shows one crash too many, never a scored row lost.
+            await deps.store.countSoloStart(runId, jobId, -1).catch(() => undefined);
+          }
+        });
       await deps.store.writeRows(runId, out, codec);
       const errors = out.reduce((n, r) => n + (r.error !== undefined ? 1 : 0), 0);
       const summary: ChunkSummary = { chunk, rows: out.length, errors, ms: Math.round(performance.now() - start), worker: deps.workerId };

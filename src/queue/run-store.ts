@@ -182,6 +182,19 @@ export class RunStore {
     }
   }
 
+  /**
+   * Counts the start of a one-row suspect chunk run alone (`delta` 1), and takes it back
+   * when the attempt ends with the process alive (-1): what is left counts attempts that
+   * died with only that row running — crashes the row itself caused (bisect.ts).
+   */
+  async countSoloStart(runId: string, jobId: string, delta: 1 | -1): Promise<void> {
+    await this.redis.hincrby(this.names.runCrashes(runId), jobId, delta);
+  }
+
+  async soloCrashes(runId: string, jobId: string): Promise<number> {
+    return Number((await this.redis.hget(this.names.runCrashes(runId), jobId)) ?? 0);
+  }
+
   async workersOf(runId: string): Promise<string[]> {
     return this.redis.smembers(this.names.runWorkers(runId));
   }

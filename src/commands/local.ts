@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { EMBEDDING_KINDS, type EmbeddingKind } from '../contracts.js';
 import { loadTokenizer } from '../tokenize/index.js';
 import { openStages } from '../stages.js';
+import { DEFAULT_EXTRACT_FEATURES } from '../features/index.js';
 import { runExtract, runScore, runTokenize } from '../run/local.js';
 import { formatMetrics } from '../report/metrics.js';
 import { extractViaRedis, parseDuration } from './queue.js';
@@ -35,7 +36,7 @@ export function registerLocalCommands(program: Command): void {
         .command('extract <input>')
         .description('write {index, id, gold?, embedding, features, logits?} rows')
         .addOption(new Option('--embedding <kind>', 'vector to write').choices([...EMBEDDING_KINDS, 'none']).default('pooled'))
-        .option('--features <list>', 'hand-crafted features: all, none or a comma list', 'all')
+        .option('--features <list>', 'hand-crafted features: all, none or a comma list of groups/columns (lexical is opt-in, not part of all)', DEFAULT_EXTRACT_FEATURES)
         .option('--no-logits', "do not write the model's logits")
         .option('--redis [url]', 'extract on the workers of this Redis (default REDIS_URL) instead of in this process; --model then names a folder under --models-root')
         .option('--prefix <name>', 'with --redis: key prefix (default PAIRSCORE_PREFIX or pairscore)')

@@ -121,6 +121,7 @@ export async function runSickExperiment(opts: { outDir?: string; seeds?: number[
     const acc: number[] = [];
     const f1: number[] = [];
     let note = '';
+    const sigmas: number[] = [];
     for (const seed of seeds) {
       const headFile = path.join(out, `head.defaults.seed${seed}.json`);
       await cli(['train', files.trainDefault, '--val', files.trialDefault, ...(seed === DEFAULT_TRAIN_OPTIONS.seed ? [] : ['--seed', String(seed)]), '--no-progress', '--out', headFile]);
@@ -129,8 +130,9 @@ export async function runSickExperiment(opts: { outDir?: string; seeds?: number[
       acc.push(e.accuracy);
       f1.push(e.macroF1);
       const o = head.training?.options as { vector_noise?: number } | undefined;
+      if (o?.vector_noise) sigmas.push(o.vector_noise);
       note = `reads ${head.inputs.embedding ? `${head.inputs.embedding} + ` : ''}${head.inputs.features.length} features${head.inputs.logits ? ' + logits' : ''}; ` +
-        `auto remedy: ${String(head.training?.auto_remedy ?? 'none')}${o?.vector_noise ? ` (σ = ${o.vector_noise})` : ''}`;
+        `auto remedy: ${String(head.training?.auto_remedy ?? 'none')}${sigmas.length > 0 ? ` (σ = ${sigmas.join(' / ')})` : ''}`;
       process.stderr.write(`${'defaults (no flags)'.padEnd(44)} seed ${seed}: trial accuracy ${pct(e.accuracy)}%  macro-F1 ${pct(e.macroF1)}%\n`);
     }
     results.push({ name: 'defaults (no flags)', flags: 'extract FILE; train TRAIN --val TRIAL', accuracy: acc, macroF1: f1, note });
@@ -173,18 +175,22 @@ export async function runSickExperiment(opts: { outDir?: string; seeds?: number[
     { name: 'MLP on cls only', source: 'cls', inputs: ['embedding'], flags: '--inputs embedding (cls extract)' },
     { name: 'features only, dense 30', source: 'pooled', inputs: ['features'], features: dense, flags: `--inputs features --features <the 30 of all>` },
     { name: 'features only (30 + lexical 1024)', source: 'pooled', inputs: ['features'], flags: '--inputs features' },
+    { name: 'former defaults: pooled + dense 30', source: 'pooled', inputs: ['embedding', 'features'], features: dense, flags: 'extract --features all; train --inputs embedding,features' },
     { name: 'pooled + features', source: 'pooled', inputs: ['embedding', 'features'], flags: '--inputs embedding,features' },
+    { name: 'remedy: pooled + features, group dropout', source: 'pooled', inputs: ['embedding', 'features'], extra: { groupDropout: 0.5 }, flags: '--inputs embedding,features --group-dropout 0.5' },
+    { name: 'remedy: pooled + features, noise auto', source: 'pooled', inputs: ['embedding', 'features'], extra: { vectorNoiseMode: 'auto' }, flags: '--inputs embedding,features --vector-noise auto' },
     { name: 'pooled + features + logits', source: 'pooled', inputs: ['embedding', 'features', 'logits'], flags: '--inputs embedding,features,logits' },
     { name: 'remedy: pooled+feat+logits, group dropout', source: 'pooled', inputs: ['embedding', 'features', 'logits'], extra: { groupDropout: 0.5 }, flags: '--inputs embedding,features,logits --group-dropout 0.5' },
     { name: 'remedy: pooled+feat+logits, noise auto', source: 'pooled', inputs: ['embedding', 'features', 'logits'], extra: { vectorNoiseMode: 'auto' }, flags: '--inputs embedding,features,logits --vector-noise auto' },
     { name: 'features + logits (shrunk vector)', source: 'pooled', inputs: ['features', 'logits'], flags: '--inputs features,logits' },
+    { name: 'remedy: features + logits, group dropout', source: 'pooled', inputs: ['features', 'logits'], extra: { groupDropout: 0.5 }, flags: '--inputs features,logits --group-dropout 0.5' },
     { name: 'recipe: features + logits, noise auto', source: 'pooled', inputs: ['features', 'logits'], extra: { vectorNoiseMode: 'auto' }, flags: '--inputs features,logits --vector-noise auto' },
   ];
 
   for (const v of variants) {
     const acc: number[] = [];
     const f1: number[] = [];
-    let sigma: number | undefined;
+    const sigmas: number[] = [];
     for (const seed of seeds) {
       const t0 = performance.now();
       const fit: FitOptions = { ...DEFAULT_TRAIN_OPTIONS, seed, inputs: v.inputs, valFraction: 0, ...(v.features ? { features: v.features } : {}), ...v.extra };
@@ -193,11 +199,11 @@ export async function runSickExperiment(opts: { outDir?: string; seeds?: number[
       const e = evaluateHead(r.head, va);
       acc.push(e.accuracy);
       f1.push(e.macroF1);
-      sigma = r.noise?.sigma;
+      if (r.noise) sigmas.push(r.noise.sigma);
       if (seed === seeds[0]) fs.writeFileSync(path.join(out, `head.${v.name.replace(/[^a-z0-9]+/gi, '_')}.json`), headJson(r.head));
       process.stderr.write(`${v.name.padEnd(44)} seed ${seed}: trial accuracy ${pct(e.accuracy)}%  macro-F1 ${pct(e.macroF1)}%  (best epoch ${r.trained.bestEpoch}/${r.trained.epochs}, ${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
     }
-    results.push({ name: v.name, flags: v.flags, accuracy: acc, macroF1: f1, ...(sigma !== undefined ? { note: `σ = ${sigma}` } : {}) });
+    results.push({ name: v.name, flags: v.flags, accuracy: acc, macroF1: f1, ...(sigmas.length > 0 ? { note: `σ = ${sigmas.join(' / ')}` } : {}) });
   }
 
   const lines = [

@@ -203,7 +203,9 @@ export async function runSickExperiment(opts: { outDir?: string; seeds?: number[
       if (seed === seeds[0]) fs.writeFileSync(path.join(out, `head.${v.name.replace(/[^a-z0-9]+/gi, '_')}.json`), headJson(r.head));
       process.stderr.write(`${v.name.padEnd(44)} seed ${seed}: trial accuracy ${pct(e.accuracy)}%  macro-F1 ${pct(e.macroF1)}%  (best epoch ${r.trained.bestEpoch}/${r.trained.epochs}, ${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
     }
-    results.push({ name: v.name, flags: v.flags, accuracy: acc, macroF1: f1, ...(sigmas.length > 0 ? { note: `σ = ${sigmas.join(' / ')}` } : {}) });
+    // On the command line a head reading vectors without a remedy flag would get the automatic remedy: say --vector-noise 0.
+    const readsVectors = v.inputs.includes('embedding') || v.inputs.includes('logits');
+    results.push({ name: v.name, flags: readsVectors && !v.extra ? `${v.flags} --vector-noise 0` : v.flags, accuracy: acc, macroF1: f1, ...(sigmas.length > 0 ? { note: `σ = ${sigmas.join(' / ')}` } : {}) });
   }
 
   const lines = [

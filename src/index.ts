@@ -9,7 +9,7 @@ export { EMBEDDING_KINDS } from './contracts.js';
 export { scanDataset, readDataset, chunkRows, type ColumnOptions, type DatasetInfo } from './ingest/index.js';
 export { loadTokenizer, type PairTokenizer } from './tokenize/index.js';
 export { createEmbedder, inspectModel, proveDevice, type Embedder, type EmbedderOptions, type Device, type ProvenDevice } from './embed/index.js';
-export { createFeaturizer, listFeatures, type Featurizer } from './features/index.js';
+export { createFeaturizer, listFeatures, DEFAULT_EXTRACT_FEATURES, type Featurizer } from './features/index.js';
 export { loadHead, checkHeadFits, Mlp, softmax, headSchema, type HeadFile } from './classify/index.js';
 export { createScorer, createExtractor, tokenizeChunk, type Stages, type Scorer, type Extractor } from './pipeline.js';
 export { openStages, type StageOptions } from './stages.js';

@@ -83,6 +83,52 @@ describe('classify fitHead', () => {
     assert.equal(remedy.head.training!.options && (remedy.head.training!.options as { vector_noise: number }).vector_noise, remedy.noise!.sigma);
   });
 
+  it('defaults: the head reads features + logits, and the check runs and picks the remedy before the first epoch', () => {
+    const o = fit({ autoRemedy: true, epochs: 3 });
+    delete o.inputs;
+    const events: string[] = [];
+    const r = fitHead(data('train', 300, 1.0, 1), data('val', 150, 0.55, 2), o, (e) => events.push(`epoch ${e.epoch}`), (ready) => {
+      events.push('ready');
+      assert.ok(ready.leakage?.suspicious, 'the check has run when onReady is called');
+      assert.ok(ready.noise, 'σ is calibrated before training');
+    });
+    assert.deepEqual(events, ['ready', 'epoch 1', 'epoch 2', 'epoch 3']);
+    assert.deepEqual(r.inputs, ['features', 'logits']);
+    assert.equal(r.inputsDefaulted, true);
+    assert.deepEqual(r.head.inputs, { embedding: null, embedding_dim: 0, features: ['f_label', 'f_noise'], logits: true, logits_dim: 3 });
+    assert.equal(r.autoRemedy?.flag, '--vector-noise auto');
+    assert.equal(r.head.training!.auto_remedy, '--vector-noise auto');
+    assert.match(r.leakageWarning!, /Applying --vector-noise auto automatically/);
+  });
+
+  it('the automatic remedy: group dropout for a head reading the embedding and features, none when turned off or already chosen', () => {
+    const train = data('train', 300, 1.0, 1);
+    const val = data('val', 150, 0.55, 2);
+    const emb = fitHead(train, val, fit({ autoRemedy: true, epochs: 2 }));
+    assert.equal(emb.autoRemedy?.flag, '--group-dropout 0.5');
+    assert.equal((emb.head.training!.options as { group_dropout: number }).group_dropout, 0.5);
+    const off = fitHead(train, val, fit({ autoRemedy: false, epochs: 2 }));
+    assert.equal(off.autoRemedy, null);
+    assert.equal((off.head.training!.options as { group_dropout: number; vector_noise: number }).group_dropout, 0);
+    assert.equal(off.head.training!.auto_remedy, undefined);
+    assert.match(off.leakageWarning!, /No remedy applied/);
+    const chosen = fitHead(train, val, fit({ autoRemedy: true, epochs: 2, vectorNoiseMode: 'auto' }));
+    assert.equal(chosen.autoRemedy, null);
+    assert.match(chosen.leakageWarning!, /Remedy in use: --vector-noise auto/);
+    assert.doesNotMatch(chosen.leakageWarning!, /Remedies?:.*--vector-noise auto|remedies:/);
+    const featuresOnly = fitHead(train, val, fit({ autoRemedy: true, epochs: 2, inputs: ['features'] }));
+    assert.equal(featuresOnly.autoRemedy, null);
+    assert.match(featuresOnly.leakageWarning!, /reads no embedding or logits, so it is not affected/);
+  });
+
+  it('without a validation file, warns up front when the head reads vectors and not when it reads features only', () => {
+    const t = data('t', 120, 1.0, 1);
+    const vec = fitHead(t, null, fit({ epochs: 1, valFraction: 0.2 }));
+    assert.ok(vec.warnings.some((w) => /no --val file/.test(w) && /--val FILE/.test(w)), vec.warnings.join('\n'));
+    const feat = fitHead(t, null, fit({ epochs: 1, valFraction: 0.2, inputs: ['features'] }));
+    assert.ok(!feat.warnings.some((w) => /no --val file/.test(w)), feat.warnings.join('\n'));
+  });
+
   it('refuses files without model facts and files from another model', () => {
     const t = data('t', 30, 0.6, 1);
     assert.throws(() => fitHead({ ...t, meta: null }, null, fit()), /pass --model DIR/);

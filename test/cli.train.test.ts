@@ -55,8 +55,12 @@ test('train → score --mlp → eval; the same seed gives the same head bytes', 
   const r2 = await runCli([...args, '--out', file('head2.json'), '--no-progress'], env);
   assert.equal(r2.code, 0, r2.stderr);
   assert.ok(fs.readFileSync(file('head1.json')).equals(fs.readFileSync(file('head2.json'))), 'heads differ');
-  const head = JSON.parse(fs.readFileSync(file('head1.json'), 'utf8')) as { inputs: { embedding: string; features: string[] }; model: { sha256: string } };
-  assert.equal(head.inputs.embedding, 'pooled');
+  const head = JSON.parse(fs.readFileSync(file('head1.json'), 'utf8')) as { inputs: { embedding: string | null; features: string[]; logits: boolean }; model: { sha256: string } };
+  // Default inputs: the features (the default extract includes the lexical group) and the logits, not the pooled vector.
+  assert.match(r1.stderr, /inputs \(default\): features,logits/);
+  assert.equal(head.inputs.embedding, null);
+  assert.equal(head.inputs.logits, true);
+  assert.ok(head.inputs.features.includes('lex_0000') && head.inputs.features.includes('neg_mismatch'));
 
   const own = await runCli(['score', file('test.jsonl'), '--model', model, '--out', file('own.jsonl'), '--metrics', file('own.json'), '--no-progress'], env);
   assert.equal(own.code, 0, own.stderr);
@@ -88,4 +92,20 @@ test('train refuses bad inputs with exit code 2', async () => {
   assert.match(r3.stderr, /pass --model DIR/);
   const r4 = await runCli(['train', file('nolog.jsonl'), '--out', file('h.json'), '--inputs', 'features', '--epochs', '2', '--model', model, '--no-progress'], env);
   assert.equal(r4.code, 0, r4.stderr);
+});
+
+test('without --val, train warns before the first epoch when the rows carry vectors or logits, not when they carry features only', async () => {
+  const withVectors = await runCli(['train', file('train.parquet'), '--epochs', '2', '--out', file('noval1.json')], env);
+  assert.equal(withVectors.code, 0, withVectors.stderr);
+  const warn = withVectors.stderr.indexOf('warning: no --val file');
+  assert.ok(warn >= 0, withVectors.stderr);
+  assert.match(withVectors.stderr, /Fix: --val FILE, extracted with the same model from pairs it was not fine-tuned on/);
+  assert.ok(warn < withVectors.stderr.indexOf('epoch   1/2'), 'the warning comes before the first epoch');
+
+  const feats = await runCli(['extract', file('test.jsonl'), '--model', model, '--embedding', 'none', '--no-logits', '--out', file('featsonly.jsonl'), '--no-progress'], env);
+  assert.equal(feats.code, 0, feats.stderr);
+  const featuresOnly = await runCli(['train', file('featsonly.jsonl'), '--epochs', '2', '--out', file('noval2.json')], env);
+  assert.equal(featuresOnly.code, 0, featuresOnly.stderr);
+  assert.match(featuresOnly.stderr, /inputs \(default\): features\b/);
+  assert.doesNotMatch(featuresOnly.stderr, /no --val file/);
 });

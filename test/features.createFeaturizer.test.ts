@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { InputError } from '../src/errors.js';
-import { createFeaturizer, listFeatureGroups, listFeatures } from '../src/features/index.js';
+import { DEFAULT_EXTRACT_FEATURES, createFeaturizer, listFeatureGroups, listFeatures, selectFeatureNames } from '../src/features/index.js';
 import { SHARED_MISSING, sharedPath } from './helpers/shared.js';
 
 /** The registry order is part of the contract (saved MLP heads depend on it): append only. */
@@ -134,5 +134,14 @@ describe('features createFeaturizer', () => {
     for (const n of ['neg_mismatch', 'antonym_pairs', 'wn_synonym', 'wn_hypernym', 'jaccard_lemma', 'bigram_cov', 'subj_mismatch']) {
       assert.ok(nonZero.has(n), n);
     }
+  });
+
+  it('the default extract selection (DEFAULT_EXTRACT_FEATURES) is every dense column plus the lexical group, and selectFeatureNames names exactly the featurizer columns', async () => {
+    const f = await createFeaturizer(DEFAULT_EXTRACT_FEATURES);
+    assert.deepEqual(f.names.slice(0, EXPECTED_COLUMNS.length), EXPECTED_COLUMNS);
+    assert.equal(f.names.length, EXPECTED_COLUMNS.length + 1024);
+    assert.equal(f.names.at(-1), 'lex_1023');
+    // The distributed producer plans columns with selectFeatureNames; workers compute with createFeaturizer.
+    assert.deepEqual(selectFeatureNames(DEFAULT_EXTRACT_FEATURES), [...f.names]);
   });
 });

@@ -2,7 +2,8 @@
  * From feature files to a head file: picks the inputs the head reads
  * (`embedding`, `features` (all or a subset), `logits`), lays them out as the
  * head format requires ([embedding | features | logits]), resolves the label set,
- * splits off validation rows when asked, checks for memorized vectors, trains,
+ * splits off validation rows when asked, checks for memorized vectors and picks the remedy
+ * (before the first epoch: `onReady` sees the check), trains,
  * and assembles the self-describing head (model sha256, inputs, standardization,
  * layers, and a `training` record of what was done — no timestamps, so the same
  * inputs and seed give the same bytes).
@@ -12,12 +13,20 @@ import type { EmbeddingKind } from '../contracts.js';
 import { HEAD_FORMAT, HEAD_VERSION, type HeadFile } from './head-format.js';
 import type { FeatureData } from './features-file.js';
 import { Rng, trainMlp, type EpochReport, type Matrix, type TrainOptions, type TrainedMlp } from './train.js';
-import { calibrateVectorNoise, compareOwnAccuracy, ownAccuracy, type LeakageCheck, type NoiseCalibration } from './leakage.js';
+import { calibrateVectorNoise, compareOwnAccuracy, leakageMessage, noValidationFileWarning, ownAccuracy, type LeakageCheck, type NoiseCalibration } from './leakage.js';
+import { defaultInputs, defaultRemedy, type InputGroup, type Remedy } from './defaults.js';
 
-export type InputGroup = 'embedding' | 'features' | 'logits';
+export type { InputGroup } from './defaults.js';
 
 export interface FitOptions extends TrainOptions {
-  inputs: InputGroup[];
+  /** What the head reads; undefined = defaultInputs(train) (features + logits, see defaults.ts). */
+  inputs?: InputGroup[];
+  /**
+   * When the leakage check fires and no remedy is set (groupDropout 0, vectorNoise 0, mode not
+   * 'auto'), apply defaultRemedy(inputs). The CLI sets it unless --vector-noise or --group-dropout
+   * was given explicitly.
+   */
+  autoRemedy?: boolean;
   /** Feature subset (names); undefined = every feature in the file. */
   features?: string[];
   /** Held-out fraction of the training rows when no validation file is given (0 = none). */
@@ -37,7 +46,17 @@ export interface FitResult {
   leakage: LeakageCheck | null;
   noise: NoiseCalibration | null;
   warnings: string[];
+  /** The inputs the head reads, and whether they were the default. */
+  inputs: InputGroup[];
+  inputsDefaulted: boolean;
+  /** The remedy applied automatically because the check fired, or null. */
+  autoRemedy: Remedy | null;
+  /** The leakage warning worded for what is in use, or null when the check did not fire. */
+  leakageWarning: string | null;
 }
+
+/** What `fitHead` decided before the first epoch, for the caller to print then. */
+export type FitReady = Omit<FitResult, 'head' | 'trained'>;
 
 const norm = (s: string): string => s.trim().toUpperCase();
 
@@ -49,7 +68,7 @@ interface Layout {
   vectorRanges: Array<[number, number]>;
 }
 
-function layoutFor(data: FeatureData, opts: FitOptions): { layout: Layout; featureNames: string[] } {
+function layoutFor(data: FeatureData, opts: FitOptions & { inputs: InputGroup[] }): { layout: Layout; featureNames: string[] } {
   const want = new Set(opts.inputs);
   const embedding = want.has('embedding');
   const logits = want.has('logits');
@@ -114,8 +133,12 @@ export function fitHead(
   val: FeatureData | null,
   opts: FitOptions,
   onEpoch: (r: EpochReport) => void = () => undefined,
+  onReady: (r: FitReady) => void = () => undefined,
 ): FitResult {
   const warnings: string[] = [];
+  const inputsDefaulted = opts.inputs === undefined;
+  const inputs = opts.inputs ?? defaultInputs(train);
+  opts = { ...opts, inputs };
   const meta = train.meta;
   const sha256 = meta?.model.sha256 ?? opts.model?.sha256;
   if (!sha256) {
@@ -126,10 +149,10 @@ export function fitHead(
   }
   const modelLabels = meta?.model_labels ?? opts.model?.labels ?? [];
   const embeddingKind: EmbeddingKind | null = meta?.embedding ?? opts.model?.embedding ?? null;
-  if (opts.inputs.includes('embedding') && train.embedding && !embeddingKind) {
+  if (inputs.includes('embedding') && train.embedding && !embeddingKind) {
     throw new InputError(`${train.file} has vectors but no sidecar saying which embedding they are; pass --embedding-kind cls|pooled|mean`);
   }
-  const { layout, featureNames } = layoutFor(train, opts);
+  const { layout, featureNames } = layoutFor(train, { ...opts, inputs });
   if (val) {
     if (val.embeddingDim !== train.embeddingDim && layout.embedding) throw new InputError(`${val.file} has ${val.embeddingDim}-value embeddings, ${train.file} ${train.embeddingDim}`);
     const missing = featureNames.filter((f) => !val.featureNames.includes(f));
@@ -182,6 +205,27 @@ export function fitHead(
     if (ta !== null && va !== null) leakage = compareOwnAccuracy(ta, va, valRows.length);
   }
 
+  const readsVectors = layout.vectorRanges.length > 0;
+  if (!val && readsVectors) {
+    warnings.push(noValidationFileWarning([...(layout.embedding ? [`${embeddingKind ?? 'embedding'} vectors`] : []), ...(layout.logits ? ['logits'] : [])], opts.valFraction));
+  }
+
+  // The remedy: the user's, else (when the check fired) the default one for these inputs.
+  const userRemedy = opts.vectorNoiseMode === 'auto' || opts.vectorNoise > 0 || opts.groupDropout > 0;
+  let autoRemedy: Remedy | null = null;
+  if (leakage?.suspicious && readsVectors && !userRemedy && opts.autoRemedy) {
+    autoRemedy = defaultRemedy(inputs);
+    if (autoRemedy?.kind === 'group-dropout') opts = { ...opts, groupDropout: autoRemedy.p };
+    else if (autoRemedy?.kind === 'vector-noise-auto') opts = { ...opts, vectorNoiseMode: 'auto' };
+  }
+  const inUse = [
+    ...(opts.vectorNoiseMode === 'auto' ? ['--vector-noise auto'] : opts.vectorNoise > 0 ? [`--vector-noise ${opts.vectorNoise}`] : []),
+    ...(opts.groupDropout > 0 ? [`--group-dropout ${opts.groupDropout}`] : []),
+  ].join(' ');
+  const leakageWarning = leakage?.suspicious
+    ? leakageMessage(leakage, { inUse: inUse || null, auto: autoRemedy !== null, readsVectors, readsEmbedding: layout.embedding, autoOff: !opts.autoRemedy })
+    : null;
+
   let noise: NoiseCalibration | null = null;
   const trainOpts: TrainOptions = { ...opts };
   if (opts.vectorNoiseMode === 'auto') {
@@ -196,6 +240,10 @@ export function fitHead(
     }
   }
 
+  const ready: FitReady = {
+    trainRows: trainM.n, valRows: valM?.n ?? 0, labels, leakage, noise, warnings, inputs, inputsDefaulted, autoRemedy, leakageWarning,
+  };
+  onReady(ready);
   const trained = trainMlp({ train: trainM, val: valM, classes: labels.length, vectorRanges: layout.vectorRanges }, trainOpts, onEpoch);
 
   const training: Record<string, unknown> = {
@@ -208,6 +256,7 @@ export function fitHead(
       batch_size: opts.batchSize, epochs: opts.epochs, patience: opts.patience, seed: opts.seed, class_weights: opts.classWeights,
       group_dropout: opts.groupDropout, vector_noise: trainOpts.vectorNoise, vector_noise_mode: opts.vectorNoiseMode ?? 'fixed',
     },
+    ...(autoRemedy ? { auto_remedy: autoRemedy.flag } : {}),
     epochs_run: trained.epochs,
     best_epoch: trained.bestEpoch,
   };
@@ -234,7 +283,7 @@ export function fitHead(
     layers: trained.layers,
     training,
   };
-  return { head, trained, trainRows: trainM.n, valRows: valM?.n ?? 0, labels, leakage, noise, warnings };
+  return { ...ready, head, trained };
 }
 
 /** The head as file text: stable key order, one line per layer row would be long — plain compact JSON. */

@@ -51,14 +51,41 @@ export function compareOwnAccuracy(trainAccuracy: number, valAccuracy: number, v
   return { trainAccuracy, valAccuracy, gap, suspicious: valRows >= 30 && gap > threshold };
 }
 
-export function leakageMessage(c: LeakageCheck): string {
+/** What the head does about memorized vectors, for the wording of the warning. */
+export interface RemedyContext {
+  /** The remedy flags in use (e.g. "--vector-noise auto"), or null for none. */
+  inUse: string | null;
+  /** True when `train` chose the remedy itself (the user gave none). */
+  auto: boolean;
+  /** False when the head reads neither the embedding nor the logits (then it is not affected). */
+  readsVectors: boolean;
+  /** True when the head reads the embedding (then shrinking it to the logits is a remedy). */
+  readsEmbedding?: boolean;
+  /** True when the automatic remedy is off (an explicit --vector-noise or --group-dropout, even 0). */
+  autoOff?: boolean;
+}
+
+const ALL_REMEDIES = ['--vector-noise auto', '--group-dropout 0.5', '--inputs features,logits'];
+
+export function leakageMessage(c: LeakageCheck, ctx?: RemedyContext): string {
   const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
-  return (
+  const head =
     `warning: the model's own accuracy is ${pct(c.trainAccuracy)} on the training rows but ${pct(c.valAccuracy)} on the validation rows ` +
-    `(${(c.gap * 100).toFixed(1)} points higher): it has most likely been fine-tuned on the training pairs, so their vectors are memorized and ` +
-    `a head trained on them will over-trust the vector. Remedies: --vector-noise auto (train with the vectors made as unreliable as on new pairs), ` +
-    `--group-dropout 0.5, --inputs features,logits (shrink the vector), or extract the training rows out of fold (see README, "Training a head").`
-  );
+    `(${(c.gap * 100).toFixed(1)} points higher): it has most likely been fine-tuned on the training pairs, so their vectors are memorized`;
+  const oof = 'or extract the training rows out of fold (see README, "Training a head")';
+  if (!ctx) {
+    return (
+      `${head} and a head trained on them will over-trust the vector. Remedies: --vector-noise auto (train with the vectors made as unreliable as on new pairs), ` +
+      `--group-dropout 0.5, --inputs features,logits (shrink the vector), ${oof}.`
+    );
+  }
+  if (!ctx.readsVectors) return `${head}; this head reads no embedding or logits, so it is not affected.`;
+  if (ctx.inUse && ctx.auto) {
+    return `${head}. Applying ${ctx.inUse} automatically (the measured best remedy for this head's inputs; an explicit --vector-noise or --group-dropout, even 0, turns this off).`;
+  }
+  if (ctx.inUse) return `${head}. Remedy in use: ${ctx.inUse}; if the head still over-trusts the vector, extract the training rows out of fold (see README, "Training a head").`;
+  const others = ALL_REMEDIES.filter((r) => ctx.readsEmbedding || !r.startsWith('--inputs')).join(', ');
+  return `${head} and a head trained on them will over-trust the vector. No remedy applied${ctx.autoOff ? ' (the automatic one is off: --vector-noise or --group-dropout was given explicitly)' : ''}; remedies: ${others}, ${oof}.`;
 }
 
 function columns(m: Matrix, cols: readonly number[]): Matrix {
@@ -122,4 +149,18 @@ export function calibrateVectorNoise(train: Matrix, val: Matrix, vectorCols: rea
     else hi = mid;
   }
   return { sigma: Number(((lo + hi) / 2).toPrecision(4)), probeTrainAccuracy, probeValAccuracy };
+}
+
+/**
+ * Without a validation file the early-stopping rows are a random split of the training rows: if the
+ * model was fine-tuned on those pairs, both sides are memorized alike, so the check sees nothing and
+ * the validation accuracy is optimistic. `reads` names the vector inputs the head reads.
+ */
+export function noValidationFileWarning(reads: readonly string[], valFraction: number): string {
+  const split = valFraction > 0 ? `the validation rows are a random ${valFraction} of the training rows` : 'there are no validation rows';
+  return (
+    `warning: no --val file: ${split}, so memorized vectors cannot be detected (the model's own accuracy is alike on both sides of a split of the same rows) ` +
+    `and, if the model was fine-tuned on these pairs, the validation accuracy below over-states how the head does on new pairs; this head reads the rows' ${reads.join(' and ')}. ` +
+    `Fix: --val FILE, extracted with the same model from pairs it was not fine-tuned on (then the check runs and a remedy is applied when needed).`
+  );
 }

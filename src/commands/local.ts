@@ -44,7 +44,7 @@ export function registerLocalCommands(program: Command): void {
         .command('extract <input>')
         .description('write {index, id, gold?, embedding, features, logits?} rows')
         .addOption(new Option('--embedding <kind>', 'vector to write').choices([...EMBEDDING_KINDS, 'none']).default('pooled'))
-        .option('--features <list>', `hand-crafted features: all, none or a comma list of groups/columns (default: ${DEFAULT_EXTRACT_FEATURES})`)
+        .option('--features <list>', `hand-crafted features: all, none or a comma list of groups/columns (default: ${DEFAULT_EXTRACT_FEATURES}; lexical is opt-in, not part of all)`)
         .option('--no-logits', "do not write the model's logits")
         .option('--redis [url]', 'extract on the workers of this Redis (default REDIS_URL) instead of in this process; --model then names a folder under --models-root')
         .option('--prefix <name>', 'with --redis: key prefix (default PAIRSCORE_PREFIX or pairscore)')

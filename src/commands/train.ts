@@ -5,9 +5,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { EMBEDDING_KINDS, type EmbeddingKind } from '../contracts.js';
 import { InputError } from '../errors.js';
 import { loadFeatureFile } from '../classify/features-file.js';
-import { fitHead, headJson, type FitOptions, type InputGroup } from '../classify/fit-head.js';
-import { leakageMessage } from '../classify/leakage.js';
-import { DEFAULT_TRAIN_OPTIONS, type TrainOptions } from '../classify/train.js';
+import { fitHead, headJson, type FitOptions, type FitReady, type InputGroup } from '../classify/fit-head.js';
+import { DEFAULT_TRAIN_OPTIONS, type EpochReport, type TrainOptions } from '../classify/train.js';
 import { evaluatePredictions } from '../report/eval.js';
 import { formatMetrics } from '../report/metrics.js';
 import { sha256File } from '../embed/onnx-model.js';
@@ -45,7 +44,7 @@ type TrainFlags = Omit<TrainOptions, 'vectorNoise'> & {
   out: string;
   val?: string;
   valFraction: number;
-  inputs: InputGroup[];
+  inputs?: InputGroup[];
   features?: string;
   vectorNoise: string;
   model?: string;
@@ -75,7 +74,7 @@ export function registerTrainCommands(program: Command): void {
     .requiredOption('--out <head.json>', 'head file to write')
     .option('--val <file>', 'validation rows (extracted with the same model) for early stopping')
     .option('--val-fraction <f>', 'hold out this fraction of the training rows for early stopping when --val is not given (0 = train on all, no early stopping)', num('--val-fraction', 0, 0.9), 0.1)
-    .option('--inputs <list>', 'what the head reads: embedding, features, logits (comma list)', inputsArg, ['embedding', 'features'] as InputGroup[])
+    .option('--inputs <list>', 'what the head reads: embedding, features, logits (comma list; default: features,logits — whichever the rows carry)', inputsArg)
     .option('--features <list>', 'subset of the feature columns (comma list; default: every feature in the file)')
     .option('--hidden <widths>', 'hidden layer widths, comma list, or none', hiddenArg, DEFAULT_TRAIN_OPTIONS.hidden)
     .addOption(new Option('--activation <fn>', 'hidden activation').choices(['relu', 'gelu', 'tanh']).default(DEFAULT_TRAIN_OPTIONS.activation))
@@ -88,11 +87,11 @@ export function registerTrainCommands(program: Command): void {
     .option('--seed <n>', 'random seed (same inputs + seed → the same head, byte for byte)', seedArg, DEFAULT_TRAIN_OPTIONS.seed)
     .addOption(new Option('--class-weights <mode>', 'loss weights per class').choices(['balanced', 'none']).default(DEFAULT_TRAIN_OPTIONS.classWeights))
     .option('--group-dropout <p>', 'drop the whole vector part (embedding + logits) of a training row with this probability', num('--group-dropout', 0, 1), 0)
-    .option('--vector-noise <sigma|auto>', 'Gaussian noise on the standardized vector inputs of training rows; auto = calibrated on --val so training vectors are as unreliable as new ones', '0')
+    .option('--vector-noise <sigma|auto>', 'Gaussian noise on the standardized vector inputs of training rows; auto = calibrated on --val so training vectors are as unreliable as new ones (default 0, or a remedy chosen automatically when the leakage check fires; an explicit value, even 0, turns that off)', '0')
     .option('--model <dir>', 'the model the rows were extracted with (only needed when the feature file has no .meta.json sidecar)')
     .addOption(new Option('--embedding-kind <kind>', 'which vector the rows hold (only without a sidecar)').choices([...EMBEDDING_KINDS]))
     .option('--no-progress', 'no per-epoch progress lines')
-    .action(async (input: string, f: TrainFlags) => {
+    .action(async (input: string, f: TrainFlags, cmd: Command) => {
       const noiseAuto = f.vectorNoise.trim().toLowerCase() === 'auto';
       const noise = noiseAuto ? 0 : Number(f.vectorNoise);
       if (!noiseAuto && (!Number.isFinite(noise) || noise < 0)) throw new InputError('--vector-noise must be a number ≥ 0 or auto');
@@ -102,8 +101,11 @@ export function registerTrainCommands(program: Command): void {
         hidden: f.hidden, activation: f.activation, dropout: f.dropout, lr: f.lr, weightDecay: f.weightDecay,
         batchSize: f.batchSize, epochs: f.epochs, patience: f.patience, seed: f.seed, classWeights: f.classWeights,
         groupDropout: f.groupDropout, vectorNoise: noise, vectorNoiseMode: noiseAuto ? 'auto' : 'fixed',
-        inputs: f.inputs, valFraction: f.val ? 0 : f.valFraction,
+        valFraction: f.val ? 0 : f.valFraction,
+        // A remedy flag given explicitly (even --vector-noise 0) is the user's choice: no automatic remedy then.
+        autoRemedy: cmd.getOptionValueSource('vectorNoise') === 'default' && cmd.getOptionValueSource('groupDropout') === 'default',
       };
+      if (f.inputs) opts.inputs = f.inputs;
       if (f.features) opts.features = f.features.split(',').map((s) => s.trim()).filter(Boolean);
       if (f.model) {
         const m = await modelFacts(f.model);
@@ -120,28 +122,30 @@ export function registerTrainCommands(program: Command): void {
       }
       const started = performance.now();
       const pct = (v: number | undefined) => (v === undefined ? '   n/a' : `${(v * 100).toFixed(2)}%`);
-      const result = fitHead(train, val, opts, (r) => {
+      const onEpoch = (r: EpochReport): void => {
         if (!f.progress) return;
         say(
           `epoch ${String(r.epoch).padStart(3)}/${f.epochs}  loss ${r.loss.toFixed(4)}  train acc ${pct(r.trainAccuracy)}` +
             (r.valAccuracy !== undefined ? `  val loss ${r.valLoss!.toFixed(4)}  val acc ${pct(r.valAccuracy)}  val macro-F1 ${pct(r.valMacroF1)}${r.best ? '  *' : ''}` : ''),
         );
-      });
-      for (const w of result.warnings) say(w);
-      if (result.leakage) {
-        const l = result.leakage;
-        say(`model's own accuracy: ${pct(l.trainAccuracy)} on the training rows, ${pct(l.valAccuracy)} on the validation rows`);
-        if (l.suspicious) say(leakageMessage(l));
-      }
-      if (result.noise) {
-        say(`vector noise (auto): σ = ${result.noise.sigma} (a linear probe on the vectors: ${pct(result.noise.probeTrainAccuracy)} on training rows, ${pct(result.noise.probeValAccuracy)} on validation rows)`);
-      }
+      };
+      // Before the first epoch: what the head reads, the leakage check and the remedy.
+      const onReady = (r: FitReady): void => {
+        if (r.inputsDefaulted) say(`inputs (default): ${r.inputs.join(',')} — --inputs to choose`);
+        for (const w of r.warnings) say(w);
+        if (r.leakage) say(`model's own accuracy: ${pct(r.leakage.trainAccuracy)} on the training rows, ${pct(r.leakage.valAccuracy)} on the validation rows`);
+        if (r.leakageWarning) say(r.leakageWarning);
+        if (r.noise) {
+          say(`vector noise (auto): σ = ${r.noise.sigma} (a linear probe on the vectors: ${pct(r.noise.probeTrainAccuracy)} on training rows, ${pct(r.noise.probeValAccuracy)} on validation rows)`);
+        }
+      };
+      const result = fitHead(train, val, opts, onEpoch, onReady);
       await fs.promises.mkdir(path.dirname(path.resolve(f.out)), { recursive: true });
       await (await import('../report/atomic-file.js')).writeFileAtomic(f.out, headJson(result.head)); // whole or absent: temp file + rename
       const t = result.trained;
       say(
         `trained on ${result.trainRows} rows (${result.head.inputs.embedding ? `${result.head.inputs.embedding} ${result.head.inputs.embedding_dim} + ` : ''}${result.head.inputs.features.length} features` +
-          `${result.head.inputs.logits ? ` + ${result.head.inputs.logits_dim} logits` : ''}), ${t.epochs} epochs in ${((performance.now() - started) / 1000).toFixed(1)} s` +
+          `${result.head.inputs.logits ? ` + ${result.head.inputs.logits_dim} logits` : ''})${result.autoRemedy ? ` with ${result.autoRemedy.flag} (applied automatically)` : ''}, ${t.epochs} epochs in ${((performance.now() - started) / 1000).toFixed(1)} s` +
           (t.best ? `; best epoch ${t.bestEpoch}: val accuracy ${pct(t.best.valAccuracy)}, macro-F1 ${pct(t.best.valMacroF1)} on ${result.valRows} rows` : '') +
           ` → ${f.out}`,
       );

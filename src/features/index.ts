@@ -62,6 +62,14 @@ const REGISTRY: readonly FeatureGroup[] = [
  */
 const OPT_IN: readonly FeatureGroup[] = [lexical];
 
+/**
+ * The feature selection `extract` computes when `--features` is not given (local and distributed):
+ * every dense column plus the hashed word-pair group. Measured on SICK (README, "SICK ablation"):
+ * a head on `all` alone reaches 79.8%, on `all,lexical` 84.4%; the default head (features + logits)
+ * needs the lexical group to reach the recipe's accuracy.
+ */
+export const DEFAULT_EXTRACT_FEATURES = 'all,lexical';
+
 /** Every group, in column order. */
 const EVERY: readonly FeatureGroup[] = [...REGISTRY, ...OPT_IN];
 
@@ -165,9 +173,6 @@ class SelectedFeaturizer implements Featurizer {
     return out;
   }
 }
-
-/** What `extract` computes when no --features is given (local and distributed alike). */
-export const DEFAULT_EXTRACT_FEATURES = 'all';
 
 /**
  * Column names `selection` resolves to, in column order, without loading WordNet.

@@ -107,7 +107,7 @@ export async function extractViaRedis(input: string, f: RemoteExtractFlags): Pro
   const r = await whileWaiting(f.runId, (signal) => runRemoteExtract({
     signal,
     ...targetOf(config), input, columns: f.columns, model: f.model, modelsRoot: config.modelsRoot, cacheDir: config.cacheDir,
-    chunkSize: f.chunkSize, keepSeconds: config.keepSeconds, extract: { embedding: f.embedding, logits: f.logits },
+    chunkSize: f.chunkSize, keepSeconds: config.keepSeconds, attempts: config.retryAttempts, extract: { embedding: f.embedding, logits: f.logits },
     out: f.out, onStatus: statusPrinter(), onWarning: (m: string) => say(`warning: ${m}`),
     ...(f.features !== undefined ? { features: f.features } : {}), ...(f.timeout !== undefined ? { timeoutMs: f.timeout * 1000 } : {}),
     ...(f.format ? { format: f.format } : {}), ...(f.maxLength !== undefined ? { maxLength: f.maxLength } : {}), ...(f.runId ? { runId: f.runId } : {}),
@@ -183,7 +183,7 @@ export function registerQueueCommands(program: Command): void {
     const { submitRun, redactUrl } = await queueApi();
     const r = await submitRun({
       ...targetOf(config), input, columns, model: f.model, modelsRoot: config.modelsRoot, cacheDir: config.cacheDir,
-      chunkSize: f.chunkSize, keepSeconds: config.keepSeconds,
+      chunkSize: f.chunkSize, keepSeconds: config.keepSeconds, attempts: config.retryAttempts,
       ...(f.mlp ? { mlpFile: f.mlp } : {}), ...(f.features ? { features: f.features } : {}),
       ...(f.maxLength !== undefined ? { maxLength: f.maxLength } : {}), ...(f.runId ? { runId: f.runId } : {}),
       onProgress: (added, total) => process.stderr.isTTY && process.stderr.write(`\rsubmitting ${added}/${total} chunks\u001b[K`),
@@ -218,6 +218,9 @@ export function registerQueueCommands(program: Command): void {
     const log = createLogger(config.logLevel, { role: 'worker' });
     const { runWorkerUntilSignal, workerOptionsFrom } = await import('../queue/lifecycle.js');
     await runWorkerUntilSignal(workerOptionsFrom(config, log, { aggregate: f.aggregate }));
+    // The worker has stopped; a BullMQ connection still reconnecting to an unreachable Redis
+    // must not keep the process alive (the timer does not either: unref).
+    setTimeout(() => process.exit(0), 3000).unref();
   });
 
   redisOptionsOn(timeoutOn(

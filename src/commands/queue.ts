@@ -220,7 +220,7 @@ export function registerQueueCommands(program: Command): void {
     await runWorkerUntilSignal(workerOptionsFrom(config, log, { aggregate: f.aggregate }));
     // The worker has stopped; a BullMQ connection still reconnecting to an unreachable Redis
     // must not keep the process alive (the timer does not either: unref).
-    setTimeout(() => process.exit(0), 3000).unref();
+    setTimeout(() => process.exit(0), 1000).unref();
   });
 
   redisOptionsOn(timeoutOn(

@@ -180,14 +180,15 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
           unreachableFor(redis, opts.closeGraceMs ?? 2000, stop.signal).then(() => 'unreachable' as const),
         ]);
         stop.abort();
-        if (outcome === 'unreachable') {
+        const reachable = outcome === 'closed';
+        if (!reachable) {
+          // BullMQ's disconnect() and close() both wait for a connection that is not coming back;
+          // its reconnecting clients are left to the process exit (the CLI exits once stopped).
           log.warn('Redis unreachable while stopping: not waiting for BullMQ; chunks still held are taken over by another worker');
-          await Promise.all([...workers, scoreQueue].map((q) => q.disconnect().catch(() => undefined)));
-          await atMost(graceful, 1000);
         }
-        await atMost(scoreQueue.close(), outcome === 'unreachable' ? 500 : 5000);
+        await atMost(scoreQueue.close(), reachable ? 5000 : 250);
         await stages.close();
-        await atMost(redis.multi().zrem(names.workers, id).hdel(names.workerInfo, id).exec(), 1000);
+        if (reachable) await atMost(redis.multi().zrem(names.workers, id).hdel(names.workerInfo, id).exec(), 1000);
         redis.disconnect();
         log.info('worker stopped');
       })();

@@ -36,7 +36,7 @@ test('bad data, a run that does not fit its model, an invalid payload and corrup
   assert.equal(toJobError(already, HOST), already);
 });
 
-test('host problems are retried with the host named; infrastructure and unknown errors are retried as they are', () => {
+test('host problems are retried with the host named; infrastructure and unknown errors are retried, a lost Redis connection named as such', () => {
   const host = toJobError(new HostError("model 'demo' is not in the models root"), HOST);
   assert.ok(!final(host));
   assert.ok(host instanceof HostError);

@@ -2,7 +2,8 @@
  * Waiting commands ride out a Redis restart: `submit --wait` and `status --watch`
  * (real CLI processes) keep waiting while a private redis-server with AOF is killed
  * and started again 2 s later on the same port, then exit 0 with the run completed —
- * and never print ioredis' "Unhandled error event". With Redis down for good,
+ * and never print ioredis' "Unhandled error event"; `results` started while Redis is
+ * down writes every row once it is back. With Redis down for good,
  * `--timeout` still ends the wait, and plain `status` fails fast.
  */
 import { test, before, after } from 'node:test';
@@ -45,7 +46,7 @@ function cli(args: string[], e: NodeJS.ProcessEnv): ReturnType<typeof startCli> 
   return c;
 }
 
-test('submit --wait and status --watch survive a 2 s Redis restart and exit 0 with the run completed, without "Unhandled error event"', { timeout: 90000 }, async () => {
+test('submit --wait and status --watch survive a 2 s Redis restart and exit 0 with the run completed, without "Unhandled error event"; results waits for a Redis that is down', { timeout: 90000 }, async () => {
   const srv = await startPrivateRedis([], { dataDir: fs.mkdtempSync(path.join(dir, 'aof-')) });
   servers.push(srv);
   const e = env(srv.url);
@@ -85,6 +86,18 @@ test('submit --wait and status --watch survive a 2 s Redis restart and exit 0 wi
   assert.match(submit.output(), /reachable again/);
   worker.child.kill('SIGTERM');
   assert.equal(await worker.exited, 0, worker.output());
+
+  // results started while Redis is down waits for it and writes every row once it is back.
+  await srv.kill();
+  const out = path.join(dir, 'rs-1.jsonl');
+  const results = cli(['results', 'rs-1', '--out', out, '--timeout', '60'], e);
+  await new Promise((r) => setTimeout(r, 2000));
+  assert.equal(results.child.exitCode, null, `results died while Redis was down:\n${results.output()}`);
+  await srv.restart();
+  assert.equal(await results.exited, 0, results.output());
+  assert.doesNotMatch(results.output(), /Unhandled error event/);
+  const lines = fs.readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { index: number });
+  assert.deepEqual(lines.map((l) => l.index), Array.from({ length: 1500 }, (_, i) => i));
 });
 
 test('with Redis down for good, status --watch gives up at --timeout (exit 1) and plain status fails fast', { timeout: 30000 }, async () => {

@@ -64,7 +64,11 @@ export interface WorkerOptions {
 
 export interface WorkerHandle {
   readonly id: string;
-  /** Stops taking jobs, lets active ones finish, frees sessions. */
+  /**
+   * Stops taking jobs, lets active ones finish, frees sessions. With Redis unreachable for
+   * `closeGraceMs` it resolves without waiting for BullMQ, whose connections then keep
+   * reconnecting until the process exits (the CLI and workers/ entry points exit).
+   */
   close(): Promise<void>;
 }
 
@@ -171,8 +175,8 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
         clearInterval(timer);
         guard.close();
         // With Redis reachable, active chunks finish (as long as they take). BullMQ's close()
-        // hangs while Redis is unreachable, so after closeGraceMs of that the connections are
-        // dropped instead: the chunks this worker held are taken over once their lock expires.
+        // hangs while Redis is unreachable, so after closeGraceMs of that it is no longer awaited:
+        // the chunks this worker held are taken over once their lock expires.
         const stop = new AbortController();
         const graceful = Promise.all(workers.map((w) => w.close()));
         const outcome = await Promise.race([

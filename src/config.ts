@@ -44,6 +44,16 @@ const configSchema = z.object({
   /** Seconds run data stays in Redis after the run ends. */
   keepSeconds: intFromEnv(60, 10 * 365 * 86400).default(7 * 86400),
   modelsRoot: z.string().min(1).default('models'),
+  /**
+   * Attempts per chunk job (set at submit). Infrastructure faults (Redis unreachable or
+   * refusing writes, timeouts, ONNX Runtime run errors) use them up over minutes, not seconds:
+   * see src/queue/retry-policy.ts.
+   */
+  retryAttempts: intFromEnv(1, 100).default(8),
+  /** First retry delay of an infrastructure fault; doubles per attempt, with jitter (workers read it). */
+  retryBaseMs: intFromEnv(10, 3600000).default(5000),
+  /** Cap of one retry delay (workers read it). */
+  retryMaxMs: intFromEnv(10, 24 * 3600000).default(300000),
 });
 
 export type Config = Readonly<z.infer<typeof configSchema>>;
@@ -65,6 +75,9 @@ const ENV_NAMES: Record<keyof z.infer<typeof configSchema>, string> = {
   maxStalledCount: 'PAIRSCORE_MAX_STALLED',
   testCrashMarker: 'PAIRSCORE_TEST_CRASH_MARKER',
   modelsRoot: 'PAIRSCORE_MODELS_ROOT',
+  retryAttempts: 'PAIRSCORE_RETRY_ATTEMPTS',
+  retryBaseMs: 'PAIRSCORE_RETRY_BASE_MS',
+  retryMaxMs: 'PAIRSCORE_RETRY_MAX_MS',
 };
 
 /**

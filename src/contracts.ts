@@ -275,6 +275,8 @@ export function redisNames(prefix: string) {
     workers: `${tag}:workers`,
     /** Hash: worker id → JSON WorkerInfo (host, pid, device, execution providers, onnxruntime version). */
     workerInfo: `${tag}:worker-info`,
+    /** String with a short TTL: a worker's probe write while Redis refuses writes (queue/write-guard.ts). */
+    writeProbe: (workerId: string) => `${tag}:write-probe:${workerId}`,
   };
 }
 export type RedisNames = ReturnType<typeof redisNames>;

@@ -32,6 +32,11 @@ export class RetryableError extends PairscoreError {}
  * host can take the job, a bounded number of times.
  */
 export class HostError extends RetryableError {}
+/**
+ * Redis refused a write (OOM above maxmemory, READONLY replica, MISCONF): an outage of the
+ * whole deployment, not of one job, so a worker that sees it pauses taking jobs (queue/write-guard.ts).
+ */
+export class WritesRefusedError extends RetryableError {}
 export class RunFailedError extends PairscoreError {}
 export class TimeoutError extends PairscoreError {}
 

@@ -12,7 +12,7 @@ import type { ColumnOptions } from '../ingest/index.js';
 import type { QueueTarget, RunClient, RunStatus } from '../queue/index.js';
 import { formatStatus, statusProgressLine } from '../queue/format.js';
 import { int, say } from './options.js';
-import { InterruptedError, RunFailedError } from '../errors.js';
+import { InterruptedError, RunFailedError, TimeoutError } from '../errors.js';
 
 const queueApi = () => import('../queue/index.js');
 
@@ -53,9 +53,19 @@ function configOf(f: RedisFlags): Config {
   });
 }
 
-async function withClient<T>(config: Config, fn: (c: RunClient) => Promise<T>): Promise<T> {
-  const { RunClient } = await queueApi();
-  const client = await RunClient.open(targetOf(config));
+/**
+ * `waiting`: the client rides out Redis outages (submit --wait, status --watch, results,
+ * extract --redis), saying so once per outage; otherwise it fails fast (status, cancel).
+ */
+async function withClient<T>(config: Config, fn: (c: RunClient) => Promise<T>, waiting = false): Promise<T> {
+  const { RunClient, redactUrl } = await queueApi();
+  const url = redactUrl(config.redisUrl);
+  const client = await RunClient.open(targetOf(config), waiting ? {
+    waitThroughOutages: true,
+    onOutage: (event, detail) => say(event === 'down'
+      ? `Redis at ${url} unreachable (${detail}): waiting for it (--timeout bounds the wait)`
+      : `Redis at ${url} reachable again`),
+  } : {});
   try {
     return await fn(client);
   } finally {
@@ -107,7 +117,7 @@ export async function extractViaRedis(input: string, f: RemoteExtractFlags): Pro
   const r = await whileWaiting(f.runId, (signal) => runRemoteExtract({
     signal,
     ...targetOf(config), input, columns: f.columns, model: f.model, modelsRoot: config.modelsRoot, cacheDir: config.cacheDir,
-    chunkSize: f.chunkSize, keepSeconds: config.keepSeconds, extract: { embedding: f.embedding, logits: f.logits },
+    chunkSize: f.chunkSize, keepSeconds: config.keepSeconds, attempts: config.retryAttempts, extract: { embedding: f.embedding, logits: f.logits },
     out: f.out, onStatus: statusPrinter(), onWarning: (m: string) => say(`warning: ${m}`),
     ...(f.features !== undefined ? { features: f.features } : {}), ...(f.timeout !== undefined ? { timeoutMs: f.timeout * 1000 } : {}),
     ...(f.format ? { format: f.format } : {}), ...(f.maxLength !== undefined ? { maxLength: f.maxLength } : {}), ...(f.runId ? { runId: f.runId } : {}),
@@ -183,7 +193,7 @@ export function registerQueueCommands(program: Command): void {
     const { submitRun, redactUrl } = await queueApi();
     const r = await submitRun({
       ...targetOf(config), input, columns, model: f.model, modelsRoot: config.modelsRoot, cacheDir: config.cacheDir,
-      chunkSize: f.chunkSize, keepSeconds: config.keepSeconds,
+      chunkSize: f.chunkSize, keepSeconds: config.keepSeconds, attempts: config.retryAttempts,
       ...(f.mlp ? { mlpFile: f.mlp } : {}), ...(f.features ? { features: f.features } : {}),
       ...(f.maxLength !== undefined ? { maxLength: f.maxLength } : {}), ...(f.runId ? { runId: f.runId } : {}),
       onProgress: (added, total) => process.stderr.isTTY && process.stderr.write(`\rsubmitting ${added}/${total} chunks\u001b[K`),
@@ -197,7 +207,7 @@ export function registerQueueCommands(program: Command): void {
         : `run ${r.runId} already exists: nothing added (see: pairscore status ${r.runId})`);
     process.stdout.write(`${r.runId}\n`);
     if (!f.wait) return;
-    const s = await whileWaiting(r.runId, (signal) => withClient(config, (c) => c.wait(r.runId, { onStatus: statusPrinter(), signal, ...timeoutMs(f.timeout) })));
+    const s = await whileWaiting(r.runId, (signal) => withClient(config, (c) => c.wait(r.runId, { onStatus: statusPrinter(), signal, ...timeoutMs(f.timeout) }), true));
     if (process.stderr.isTTY) process.stderr.write('\n');
     say(formatStatus(s));
     if (s.result?.metrics) say(formatMetrics(s.result.metrics));
@@ -220,6 +230,9 @@ export function registerQueueCommands(program: Command): void {
     const log = createLogger(config.logLevel, { role: 'worker' });
     const { runWorkerUntilSignal, workerOptionsFrom } = await import('../queue/lifecycle.js');
     await runWorkerUntilSignal(workerOptionsFrom(config, log, { aggregate: f.aggregate }));
+    // The worker has stopped; a BullMQ connection still reconnecting to an unreachable Redis
+    // must not keep the process alive (the timer does not either: unref).
+    setTimeout(() => process.exit(0), 1000).unref();
   });
 
   redisOptionsOn(timeoutOn(
@@ -247,27 +260,34 @@ export function registerQueueCommands(program: Command): void {
       if (f.watch && process.stderr.isTTY) process.stderr.write('\n');
       process.stdout.write(f.json ? `${JSON.stringify(s, null, 2)}\n` : `${formatStatus(s)}\n`);
       if (f.watch) failIfIncomplete(s);
-    });
+    }, f.watch === true && runId !== undefined);
   });
 
-  redisOptionsOn(
+  redisOptionsOn(timeoutOn(
     program
       .command('results <runId>')
       .description('stream the rows of a finished run in input order (every input row once); an extract run gives a feature file')
       .requiredOption('--out <file>', 'output file (.jsonl, .csv or .parquet; - for stdout)')
       .addOption(new Option('--format <fmt>', 'output format (default: from the --out extension)').choices(['jsonl', 'csv', 'parquet']))
       .option('--partial', 'write the rows that exist of a run that did not give every row (unfinished, cancelled, failed chunks), with a warning'),
-  ).action(async (runId: string, f: RedisFlags & { out: string; format?: string; partial?: boolean }) => {
+    'for the rows (a Redis outage is waited through)',
+  )).action(async (runId: string, f: RedisFlags & { out: string; format?: string; partial?: boolean; timeout?: number }) => {
     const config = configOf(f);
     const { writeRunResults } = await import('../run/remote.js');
     const { withInterrupt } = await import('../run/interrupt.js');
     const { describeShortfall } = await import('../run/shortfall.js');
+    const { withinMs } = await import('../queue/patience.js');
     // Without --partial an incomplete run throws RunFailedError (exit 1) before any file exists.
     let gap: import('../run/shortfall.js').RunShortfall | undefined;
     const n = await withInterrupt(
-      (signal) => withClient(config, (c) => writeRunResults(c, runId, f.out, {
-        ...(f.format ? { format: f.format } : {}), partial: f.partial === true, signal, onShortfall: (g) => (gap = g),
-      })),
+      (signal) => withClient(config, (c) => {
+        const writing = writeRunResults(c, runId, f.out, {
+          ...(f.format ? { format: f.format } : {}), partial: f.partial === true, signal, onShortfall: (g) => (gap = g),
+        });
+        // Reads wait through a Redis outage; --timeout bounds the whole command.
+        return f.timeout === undefined ? writing : withinMs(writing, f.timeout * 1000, () =>
+          new TimeoutError(`results of run ${runId} not written within ${f.timeout} s (Redis unreachable or slow); nothing written to ${f.out}`));
+      }, true),
       say,
     );
     say(`wrote ${n} rows of run ${runId} → ${f.out}`);

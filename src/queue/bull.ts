@@ -1,5 +1,6 @@
 /** BullMQ queue handles for one deployment (prefix), sharing connection settings. */
 import { FlowProducer, Queue, type RedisOptions as BullRedisOptions } from 'bullmq';
+import { Redis } from 'ioredis';
 import { redisNames, type RedisNames } from '../contracts.js';
 import { redisOptions, type ConnectionRole, type RedisSettings } from './redis.js';
 
@@ -16,12 +17,18 @@ export interface Queues {
   aggregate: Queue;
   flow: FlowProducer;
   close(): Promise<void>;
+  /** Drops the connection at once (when close() waits on a Redis that is down). */
+  disconnect(): void;
 }
 
 export function openQueues(settings: RedisSettings, prefix: string, role: ConnectionRole = 'client'): Queues {
   const names = redisNames(prefix);
-  const connection = bullConnection(settings, role);
-  const opts = { connection, prefix: names.bullPrefix };
+  // One connection we own for the three handles: BullMQ removes its own error listener when it
+  // closes, and a client it closed while Redis was down went on reconnecting with none — ioredis
+  // then printed "Unhandled error event" stacks. Ours keeps its listener until we disconnect it.
+  const client = new Redis(bullConnection(settings, role));
+  client.on('error', () => undefined); // surfaced through the failing call
+  const opts = { connection: client, prefix: names.bullPrefix };
   const score = new Queue(names.scoreQueue, opts);
   const aggregate = new Queue(names.aggregateQueue, opts);
   const flow = new FlowProducer(opts);
@@ -35,7 +42,14 @@ export function openQueues(settings: RedisSettings, prefix: string, role: Connec
     aggregate,
     flow,
     async close() {
-      await Promise.all([score.close(), aggregate.close(), flow.close()]);
+      try {
+        await Promise.all([score.close(), aggregate.close(), flow.close()]);
+      } finally {
+        client.disconnect();
+      }
+    },
+    disconnect() {
+      client.disconnect();
     },
   };
 }

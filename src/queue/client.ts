@@ -2,13 +2,18 @@
  * Read and control a run from outside the workers: status, waiting with
  * progress, streaming results in input order, cancelling. One Redis client and
  * the BullMQ queue handles, opened per call or kept for `--watch`.
+ *
+ * Opened with `waitThroughOutages`, the connections reconnect with backoff and
+ * commands wait for Redis (redis.ts `waiting`): `wait()` then rides out a Redis
+ * restart and gives up only at its `timeoutMs`. Without it, a command fails fast.
  */
 import { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { workerInfoSchema, type FailedChunk, type ResultRow, type RunState, type WorkerInfo } from '../contracts.js';
 import { InputError, TimeoutError } from '../errors.js';
 import { openQueues, type Queues } from './bull.js';
-import { connectRedis } from './redis.js';
+import { connectRedis, redactUrl } from './redis.js';
+import { abortable, atMost, withinMs } from './patience.js';
 import type { QueueTarget } from './producer.js';
 import { lostRunError, RunStore, type RunResult } from './run-store.js';
 import { rowCodecFor } from './row-codec.js';
@@ -58,21 +63,44 @@ function parseWorkerInfo(json: string | null): WorkerInfo | null {
 const FINAL: ReadonlySet<RunState> = new Set(['completed', 'failed', 'cancelled']);
 export const isFinal = (s: RunState): boolean => FINAL.has(s);
 
+export interface OpenOptions {
+  /** Reconnect and wait through Redis outages instead of failing (waiting commands). */
+  waitThroughOutages?: boolean;
+  /** Told when the connection is lost ('down', with the error) and back ('up'); at most once per outage. */
+  onOutage?: (event: 'down' | 'up', detail: string) => void;
+}
+
 export class RunClient {
   private constructor(
     private readonly redis: Redis,
     private readonly queues: Queues,
     readonly store: RunStore,
+    private readonly url: string,
   ) {}
 
-  static async open(target: QueueTarget): Promise<RunClient> {
-    const redis = await connectRedis(target.redis, 'client');
-    const queues = openQueues(target.redis, target.prefix);
-    return new RunClient(redis, queues, new RunStore(redis, queues.names));
+  static async open(target: QueueTarget, opts: OpenOptions = {}): Promise<RunClient> {
+    const role = opts.waitThroughOutages ? 'waiting' : 'client';
+    const redis = await connectRedis(target.redis, role);
+    const queues = openQueues(target.redis, target.prefix, role);
+    if (opts.onOutage) {
+      const notify = opts.onOutage;
+      let down = false;
+      redis.on('error', (err: Error) => {
+        if (!down) notify('down', err.message);
+        down = true;
+      });
+      redis.on('ready', () => {
+        if (down) notify('up', '');
+        down = false;
+      });
+    }
+    return new RunClient(redis, queues, new RunStore(redis, queues.names), redactUrl(target.redis.url));
   }
 
   async close(): Promise<void> {
-    await this.queues.close();
+    // BullMQ's close waits for a connection that may not come back (Redis down): bounded.
+    const closing = this.queues.close();
+    if (!(await atMost(closing, 1000))) this.queues.disconnect();
     this.redis.disconnect();
   }
 
@@ -121,18 +149,29 @@ export class RunClient {
     return status;
   }
 
-  /** Polls until the run reaches a final state. */
+  /**
+   * Polls until the run reaches a final state. Each poll is bounded by what is left of
+   * `timeoutMs` and by `signal`, so a poll that waits for an unreachable Redis (a client
+   * opened with `waitThroughOutages`) ends the wait on time.
+   */
   async wait(runId: string, opts: { intervalMs?: number; onStatus?: (s: RunStatus) => void; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<RunStatus> {
     const start = Date.now();
-    let seen = false;
+    let last: RunStatus | undefined;
     for (;;) {
       opts.signal?.throwIfAborted();
-      const s = await this.status(runId).catch((err: unknown) => {
-        // It was there a moment ago and had not ended, so nothing expired it: Redis lost it.
-        if (seen && err instanceof InputError) throw lostRunError(runId, this.queues.names.bullPrefix);
-        throw err;
-      });
-      seen = true;
+      const left = opts.timeoutMs === undefined ? undefined : start + opts.timeoutMs - Date.now();
+      const s = await abortable(
+        withinMs(this.status(runId).catch((err: unknown) => {
+          // It was there a moment ago and had not ended, so nothing expired it: Redis lost it.
+          if (last && err instanceof InputError) throw lostRunError(runId, this.queues.names.bullPrefix);
+          throw err;
+        }), left, () => new TimeoutError(
+          `run '${runId}' did not finish within ${Math.round((opts.timeoutMs ?? 0) / 1000)} s: Redis at ${this.url} did not answer` +
+            `${last ? ` (last seen: state ${last.state}, ${last.done}/${last.rows} rows)` : ''}; the run goes on — see: pairscore status ${runId}`,
+        )),
+        opts.signal,
+      );
+      last = s;
       opts.onStatus?.(s);
       if (isFinal(s.state)) return s;
       if (opts.timeoutMs !== undefined && Date.now() - start >= opts.timeoutMs) {

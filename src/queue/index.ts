@@ -13,13 +13,13 @@ export { RunClient, isFinal, type RunStatus, type WorkerSeen } from './client.js
 export type { RunResult } from './run-store.js';
 export { redactUrl, type RedisSettings } from './redis.js';
 
-/** Waits until the run ends; `onStatus` sees every poll (for progress bars). */
+/** Waits until the run ends, through Redis outages, up to `timeoutMs`; `onStatus` sees every poll (for progress bars). */
 export async function waitForRun(
   target: QueueTarget,
   runId: string,
-  opts: { intervalMs?: number; timeoutMs?: number; onStatus?: (s: RunStatus) => void } = {},
+  opts: { intervalMs?: number; timeoutMs?: number; onStatus?: (s: RunStatus) => void; signal?: AbortSignal } = {},
 ): Promise<RunStatus> {
-  const client = await RunClient.open(target);
+  const client = await RunClient.open(target, { waitThroughOutages: true });
   try {
     return await client.wait(runId, opts);
   } finally {

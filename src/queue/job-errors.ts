@@ -5,6 +5,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { ZodError } from 'zod';
 import { HostError, InputError, ModelError, RetryableError } from '../errors.js';
+import { classifyRedisError } from './redis-faults.js';
 
 /**
  * Maps an error to what BullMQ should do with it, class by class:
@@ -14,7 +15,10 @@ import { HostError, InputError, ModelError, RetryableError } from '../errors.js'
  *   retrying gives the same answer;
  * - HostError (this host's model, device or build): retried so another host can
  *   take the job, the reason naming this host;
- * - RetryableError and anything unknown (Redis, ONNX Runtime, a dead thread): retried.
+ * - Redis errors: retried, the reason naming the cause (redis-faults.ts): "Redis refused
+ *   writes: OOM …" for an aborted transaction or script, "Redis unreachable: …";
+ * - RetryableError and anything unknown (ONNX Runtime, a dead thread): retried.
+ * Retry delays depend on the cause too (retry-policy.ts).
  */
 export function toJobError(err: unknown, host: string): Error {
   if (err instanceof UnrecoverableError) return err;
@@ -25,5 +29,7 @@ export function toJobError(err: unknown, host: string): Error {
   if (err instanceof SyntaxError) return new UnrecoverableError(`corrupt data: ${err.message}`);
   if (err instanceof HostError) return new HostError(`on ${host}: ${err.message}`, { cause: err });
   if (err instanceof RetryableError) return err;
+  const redis = classifyRedisError(err);
+  if (redis) return redis;
   return err instanceof Error ? err : new Error(String(err));
 }

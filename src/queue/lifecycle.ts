@@ -1,32 +1,46 @@
 /**
  * Runs a worker until SIGTERM/SIGINT: stop taking jobs, let active chunks
- * finish (BullMQ's worker.close()), free the ONNX sessions, exit 0. A second
- * signal exits at once; BullMQ's stalled-job check hands any chunk that was
- * still active to another worker.
+ * finish (BullMQ's worker.close()), free the ONNX sessions, exit 0. The
+ * handlers are installed before the worker connects, so a worker still waiting
+ * for Redis at start stops at once; a worker whose Redis is unreachable stops
+ * within seconds (worker.ts close()). A second signal exits at once; BullMQ's
+ * stalled-job check hands any chunk that was still active to another worker.
  */
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { startWorker, type WorkerHandle, type WorkerOptions } from './worker.js';
 
 export async function runWorkerUntilSignal(opts: WorkerOptions): Promise<void> {
-  const handle: WorkerHandle = await startWorker(opts);
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        opts.log.warn({ signal }, 'second signal: exiting now');
-        process.exit(1);
+  const stopRequested = new AbortController();
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopRequested.signal.aborted) {
+      opts.log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    opts.log.info({ signal }, 'stopping: finishing active chunks');
+    stopRequested.abort(signal);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  try {
+    let handle: WorkerHandle;
+    try {
+      handle = await startWorker({ ...opts, signal: stopRequested.signal });
+    } catch (err) {
+      if (stopRequested.signal.aborted) {
+        opts.log.info('stopped before Redis was reached');
+        return;
       }
-      stopping = true;
-      opts.log.info({ signal }, 'stopping: finishing active chunks');
-      handle.close().then(resolve, (err: unknown) => {
-        opts.log.error({ err: (err as Error).message }, 'error while stopping');
-        resolve();
-      });
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-  });
+      throw err;
+    }
+    if (!stopRequested.signal.aborted) {
+      await new Promise<void>((resolve) => stopRequested.signal.addEventListener('abort', () => resolve(), { once: true }));
+    }
+    await handle.close().catch((err: unknown) => opts.log.error({ err: (err as Error).message }, 'error while stopping'));
+  } finally {
+    process.off('SIGTERM', stop);
+    process.off('SIGINT', stop);
+  }
 }
 
 /** Worker options from the validated configuration (flags already applied to it). */
@@ -44,6 +58,7 @@ export function workerOptionsFrom(config: Config, log: Logger, roles: { score?: 
     lockMs: config.lockMs,
     maxStalledCount: config.maxStalledCount,
     ...(config.testCrashMarker ? { testCrashMarker: config.testCrashMarker } : {}),
+    retry: { baseMs: config.retryBaseMs, maxMs: config.retryMaxMs },
     log,
     ...roles,
   };

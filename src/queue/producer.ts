@@ -29,6 +29,7 @@ import { openQueues, type Queues } from './bull.js';
 import { resolveModelDir } from './models-root.js';
 import { checkEvictionPolicy, connectRedis, type RedisSettings } from './redis.js';
 import { RunStore } from './run-store.js';
+import { chunkRetryOptions, DEFAULT_RETRY_ATTEMPTS } from './retry-policy.js';
 
 export interface QueueTarget {
   redis: RedisSettings;
@@ -53,7 +54,7 @@ export interface SubmitOptions extends QueueTarget {
   runId?: string;
   chunkSize?: number;
   keepSeconds: number;
-  /** Attempts per chunk before it is reported as failed (default 3). */
+  /** Attempts per chunk before it is reported as failed (default 8: PAIRSCORE_RETRY_ATTEMPTS, retry-policy.ts). */
   attempts?: number;
   /** At most this many chunk jobs per addBulk call (default 200)... */
   bulkSize?: number;
@@ -126,8 +127,8 @@ async function addChunks(queues: Queues, store: RunStore, spec: RunSpec, from: n
     parent,
     // A chunk that fails for good is recorded on the parent, which still runs.
     ignoreDependencyOnFailure: true,
-    attempts: opts.attempts ?? 3,
-    backoff: { type: 'exponential', delay: 1000 },
+    // Delays by cause, computed by the worker (retry-policy.ts): minutes for infrastructure faults.
+    ...chunkRetryOptions(opts.attempts ?? DEFAULT_RETRY_ATTEMPTS),
     removeOnComplete: true,
     removeOnFail: { age: spec.keepSeconds },
   });

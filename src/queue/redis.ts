@@ -1,8 +1,11 @@
 /**
- * Redis connections. Two kinds, as BullMQ requires:
+ * Redis connections. Three kinds:
  * - `worker`: retries forever (`maxRetriesPerRequest: null`), so a Redis
- *   restart pauses workers instead of killing them;
- * - `client` (producer, status, results, cancel): fails fast when Redis is
+ *   restart pauses workers instead of killing them (as BullMQ requires);
+ * - `waiting` (submit --wait, status --watch, results, extract --redis): also
+ *   reconnects with backoff and queues commands meanwhile, so a Redis restart
+ *   does not end the wait; the caller bounds it (--timeout, RunClient.wait);
+ * - `client` (submit, status, cancel): fails fast when Redis is
  *   down, so a command never hangs.
  * Passwords come from the URL or REDIS_PASSWORD and are never logged.
  */
@@ -15,7 +18,7 @@ export interface RedisSettings {
   password?: string | undefined;
 }
 
-export type ConnectionRole = 'worker' | 'client';
+export type ConnectionRole = 'worker' | 'waiting' | 'client';
 
 /** The URL with any password replaced, for messages and logs. */
 export function redactUrl(url: string): string {
@@ -52,6 +55,11 @@ export function redisOptions(settings: RedisSettings, role: ConnectionRole): Red
   if (role === 'worker') {
     opts.maxRetriesPerRequest = null;
     opts.enableReadyCheck = false;
+  } else if (role === 'waiting') {
+    opts.maxRetriesPerRequest = null;
+    opts.connectTimeout = 5000;
+    // Exponential from 100 ms to 2 s, jittered so many waiting clients do not reconnect in step.
+    opts.retryStrategy = (times) => Math.round(Math.min(2000, 100 * 2 ** Math.min(times, 5)) * (0.5 + Math.random() / 2));
   } else {
     opts.maxRetriesPerRequest = 1;
     opts.enableOfflineQueue = false;
@@ -61,10 +69,15 @@ export function redisOptions(settings: RedisSettings, role: ConnectionRole): Red
   return opts;
 }
 
-/** Connects and pings; a client connection fails with a RetryableError naming the (redacted) URL. */
+/**
+ * Connects and pings; a client connection fails with a RetryableError naming the (redacted) URL.
+ * A `waiting` connection is returned unconnected: its first command connects, waiting as long
+ * as Redis is down — the caller bounds that wait.
+ */
 export async function connectRedis(settings: RedisSettings, role: ConnectionRole): Promise<Redis> {
   const redis = new Redis(redisOptions(settings, role));
   redis.on('error', () => undefined); // surfaced through the failing command instead
+  if (role === 'waiting') return redis;
   try {
     await redis.connect();
     await redis.ping();

@@ -157,6 +157,10 @@ export class RunStore {
       const pipe = this.redis.pipeline();
       for (const r of rows.slice(i, i + 500)) pipe.hsetnx(key, String(r.index), codec.encode(r));
       const res = (await pipe.exec()) ?? [];
+      // A pipeline reports each command's error in its result: a refused write (OOM) must fail
+      // the aggregate job (retried by cause), not pass as "already written".
+      const refused = res.find(([e]) => e);
+      if (refused) throw refused[0];
       written += res.reduce((s, [, v]) => s + (v === 1 ? 1 : 0), 0);
     }
     return written;

@@ -9,16 +9,26 @@
  * (embed/device-probe.ts), before Redis is touched: a `--device cuda` worker on a host
  * where CUDA cannot start exits with a ModelError instead of taking chunks and failing
  * them for good, and `auto` settles on one device (warning once) for every model it loads.
+ *
+ * Outages: the worker waits for Redis for ever, at start and at run time (patience.ts);
+ * a refused write pauses job intake until Redis writes again (write-guard.ts); retry
+ * delays depend on the cause (retry-policy.ts); `close()` does not wait on a Redis
+ * that is gone (a chunk it held is taken over by another worker once its lock expires).
  */
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { Queue, Worker } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import type { Logger } from '../log.js';
 import type { Device } from '../embed/index.js';
 import { proveDevice } from '../embed/device-probe.js';
 import { redisNames, type WorkerInfo } from '../contracts.js';
 import { bullConnection } from './bull.js';
-import { checkEvictionPolicy, connectRedis, type RedisSettings } from './redis.js';
+import { checkEvictionPolicy, type RedisSettings } from './redis.js';
+import { WritesRefusedError } from '../errors.js';
+import { backoffStrategy } from './retry-policy.js';
+import { WriteGuard } from './write-guard.js';
+import { isWritesRefused } from './redis-faults.js';
+import { atMost, connectWorkerRedis, throttled, unreachableFor } from './patience.js';
 import { checkPersistence } from './persistence.js';
 import { RunStore } from './run-store.js';
 import { StageCache } from './stage-cache.js';
@@ -48,12 +58,22 @@ export interface WorkerOptions {
   testCrashMarker?: string;
   /** Replaces the model stages (benchmarks of the queue alone use a no-op runner). */
   stages?: StageProvider;
+  /** Retry delays of infrastructure faults (default 5 s doubling to 5 min; config.ts). */
+  retry?: { baseMs: number; maxMs: number };
+  /** Aborting it while the worker waits for Redis at start ends the start (rejects with its reason). */
+  signal?: AbortSignal;
+  /** How long `close()` waits on a Redis that is unreachable before it stops waiting (default 2 s). */
+  closeGraceMs?: number;
   log: Logger;
 }
 
 export interface WorkerHandle {
   readonly id: string;
-  /** Stops taking jobs, lets active ones finish, frees sessions. */
+  /**
+   * Stops taking jobs, lets active ones finish, frees sessions. With Redis unreachable for
+   * `closeGraceMs` it resolves without waiting for BullMQ, whose connections then keep
+   * reconnecting until the process exits (the CLI and workers/ entry points exit).
+   */
   close(): Promise<void>;
 }
 
@@ -66,7 +86,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   // Only a worker that runs the model stages needs a device (not aggregate-only, not replaced stages).
   const device = opts.score !== false && !opts.stages ? await proveDevice(opts.device) : undefined;
   if (device?.warning) log.warn(device.warning);
-  const redis = await connectRedis(opts.redis, 'worker');
+  const redis = await connectWorkerRedis(opts.redis, log, opts.signal);
   try {
     const warning = await checkEvictionPolicy(redis, opts.redis.url);
     if (warning) log.warn(warning);
@@ -92,6 +112,19 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const bullOpts = { connection, prefix: names.bullPrefix };
   const lockOpts = { lockDuration: opts.lockMs ?? 30000, stalledInterval: opts.lockMs ?? 30000, maxStalledCount: opts.maxStalledCount ?? 5 };
   if (opts.testCrashMarker) log.warn({ marker: opts.testCrashMarker }, 'TEST ONLY: this worker kills itself on rows containing the crash marker');
+  const settings = { backoffStrategy: backoffStrategy(opts.retry ?? { baseMs: 5000, maxMs: 300000 }) };
+  const workers: Worker[] = [];
+  const guard = new WriteGuard({ redis, probeKey: names.writeProbe(id), workers, log });
+  // A job whose write was refused waits until Redis writes again, so BullMQ can record its
+  // failure (a write too) with the cause, and retry it later instead of losing it to a stall.
+  const guarded = <T>(fn: (job: Job) => Promise<T>) => async (job: Job): Promise<T> => {
+    try {
+      return await fn(job);
+    } catch (err) {
+      if (err instanceof WritesRefusedError) await guard.refused(err.message);
+      throw err;
+    }
+  };
 
   const scoreQueue = new Queue(names.scoreQueue, bullOpts);
   const scoreWorker =
@@ -99,15 +132,21 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
       ? undefined
       : new Worker(
         names.scoreQueue,
-        createChunkProcessor({ store, stages, workerId: id, log, scoreQueue, names, crashMarker: opts.testCrashMarker }),
-        { ...bullOpts, ...lockOpts, concurrency: opts.concurrency },
+        guarded(createChunkProcessor({ store, stages, workerId: id, log, scoreQueue, names, crashMarker: opts.testCrashMarker })),
+        { ...bullOpts, ...lockOpts, settings, concurrency: opts.concurrency },
       );
   const aggregateWorker =
     opts.aggregate === false
       ? undefined
-      : new Worker(names.aggregateQueue, createAggregateProcessor({ store, scoreQueue, names, log, workerId: id }), { ...bullOpts, ...lockOpts, concurrency: 1 });
+      : new Worker(names.aggregateQueue, guarded(createAggregateProcessor({ store, scoreQueue, names, log, workerId: id })), { ...bullOpts, ...lockOpts, settings, concurrency: 1 });
+  const queueErrorLog = throttled(30000);
   for (const w of [scoreWorker, aggregateWorker]) {
-    w?.on('error', (err) => log.error({ err: err.message }, 'queue error'));
+    if (w) workers.push(w);
+    w?.on('error', (err) => {
+      // BullMQ's own writes (fetching the next job) refused: pause too, instead of a log line per try.
+      if (isWritesRefused(err)) void guard.refused(err.message);
+      else queueErrorLog(() => log.error({ err: err.message }, 'queue error (repeats within 30 s are not logged)'));
+    });
     w?.on('failed', (job, err) => log.debug({ job: job?.id, err: err.message }, 'job failed'));
   }
   aggregateWorker?.on('failed', (job, err) => {
@@ -128,7 +167,8 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const beat = async () => {
     await redis.multi().zadd(names.workers, Date.now(), id).hset(names.workerInfo, id, info).exec();
   };
-  await beat();
+  // A Redis refusing writes at start must not stop the worker: the next beat will do.
+  await beat().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'first heartbeat failed'));
   const timer = setInterval(() => beat().catch(() => undefined), HEARTBEAT_MS);
   timer.unref();
   log.info(
@@ -145,10 +185,26 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     close() {
       closing ??= (async () => {
         clearInterval(timer);
-        await Promise.all([scoreWorker?.close(), aggregateWorker?.close()]);
-        await scoreQueue.close();
+        guard.close();
+        // With Redis reachable, active chunks finish (as long as they take). BullMQ's close()
+        // hangs while Redis is unreachable, so after closeGraceMs of that it is no longer awaited:
+        // the chunks this worker held are taken over once their lock expires.
+        const stop = new AbortController();
+        const graceful = Promise.all(workers.map((w) => w.close()));
+        const outcome = await Promise.race([
+          graceful.then(() => 'closed' as const, () => 'closed' as const),
+          unreachableFor(redis, opts.closeGraceMs ?? 2000, stop.signal).then(() => 'unreachable' as const),
+        ]);
+        stop.abort();
+        const reachable = outcome === 'closed';
+        if (!reachable) {
+          // BullMQ's disconnect() and close() both wait for a connection that is not coming back;
+          // its reconnecting clients are left to the process exit (the CLI exits once stopped).
+          log.warn('Redis unreachable while stopping: not waiting for BullMQ; chunks still held are taken over by another worker');
+        }
+        await atMost(scoreQueue.close(), reachable ? 5000 : 250);
         await stages.close();
-        await redis.multi().zrem(names.workers, id).hdel(names.workerInfo, id).exec().catch(() => undefined);
+        if (reachable) await atMost(redis.multi().zrem(names.workers, id).hdel(names.workerInfo, id).exec(), 1000);
         redis.disconnect();
         log.info('worker stopped');
       })();

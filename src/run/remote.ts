@@ -62,7 +62,8 @@ export async function runRemoteExtract(
   opts: SubmitOptions & { out: string; format?: string; onStatus?: (s: RunStatus) => void; timeoutMs?: number; signal?: AbortSignal },
 ): Promise<RemoteExtractResult> {
   const submit = await submitRun({ ...opts, task: 'extract' });
-  const client = await RunClient.open(opts);
+  // The wait and the export ride out a Redis restart, up to timeoutMs.
+  const client = await RunClient.open(opts, { waitThroughOutages: true });
   try {
     const { spec } = await client.store.require(submit.runId);
     if (spec.plan.task !== 'extract') throw new InputError(`run '${submit.runId}' is a ${spec.plan.task} run, not an extract run; use another --run-id`);

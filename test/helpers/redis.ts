@@ -30,31 +30,56 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A private redis-server on a free port (nothing on disk); `stop()` shuts it down. */
-export async function startPrivateRedis(extraArgs: string[] = []): Promise<{ url: string; port: number; proc: ChildProcess; stop: () => Promise<void> }> {
-  const port = await freePort();
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs], { stdio: 'ignore' });
-  const url = `redis://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => {
-        s.end();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
+export interface PrivateRedis {
+  url: string;
+  port: number;
+  proc: ChildProcess;
+  /** Shuts it down (SIGTERM) and waits for the exit. */
+  stop: () => Promise<void>;
+  /** Kills it (default SIGKILL: a crash) and waits for the exit. */
+  kill: (signal?: NodeJS.Signals) => Promise<void>;
+  /** Starts it again on the same port and data dir (AOF replayed when `dataDir` was given). */
+  restart: () => Promise<void>;
+}
+
+async function listening(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const s = net.connect(port, '127.0.0.1', () => {
+      s.end();
+      resolve(true);
     });
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    url,
+    s.on('error', () => resolve(false));
+  });
+}
+
+/**
+ * A private redis-server on a free port (or `port`), nothing on disk unless `dataDir`
+ * is given: then AOF with fsync on every write, so a kill -9 and `restart()` keep every
+ * acknowledged write (a Redis restart as the issue's fault injection did it).
+ */
+export async function startPrivateRedis(extraArgs: string[] = [], opts: { port?: number; dataDir?: string } = {}): Promise<PrivateRedis> {
+  const port = opts.port ?? (await freePort());
+  const persistence = opts.dataDir
+    ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', opts.dataDir]
+    : ['--appendonly', 'no'];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, ...extraArgs];
+  const server: PrivateRedis = {
+    url: `redis://127.0.0.1:${port}`,
     port,
-    proc,
-    stop: () =>
+    proc: undefined as unknown as ChildProcess,
+    stop: () => server.kill('SIGTERM'),
+    kill: (signal = 'SIGKILL') =>
       new Promise<void>((resolve) => {
-        if (proc.exitCode !== null) return resolve();
+        const proc = server.proc;
+        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
         proc.once('exit', () => resolve());
-        proc.kill('SIGTERM');
+        proc.kill(signal);
       }),
+    restart: async () => {
+      server.proc = spawn('redis-server', args, { stdio: 'ignore' });
+      for (let i = 0; i < 200 && !(await listening(port)); i++) await new Promise((r) => setTimeout(r, 50));
+    },
   };
+  await server.restart();
+  return server;
 }

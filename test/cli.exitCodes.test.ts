@@ -60,7 +60,8 @@ test('exit 2: an unknown flag, a missing or invalid option value, a bad input fi
 test('exit 1: submit --wait on a run whose chunks fail on every host', async () => {
   const worker = startCli(['worker', '--models-root', path.join(dir, 'other')], env);
   try {
-    const r = await runCli(['submit', deployment!.pairs, '--model', 'demo', '--run-id', 'fails', '--chunk-size', '60', '--wait', '--timeout', '2m'], env);
+    // Two attempts keep the host-problem retries short (PAIRSCORE_RETRY_ATTEMPTS, read at submit).
+    const r = await runCli(['submit', deployment!.pairs, '--model', 'demo', '--run-id', 'fails', '--chunk-size', '60', '--wait', '--timeout', '2m'], { ...env, PAIRSCORE_RETRY_ATTEMPTS: '2' });
     assert.equal(r.code, 1, r.stderr + worker.output());
     assert.match(r.stderr, /completed with 2 failed chunk\(s\)/);
     assert.match(r.stderr, /failed +chunk 0 .*on .*model 'demo' on this worker has sha256/);

@@ -157,9 +157,14 @@ export class RunClient {
   async wait(runId: string, opts: { intervalMs?: number; onStatus?: (s: RunStatus) => void; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<RunStatus> {
     const start = Date.now();
     let last: RunStatus | undefined;
+    const timedOut = (s: RunStatus) => new TimeoutError(
+      `run '${runId}' did not finish within ${Math.round((opts.timeoutMs ?? 0) / 1000)} s (state ${s.state}, ${s.done}/${s.rows} rows); it goes on — see: pairscore status ${runId}`,
+    );
     for (;;) {
       opts.signal?.throwIfAborted();
       const left = opts.timeoutMs === undefined ? undefined : start + opts.timeoutMs - Date.now();
+      // Time ran out during the pause: the last status answered, so say where the run stood.
+      if (left !== undefined && left <= 0 && last) throw timedOut(last);
       const s = await abortable(
         withinMs(this.status(runId).catch((err: unknown) => {
           // It was there a moment ago and had not ended, so nothing expired it: Redis lost it.
@@ -174,9 +179,7 @@ export class RunClient {
       last = s;
       opts.onStatus?.(s);
       if (isFinal(s.state)) return s;
-      if (opts.timeoutMs !== undefined && Date.now() - start >= opts.timeoutMs) {
-        throw new TimeoutError(`run '${runId}' did not finish within ${Math.round(opts.timeoutMs / 1000)} s (state ${s.state}, ${s.done}/${s.rows} rows); it goes on — see: pairscore status ${runId}`);
-      }
+      if (opts.timeoutMs !== undefined && Date.now() - start >= opts.timeoutMs) throw timedOut(s);
       const pause = Math.max(0, Math.min(opts.intervalMs ?? 1000, start + (opts.timeoutMs ?? Infinity) - Date.now()));
       await new Promise<void>((resolve) => {
         const t = setTimeout(done, pause);

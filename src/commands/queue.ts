@@ -11,6 +11,7 @@ import type { EmbeddingKind } from '../contracts.js';
 import type { ColumnOptions } from '../ingest/index.js';
 import type { QueueTarget, RunClient, RunStatus } from '../queue/index.js';
 import { formatStatus, statusProgressLine } from '../queue/format.js';
+import { redisSettingsOf } from '../queue/redis-settings.js';
 import { int, say } from './options.js';
 import { InterruptedError, RunFailedError } from '../errors.js';
 
@@ -18,6 +19,9 @@ const queueApi = () => import('../queue/index.js');
 
 interface RedisFlags {
   redis?: string;
+  redisCa?: string;
+  redisCert?: string;
+  redisKey?: string;
   prefix?: string;
   modelsRoot?: string;
   concurrency?: number;
@@ -39,16 +43,19 @@ export function parseDuration(v: string): number {
 function redisOptionsOn(cmd: Command): Command {
   return cmd
     .option('--redis <url>', 'Redis URL (redis:// or rediss://; default REDIS_URL or redis://127.0.0.1:6379)')
-    .option('--prefix <name>', 'key prefix (default PAIRSCORE_PREFIX or pairscore)');
+    .option('--prefix <name>', 'key prefix (default PAIRSCORE_PREFIX or pairscore)')
+    .option('--redis-ca <file>', "with rediss://: PEM file of the CA that signed Redis' certificate (default REDIS_CA_FILE)")
+    .option('--redis-cert <file>', 'with rediss://: client certificate (PEM) for a Redis with tls-auth-clients (default REDIS_CERT_FILE)')
+    .option('--redis-key <file>', "with rediss://: the client certificate's private key (PEM) (default REDIS_KEY_FILE)");
 }
 
 function targetOf(config: Config): QueueTarget {
-  return { redis: { url: config.redisUrl, password: config.redisPassword }, prefix: config.redisPrefix };
+  return { redis: redisSettingsOf(config), prefix: config.redisPrefix };
 }
 
 function configOf(f: RedisFlags): Config {
   return loadConfig({
-    redisUrl: f.redis, redisPrefix: f.prefix, modelsRoot: f.modelsRoot, concurrency: f.concurrency, threads: f.threads,
+    redisUrl: f.redis, redisCa: f.redisCa, redisCert: f.redisCert, redisKey: f.redisKey, redisPrefix: f.prefix, modelsRoot: f.modelsRoot, concurrency: f.concurrency, threads: f.threads,
     sessions: f.sessions, batchTokens: f.batchTokens, device: f.device, keepSeconds: f.keep,
   });
 }
@@ -80,6 +87,9 @@ function statusPrinter(): (s: RunStatus) => void {
 /** What `extract --redis` needs beyond the local extract's flags. */
 export interface RemoteExtractFlags {
   redis: string | true;
+  redisCa?: string;
+  redisCert?: string;
+  redisKey?: string;
   prefix?: string;
   modelsRoot?: string;
   runId?: string;

@@ -35,6 +35,10 @@ export function openQueues(settings: RedisSettings, prefix: string, role: Connec
     aggregate,
     flow,
     async close() {
+      // Closing a connection in the middle of its TLS handshake makes ioredis print
+      // "Unhandled error event" (BullMQ has removed its listener by then): let each one
+      // finish connecting, or give up (client connections stop retrying), first.
+      await Promise.allSettled([score.waitUntilReady(), aggregate.waitUntilReady(), flow.waitUntilReady()]);
       await Promise.all([score.close(), aggregate.close(), flow.close()]);
     },
   };

@@ -180,10 +180,11 @@ export function registerQueueCommands(program: Command): void {
       .option('--label-col <name>', 'gold label column (default: detected)')
       .option('--id-col <name>', 'id column (default: detected)')
       .addOption(new Option('--input-format <fmt>', 'input format (default: from the extension)').choices(['csv', 'tsv', 'jsonl', 'parquet']))
-      .option('--wait', 'wait for the run, show progress, print metrics; exit 1 unless every row was scored'),
+      .option('--wait', 'wait for the run, show progress, print metrics; exit 1 unless every row was scored')
+      .option('--force', "submit even when the run's estimated Redis memory exceeds the free maxmemory (a warning instead of exit 2)"),
     'with --wait',
   )).action(async (input: string, f: RedisFlags & {
-    model: string; mlp?: string; features?: string; maxLength?: number; runId?: string; chunkSize: number; wait?: boolean; timeout?: number;
+    model: string; mlp?: string; features?: string; maxLength?: number; runId?: string; chunkSize: number; wait?: boolean; timeout?: number; force?: boolean;
     premiseCol?: string; hypothesisCol?: string; labelCol?: string; idCol?: string; inputFormat?: 'csv' | 'tsv' | 'jsonl' | 'parquet';
   }) => {
     const config = configOf(f);
@@ -193,7 +194,7 @@ export function registerQueueCommands(program: Command): void {
     const { submitRun, redactUrl } = await queueApi();
     const r = await submitRun({
       ...targetOf(config), input, columns, model: f.model, modelsRoot: config.modelsRoot, cacheDir: config.cacheDir,
-      chunkSize: f.chunkSize, keepSeconds: config.keepSeconds,
+      chunkSize: f.chunkSize, keepSeconds: config.keepSeconds, force: f.force === true,
       ...(f.mlp ? { mlpFile: f.mlp } : {}), ...(f.features ? { features: f.features } : {}),
       ...(f.maxLength !== undefined ? { maxLength: f.maxLength } : {}), ...(f.runId ? { runId: f.runId } : {}),
       onProgress: (added, total) => process.stderr.isTTY && process.stderr.write(`\rsubmitting ${added}/${total} chunks\u001b[K`),

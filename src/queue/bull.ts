@@ -3,6 +3,17 @@ import { FlowProducer, Queue, type RedisOptions as BullRedisOptions } from 'bull
 import { redisNames, type RedisNames } from '../contracts.js';
 import { redisOptions, type ConnectionRole, type RedisSettings } from './redis.js';
 
+/**
+ * Length BullMQ trims each queue's events stream to (approximately: `XADD … MAXLEN ~`).
+ * Its default, 10,000 entries of every job's added / active / completed events, is a few MB
+ * per queue that nothing here reads back; `status` reads run records, not events. Every
+ * Queue must be opened with it: BullMQ writes it into the queue's meta key, last one wins.
+ */
+export const EVENTS_MAX_LEN = 2000;
+
+/** Options for every Queue of a deployment (the events stream bound). */
+export const queueStreams = { streams: { events: { maxLen: EVENTS_MAX_LEN } } } as const;
+
 /** BullMQ connects by itself; it must not see lazyConnect. */
 export function bullConnection(settings: RedisSettings, role: ConnectionRole): BullRedisOptions {
   const { lazyConnect: _ignored, ...opts } = redisOptions(settings, role);
@@ -21,7 +32,7 @@ export interface Queues {
 export function openQueues(settings: RedisSettings, prefix: string, role: ConnectionRole = 'client'): Queues {
   const names = redisNames(prefix);
   const connection = bullConnection(settings, role);
-  const opts = { connection, prefix: names.bullPrefix };
+  const opts = { connection, prefix: names.bullPrefix, ...queueStreams };
   const score = new Queue(names.scoreQueue, opts);
   const aggregate = new Queue(names.aggregateQueue, opts);
   const flow = new FlowProducer(opts);

@@ -17,9 +17,10 @@ import type { Logger } from '../log.js';
 import type { Device } from '../embed/index.js';
 import { proveDevice } from '../embed/device-probe.js';
 import { redisNames, type WorkerInfo } from '../contracts.js';
-import { bullConnection } from './bull.js';
+import { bullConnection, queueStreams } from './bull.js';
 import { checkEvictionPolicy, connectRedis, type RedisSettings } from './redis.js';
 import { RunStore } from './run-store.js';
+import { pruneWorkers } from './worker-registry.js';
 import { StageCache } from './stage-cache.js';
 import { createChunkProcessor, type StageProvider } from './chunk-processor.js';
 import { createAggregateProcessor, failRunIfFinal } from './aggregator.js';
@@ -89,7 +90,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     opts.score === false
       ? undefined
       : new Worker(names.scoreQueue, createChunkProcessor({ store, stages, workerId: id, log }), { ...bullOpts, ...lockOpts, concurrency: opts.concurrency });
-  const scoreQueue = new Queue(names.scoreQueue, bullOpts);
+  const scoreQueue = new Queue(names.scoreQueue, { ...bullOpts, ...queueStreams });
   const aggregateWorker =
     opts.aggregate === false
       ? undefined
@@ -115,6 +116,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const info = JSON.stringify(workerInfo);
   const beat = async () => {
     await redis.multi().zadd(names.workers, Date.now(), id).hset(names.workerInfo, id, info).exec();
+    await pruneWorkers(redis, names);
   };
   await beat();
   const timer = setInterval(() => beat().catch(() => undefined), HEARTBEAT_MS);

@@ -1,6 +1,7 @@
 /** BullMQ queue handles for one deployment (prefix), sharing connection settings. */
 import { FlowProducer, Queue, type RedisOptions as BullRedisOptions } from 'bullmq';
 import { redisNames, type RedisNames } from '../contracts.js';
+import { Redis } from 'ioredis';
 import { redisOptions, type ConnectionRole, type RedisSettings } from './redis.js';
 
 /**
@@ -31,8 +32,14 @@ export interface Queues {
 
 export function openQueues(settings: RedisSettings, prefix: string, role: ConnectionRole = 'client'): Queues {
   const names = redisNames(prefix);
-  const connection = bullConnection(settings, role);
-  const opts = { connection, prefix: names.bullPrefix, ...queueStreams };
+  // One ioredis client of our own for the three handles, with a listener that stays. BullMQ
+  // takes its listener off the clients it creates at close, while such a client may still
+  // be reconnecting or in its TLS handshake, and ioredis then prints "Unhandled error event"
+  // for each error. A client passed in is the caller's to end (BullMQ does not close it):
+  // close() disconnects it, which also ends any retries.
+  const client = new Redis(redisOptions(settings, role));
+  client.on('error', () => undefined);
+  const opts = { connection: client, prefix: names.bullPrefix, ...queueStreams };
   const score = new Queue(names.scoreQueue, opts);
   const aggregate = new Queue(names.aggregateQueue, opts);
   const flow = new FlowProducer(opts);
@@ -46,11 +53,8 @@ export function openQueues(settings: RedisSettings, prefix: string, role: Connec
     aggregate,
     flow,
     async close() {
-      // Closing a connection in the middle of its TLS handshake makes ioredis print
-      // "Unhandled error event" (BullMQ has removed its listener by then): let each one
-      // finish connecting, or give up (client connections stop retrying), first.
-      await Promise.allSettled([score.waitUntilReady(), aggregate.waitUntilReady(), flow.waitUntilReady()]);
       await Promise.all([score.close(), aggregate.close(), flow.close()]);
+      client.disconnect();
     },
   };
 }

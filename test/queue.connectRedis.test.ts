@@ -13,6 +13,13 @@ import { InputError, RetryableError } from '../src/errors.js';
 import { startPrivateRedis } from './helpers/redis.js';
 import { makeTlsFiles, opensslUnavailable, startTlsRedis, type TlsFiles } from './helpers/tls.js';
 import { runCli } from './helpers/cli.js';
+import os from 'node:os';
+import path from 'node:path';
+import type { IngestRow } from '../src/contracts.js';
+import { silentLogger } from '../src/log.js';
+import { makeModel } from '../src/modelgen/index.js';
+import { writeSyntheticPairs } from '../src/synthetic/write.js';
+import { RunClient, startWorker, submitRun } from '../src/queue/index.js';
 
 async function failure(p: Promise<unknown>): Promise<Error> {
   try {
@@ -146,5 +153,30 @@ describe('TLS', () => {
     assert.equal(bad.code, 2, bad.stderr);
     assert.match(bad.stderr, /--redis-ca/);
     cleanOutput(bad.stderr);
+  });
+
+  tlsTest('a whole run over mTLS: submit, a worker (BullMQ blocking connections included), status', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairscore-mtls-'));
+    const redis = { url: `rediss://127.0.0.1:${mtls!.port}`, tls: { ca: files!.ca, cert: files!.clientCert, key: files!.clientKey } };
+    const target = { redis, prefix: 'mtls' };
+    const modelsRoot = path.join(dir, 'models');
+    await makeModel({ outDir: path.join(modelsRoot, 'demo'), size: 'tiny', head: 'seqcls' });
+    const input = path.join(dir, 'pairs.jsonl');
+    await writeSyntheticPairs(input, 300);
+    const worker = await startWorker({
+      ...target, modelsRoot, cacheDir: path.join(dir, 'cache'), concurrency: 2, threads: 1, sessions: 1, batchTokens: 1024, device: 'cpu', log: silentLogger(),
+      stages: { runnerFor: async () => async (rows: readonly IngestRow[]) => rows.map((r) => ({ index: r.index, id: r.id, label: 'A' })), close: async () => undefined },
+    });
+    const client = await RunClient.open(target);
+    try {
+      await submitRun({ ...target, input, model: 'demo', modelsRoot, cacheDir: path.join(dir, 'cache'), keepSeconds: 600, chunkSize: 50, runId: 'tls-1' });
+      const s = await client.wait('tls-1', { timeoutMs: 30000, intervalMs: 100 });
+      assert.equal(s.state, 'completed');
+      assert.equal(s.done, 300);
+    } finally {
+      await client.close();
+      await worker.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

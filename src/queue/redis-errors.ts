@@ -20,6 +20,7 @@ export interface ConnectionContext {
 }
 
 export interface ExplainedError {
+  /** Permanent ones read as a sentence; the others start `Redis at URL: …` and read after "cannot reach ". */
   message: string;
   /** Configuration, not an outage: retrying cannot help. */
   permanent: boolean;
@@ -84,13 +85,13 @@ export function explainRedisError(err: Error & { code?: string }, ctx: Connectio
   if (ctx.tls && !ctx.certGiven && (code === 'ECONNRESET' || code === 'EPIPE')) {
     return {
       permanent: false,
-      message: `${at} closed the TLS connection at once (${code}): if it requires a client certificate (tls-auth-clients), give --redis-cert FILE and --redis-key FILE (or REDIS_CERT_FILE / REDIS_KEY_FILE)`,
+      message: `${at}: the TLS connection was closed at once (${code}): if it requires a client certificate (tls-auth-clients), give --redis-cert FILE and --redis-key FILE (or REDIS_CERT_FILE / REDIS_KEY_FILE)`,
     };
   }
   if (!ctx.tls && (code === 'ECONNRESET' || code === 'EPIPE')) {
     return {
       permanent: false,
-      message: `${at} closed the connection at the first command (${code}): if the port serves TLS use rediss:// (wrong protocol), with --redis-ca FILE for a private CA`,
+      message: `${at}: the connection was closed at the first command (${code}): if the port serves TLS use rediss:// (wrong protocol), with --redis-ca FILE for a private CA`,
     };
   }
   if (code === 'ECONNREFUSED') return { permanent: false, message: `${at}: nothing listens there (ECONNREFUSED): is Redis running, and is the port right?` };

@@ -121,7 +121,7 @@ export async function connectRedis(settings: RedisSettings, role: ConnectionRole
   } catch (cause) {
     redis.disconnect();
     if (cause instanceof InputError) throw cause;
-    if (explained) throw explained.permanent ? new InputError(explained.message, { cause }) : new RetryableError(explained.message, { cause });
+    if (explained) throw explained.permanent ? new InputError(explained.message, { cause }) : new RetryableError(`cannot reach ${explained.message}`, { cause });
     const detail = lastRaw && lastRaw.message !== (cause as Error).message ? `${lastRaw.message} (${(cause as Error).message})` : (cause as Error).message;
     throw new RetryableError(`cannot reach Redis at ${redactUrl(settings.url)}: ${detail}`, { cause });
   }

@@ -7,10 +7,11 @@
  *
  * Fixtures: a `make-model` copy (`small` for the suite: slow enough that faults land
  * mid-run; `mini` for the fast cases in `npm test`) and generated pairs; the baseline is
- * the local `pairscore score` of the same pairs, cached by model and data seed, so the
- * suite pays for it once.
+ * the local `pairscore score` of the same pairs, cached by model size, data seed and a
+ * fingerprint of the scoring code, so the suite pays for it once per code version.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -89,7 +90,7 @@ export interface FixtureOptions {
 export async function prepareFixtures(opts: FixtureOptions): Promise<Fixtures> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairscore-chaos-'));
   const seed = opts.seed ?? 5;
-  const cache = path.join(os.tmpdir(), 'pairscore-chaos-cache', `${opts.size}-seed${seed}-rows${opts.rows}`);
+  const cache = path.join(os.tmpdir(), 'pairscore-chaos-cache', `${opts.size}-seed${seed}-rows${opts.rows}-${scoringFingerprint()}`);
   fs.mkdirSync(cache, { recursive: true });
   const modelsRoot = path.join(dir, 'models');
   const cacheDir = path.join(cache, 'pairscore-cache');
@@ -132,6 +133,27 @@ export async function prepareFixtures(opts: FixtureOptions): Promise<Fixtures> {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The cached baseline is only valid for the code that computed it: a fingerprint of the
+ * modules that decide a row's answer (model generation, pair generation, the stages).
+ * Queue code is left out on purpose: it must not change answers, and the suite checks that.
+ */
+function scoringFingerprint(): string {
+  const root = path.join(repoRoot, compiled ? path.join('dist', 'src') : 'src');
+  const parts = ['modelgen', 'synthetic', 'tokenize', 'embed', 'features', 'classify', 'pipeline', 'stages', 'plan'];
+  const hash = createHash('sha256');
+  const walk = (p: string): void => {
+    if (!fs.existsSync(p)) return;
+    if (fs.statSync(p).isDirectory()) for (const f of fs.readdirSync(p).sort()) walk(path.join(p, f));
+    else if (/\.(js|ts)$/.test(p)) hash.update(p.slice(root.length)).update(fs.readFileSync(p));
+  };
+  for (const part of parts) {
+    walk(path.join(root, part));
+    walk(path.join(root, `${part}${compiled ? '.js' : '.ts'}`));
+  }
+  return hash.digest('hex').slice(0, 12);
 }
 
 function readRows(file: string): ExportedRow[] {

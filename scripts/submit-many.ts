@@ -10,6 +10,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
+import { redisSettingsOf } from '../src/queue/redis-settings.js';
 import { submitRun, waitForRun, type QueueTarget } from '../src/queue/index.js';
 
 async function main(): Promise<number> {
@@ -22,7 +23,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const config = loadConfig();
-  const target: QueueTarget = { redis: { url: config.redisUrl, password: config.redisPassword }, prefix: config.redisPrefix };
+  const target: QueueTarget = { redis: redisSettingsOf(config), prefix: config.redisPrefix };
   const runs = [];
   for (const file of positionals) {
     const r = await submitRun({

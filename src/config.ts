@@ -24,6 +24,10 @@ const configSchema = z.object({
   redisUrl: z.string().min(1).default('redis://127.0.0.1:6379'),
   /** Used when the URL carries none; never logged. */
   redisPassword: z.string().optional(),
+  /** PEM files for rediss://: a private CA; a client certificate and its key (mTLS). */
+  redisCa: z.string().min(1).optional(),
+  redisCert: z.string().min(1).optional(),
+  redisKey: z.string().min(1).optional(),
   redisPrefix: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ -').default('pairscore'),
   /** Chunk jobs one worker process runs at once (2 overlaps featurizing with inference). */
   concurrency: intFromEnv(1, 64).default(2),
@@ -67,6 +71,9 @@ const ENV_NAMES: Record<keyof z.infer<typeof configSchema>, string> = {
   cacheDir: 'PAIRSCORE_CACHE_DIR',
   redisUrl: 'REDIS_URL',
   redisPassword: 'REDIS_PASSWORD',
+  redisCa: 'REDIS_CA_FILE',
+  redisCert: 'REDIS_CERT_FILE',
+  redisKey: 'REDIS_KEY_FILE',
   redisPrefix: 'PAIRSCORE_PREFIX',
   concurrency: 'PAIRSCORE_CONCURRENCY',
   device: 'PAIRSCORE_DEVICE',

@@ -16,6 +16,9 @@ import { configFor, dataOptions, int, maxLen, modelOptions, runOptions, say, typ
 
 interface RemoteFlags {
   redis?: string | true;
+  redisCa?: string;
+  redisCert?: string;
+  redisKey?: string;
   prefix?: string;
   modelsRoot?: string;
   runId?: string;
@@ -48,6 +51,9 @@ export function registerLocalCommands(program: Command): void {
         .option('--no-logits', "do not write the model's logits")
         .option('--redis [url]', 'extract on the workers of this Redis (default REDIS_URL) instead of in this process; --model then names a folder under --models-root')
         .option('--prefix <name>', 'with --redis: key prefix (default PAIRSCORE_PREFIX or pairscore)')
+        .option('--redis-ca <file>', "with --redis rediss://: PEM file of the CA that signed Redis' certificate (default REDIS_CA_FILE)")
+        .option('--redis-cert <file>', 'with --redis rediss://: client certificate (PEM) for mTLS (default REDIS_CERT_FILE)')
+        .option('--redis-key <file>', "with --redis rediss://: the client certificate's key (PEM) (default REDIS_KEY_FILE)")
         .option('--models-root <dir>', 'with --redis: folder holding the models (default PAIRSCORE_MODELS_ROOT or ./models)')
         .option('--run-id <id>', 'with --redis: run id (an existing extract run is joined, not repeated)')
         .option('--keep <duration>', 'with --redis: keep run data this long after it ends (default 7d)', parseDuration)

@@ -11,6 +11,7 @@ import type { EmbeddingKind } from '../contracts.js';
 import type { ColumnOptions } from '../ingest/index.js';
 import type { QueueTarget, RunClient, RunStatus } from '../queue/index.js';
 import { formatStatus, statusProgressLine } from '../queue/format.js';
+import { redisSettingsOf } from '../queue/redis-settings.js';
 import { int, say } from './options.js';
 import { InterruptedError, RunFailedError, TimeoutError } from '../errors.js';
 
@@ -18,6 +19,9 @@ const queueApi = () => import('../queue/index.js');
 
 interface RedisFlags {
   redis?: string;
+  redisCa?: string;
+  redisCert?: string;
+  redisKey?: string;
   prefix?: string;
   modelsRoot?: string;
   concurrency?: number;
@@ -39,16 +43,19 @@ export function parseDuration(v: string): number {
 function redisOptionsOn(cmd: Command): Command {
   return cmd
     .option('--redis <url>', 'Redis URL (redis:// or rediss://; default REDIS_URL or redis://127.0.0.1:6379)')
-    .option('--prefix <name>', 'key prefix (default PAIRSCORE_PREFIX or pairscore)');
+    .option('--prefix <name>', 'key prefix (default PAIRSCORE_PREFIX or pairscore)')
+    .option('--redis-ca <file>', "with rediss://: PEM file of the CA that signed Redis' certificate (default REDIS_CA_FILE)")
+    .option('--redis-cert <file>', 'with rediss://: client certificate (PEM) for a Redis with tls-auth-clients (default REDIS_CERT_FILE)')
+    .option('--redis-key <file>', "with rediss://: the client certificate's private key (PEM) (default REDIS_KEY_FILE)");
 }
 
 function targetOf(config: Config): QueueTarget {
-  return { redis: { url: config.redisUrl, password: config.redisPassword }, prefix: config.redisPrefix };
+  return { redis: redisSettingsOf(config), prefix: config.redisPrefix };
 }
 
 function configOf(f: RedisFlags): Config {
   return loadConfig({
-    redisUrl: f.redis, redisPrefix: f.prefix, modelsRoot: f.modelsRoot, concurrency: f.concurrency, threads: f.threads,
+    redisUrl: f.redis, redisCa: f.redisCa, redisCert: f.redisCert, redisKey: f.redisKey, redisPrefix: f.prefix, modelsRoot: f.modelsRoot, concurrency: f.concurrency, threads: f.threads,
     sessions: f.sessions, batchTokens: f.batchTokens, device: f.device, keepSeconds: f.keep,
   });
 }
@@ -90,6 +97,9 @@ function statusPrinter(): (s: RunStatus) => void {
 /** What `extract --redis` needs beyond the local extract's flags. */
 export interface RemoteExtractFlags {
   redis: string | true;
+  redisCa?: string;
+  redisCert?: string;
+  redisKey?: string;
   prefix?: string;
   modelsRoot?: string;
   runId?: string;
@@ -180,10 +190,11 @@ export function registerQueueCommands(program: Command): void {
       .option('--label-col <name>', 'gold label column (default: detected)')
       .option('--id-col <name>', 'id column (default: detected)')
       .addOption(new Option('--input-format <fmt>', 'input format (default: from the extension)').choices(['csv', 'tsv', 'jsonl', 'parquet']))
-      .option('--wait', 'wait for the run, show progress, print metrics; exit 1 unless every row was scored'),
+      .option('--wait', 'wait for the run, show progress, print metrics; exit 1 unless every row was scored')
+      .option('--force', "submit even when the run's estimated Redis memory exceeds the free maxmemory (a warning instead of exit 2)"),
     'with --wait',
   )).action(async (input: string, f: RedisFlags & {
-    model: string; mlp?: string; features?: string; maxLength?: number; runId?: string; chunkSize: number; wait?: boolean; timeout?: number;
+    model: string; mlp?: string; features?: string; maxLength?: number; runId?: string; chunkSize: number; wait?: boolean; timeout?: number; force?: boolean;
     premiseCol?: string; hypothesisCol?: string; labelCol?: string; idCol?: string; inputFormat?: 'csv' | 'tsv' | 'jsonl' | 'parquet';
   }) => {
     const config = configOf(f);
@@ -193,7 +204,7 @@ export function registerQueueCommands(program: Command): void {
     const { submitRun, redactUrl } = await queueApi();
     const r = await submitRun({
       ...targetOf(config), input, columns, model: f.model, modelsRoot: config.modelsRoot, cacheDir: config.cacheDir,
-      chunkSize: f.chunkSize, keepSeconds: config.keepSeconds, attempts: config.retryAttempts,
+      chunkSize: f.chunkSize, keepSeconds: config.keepSeconds, attempts: config.retryAttempts, force: f.force === true,
       ...(f.mlp ? { mlpFile: f.mlp } : {}), ...(f.features ? { features: f.features } : {}),
       ...(f.maxLength !== undefined ? { maxLength: f.maxLength } : {}), ...(f.runId ? { runId: f.runId } : {}),
       onProgress: (added, total) => process.stderr.isTTY && process.stderr.write(`\rsubmitting ${added}/${total} chunks\u001b[K`),

@@ -1,8 +1,19 @@
 /** BullMQ queue handles for one deployment (prefix), sharing connection settings. */
 import { FlowProducer, Queue, type RedisOptions as BullRedisOptions } from 'bullmq';
-import { Redis } from 'ioredis';
 import { redisNames, type RedisNames } from '../contracts.js';
+import { Redis } from 'ioredis';
 import { redisOptions, type ConnectionRole, type RedisSettings } from './redis.js';
+
+/**
+ * Length BullMQ trims each queue's events stream to (approximately: `XADD … MAXLEN ~`).
+ * Its default, 10,000 entries of every job's added / active / completed events, is a few MB
+ * per queue that nothing here reads back; `status` reads run records, not events. Every
+ * Queue must be opened with it: BullMQ writes it into the queue's meta key, last one wins.
+ */
+export const EVENTS_MAX_LEN = 2000;
+
+/** Options for every Queue of a deployment (the events stream bound). */
+export const queueStreams = { streams: { events: { maxLen: EVENTS_MAX_LEN } } } as const;
 
 /** BullMQ connects by itself; it must not see lazyConnect. */
 export function bullConnection(settings: RedisSettings, role: ConnectionRole): BullRedisOptions {
@@ -23,12 +34,14 @@ export interface Queues {
 
 export function openQueues(settings: RedisSettings, prefix: string, role: ConnectionRole = 'client'): Queues {
   const names = redisNames(prefix);
-  // One connection we own for the three handles: BullMQ removes its own error listener when it
-  // closes, and a client it closed while Redis was down went on reconnecting with none — ioredis
-  // then printed "Unhandled error event" stacks. Ours keeps its listener until we disconnect it.
+  // One ioredis client of our own for the three handles, with a listener that stays. BullMQ
+  // takes its listener off the clients it creates at close, while such a client may still
+  // be reconnecting or in its TLS handshake, and ioredis then prints "Unhandled error event"
+  // for each error. A client passed in is the caller's to end (BullMQ does not close it):
+  // close() disconnects it, which also ends any retries.
   const client = new Redis(bullConnection(settings, role));
-  client.on('error', () => undefined); // surfaced through the failing call
-  const opts = { connection: client, prefix: names.bullPrefix };
+  client.on('error', () => undefined);
+  const opts = { connection: client, prefix: names.bullPrefix, ...queueStreams };
   const score = new Queue(names.scoreQueue, opts);
   const aggregate = new Queue(names.aggregateQueue, opts);
   const flow = new FlowProducer(opts);

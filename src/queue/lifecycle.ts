@@ -8,6 +8,7 @@
  */
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
+import { redisSettingsOf } from './redis-settings.js';
 import { startWorker, type WorkerHandle, type WorkerOptions } from './worker.js';
 
 export async function runWorkerUntilSignal(opts: WorkerOptions): Promise<void> {
@@ -46,7 +47,7 @@ export async function runWorkerUntilSignal(opts: WorkerOptions): Promise<void> {
 /** Worker options from the validated configuration (flags already applied to it). */
 export function workerOptionsFrom(config: Config, log: Logger, roles: { score?: boolean; aggregate?: boolean } = {}): WorkerOptions {
   return {
-    redis: { url: config.redisUrl, password: config.redisPassword },
+    redis: redisSettingsOf(config),
     prefix: config.redisPrefix,
     modelsRoot: config.modelsRoot,
     cacheDir: config.cacheDir,

@@ -14,6 +14,7 @@
  * (`sealRun`). Every step is idempotent, so a re-submit at any point ends
  * with the same run.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { Job } from 'bullmq';
@@ -27,7 +28,8 @@ import { planRun, type ExtractOptions } from '../plan.js';
 import { pairscoreVersion } from '../version.js';
 import { openQueues, type Queues } from './bull.js';
 import { resolveModelDir } from './models-root.js';
-import { checkEvictionPolicy, connectRedis, type RedisSettings } from './redis.js';
+import { checkEvictionPolicy, connectRedis, redactUrl, type RedisSettings } from './redis.js';
+import { estimateFootprint, fitsMaxmemory } from './footprint.js';
 import { RunStore } from './run-store.js';
 import { chunkRetryOptions, DEFAULT_RETRY_ATTEMPTS } from './retry-policy.js';
 
@@ -60,6 +62,8 @@ export interface SubmitOptions extends QueueTarget {
   bulkSize?: number;
   /** ...and at most about this many rows (default 5,000): a batch is serialized whole in memory. */
   bulkRows?: number;
+  /** Submit even when the run's estimated Redis footprint exceeds the free maxmemory (a warning instead). */
+  force?: boolean;
   onProgress?: (chunksAdded: number, chunks: number) => void;
   /** Things the caller should print (the eviction policy could not be checked). */
   onWarning?: (message: string) => void;
@@ -168,6 +172,14 @@ export async function sealRun(queues: Queues, runId: string): Promise<boolean> {
   return true;
 }
 
+/** Refuses (InputError), or warns with `force`, when the run would not fit Redis' free maxmemory (footprint.ts). */
+async function checkFootprint(redis: Redis, spec: RunSpec, opts: SubmitOptions): Promise<void> {
+  const verdict = fitsMaxmemory(estimateFootprint(spec, (await fs.promises.stat(opts.input)).size), spec, await redis.info('memory').catch(() => ''), `Redis at ${redactUrl(opts.redis.url)}`);
+  if (verdict.fits) return;
+  if (!opts.force) throw new InputError(verdict.message!);
+  opts.onWarning?.(`${verdict.message} (--force: submitting anyway)`);
+}
+
 export async function submitRun(opts: SubmitOptions): Promise<SubmitResult> {
   const runId = runIdSchema.safeParse(opts.runId ?? newRunId());
   if (!runId.success) throw new InputError(`invalid run id '${opts.runId}': ${runId.error.issues[0]?.message}`);
@@ -197,6 +209,7 @@ export async function submitRun(opts: SubmitOptions): Promise<SubmitResult> {
     if (existing && existing.spec.input.sha256 !== spec.input.sha256) {
       throw new InputError(`run '${runId.data}' was started with another input file (sha256 ${existing.spec.input.sha256.slice(0, 12)}…); use a new run id`);
     }
+    if (!existing) await checkFootprint(redis, spec, opts);
     const resumed = !(await store.create(spec));
     const from = resumed ? existing?.chunksAdded ?? 0 : 0;
     const names = queues.names;

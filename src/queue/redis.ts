@@ -9,14 +9,16 @@
  *   down, so a command never hangs.
  * Passwords come from the URL or REDIS_PASSWORD and are never logged.
  */
+import fs from 'node:fs';
+import net from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
+import type { ConnectionOptions } from 'node:tls';
 import { InputError, RetryableError } from '../errors.js';
 import { redisNames } from '../contracts.js';
+import type { RedisSettings } from './redis-settings.js';
+import { explainRedisError, type ExplainedError } from './redis-errors.js';
 
-export interface RedisSettings {
-  url: string;
-  password?: string | undefined;
-}
+export type { RedisSettings } from './redis-settings.js';
 
 export type ConnectionRole = 'worker' | 'waiting' | 'client';
 
@@ -51,7 +53,10 @@ export function redisOptions(settings: RedisSettings, role: ConnectionRole): Red
   };
   const password = u.password ? decodeURIComponent(u.password) : settings.password;
   if (password) opts.password = password;
-  if (u.protocol === 'rediss:') opts.tls = { servername: u.hostname };
+  if (u.protocol === 'rediss:') opts.tls = tlsOptions(u.hostname, settings);
+  else if (settings.tls?.ca || settings.tls?.cert || settings.tls?.key) {
+    throw new InputError(`--redis-ca/--redis-cert/--redis-key need a TLS URL: use rediss://${u.host} instead of ${redactUrl(settings.url)}`);
+  }
   if (role === 'worker') {
     opts.maxRetriesPerRequest = null;
     opts.enableReadyCheck = false;
@@ -70,20 +75,66 @@ export function redisOptions(settings: RedisSettings, role: ConnectionRole): Red
 }
 
 /**
- * Connects and pings; a client connection fails with a RetryableError naming the (redacted) URL.
+ * TLS options for ioredis (and BullMQ's own connections). SNI only for host names:
+ * Node warns (DEP0123) when `servername` is an IP, and verifies an IP host against the
+ * certificate's IP addresses without it.
+ */
+function tlsOptions(hostname: string, settings: RedisSettings): ConnectionOptions {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  const { ca, cert, key } = settings.tls ?? {};
+  if (Boolean(cert) !== Boolean(key)) throw new InputError('--redis-cert and --redis-key (REDIS_CERT_FILE, REDIS_KEY_FILE) go together: give both for a client certificate');
+  return {
+    ...(net.isIP(host) ? {} : { servername: host }),
+    ...(ca ? { ca: readPem(ca, '--redis-ca') } : {}),
+    ...(cert ? { cert: readPem(cert, '--redis-cert') } : {}),
+    ...(key ? { key: readPem(key, '--redis-key') } : {}),
+  };
+}
+
+function readPem(file: string, flag: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (cause) {
+    throw new InputError(`${flag} ${file}: cannot read it (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`, { cause });
+  }
+}
+
+/**
+ * Connects and pings. ioredis only says `Connection is closed.`, so the error events
+ * seen meanwhile are kept and explained (redis-errors.ts): a wrong or missing password,
+ * an untrusted certificate or the wrong scheme fails at once with an InputError naming
+ * the fix, for workers too (retrying cannot help); anything else is a RetryableError.
  * A `waiting` connection is returned unconnected: its first command connects, waiting as long
  * as Redis is down — the caller bounds that wait.
  */
 export async function connectRedis(settings: RedisSettings, role: ConnectionRole): Promise<Redis> {
-  const redis = new Redis(redisOptions(settings, role));
-  redis.on('error', () => undefined); // surfaced through the failing command instead
+  const options = redisOptions(settings, role);
+  const redis = new Redis(options);
+  const ctx = {
+    url: settings.url, tls: Boolean(options.tls), caGiven: Boolean(settings.tls?.ca), certGiven: Boolean(settings.tls?.cert),
+  };
+  let explained: ExplainedError | undefined;
+  let lastRaw: Error | undefined;
+  let fail: (e: Error) => void = () => undefined;
+  const permanent = new Promise<never>((_, reject) => (fail = reject));
+  permanent.catch(() => undefined);
+  // Kept for the rest of the connection's life: without a listener ioredis prints "Unhandled error event".
+  redis.on('error', (err: Error & { code?: string }) => {
+    lastRaw = err;
+    const e = explainRedisError(err, ctx);
+    if (!e) return;
+    explained = e;
+    if (e.permanent) fail(new InputError(e.message, { cause: err }));
+  });
   if (role === 'waiting') return redis;
   try {
-    await redis.connect();
-    await redis.ping();
+    await Promise.race([redis.connect().then(() => redis.ping()), permanent]);
   } catch (cause) {
     redis.disconnect();
-    throw new RetryableError(`cannot reach Redis at ${redactUrl(settings.url)}: ${(cause as Error).message}`, { cause });
+    if (cause instanceof InputError) throw cause;
+    if (explained) throw explained.permanent ? new InputError(explained.message, { cause }) : new RetryableError(`cannot reach ${explained.message}`, { cause });
+    const detail = lastRaw && lastRaw.message !== (cause as Error).message ? `${lastRaw.message} (${(cause as Error).message})` : (cause as Error).message;
+    throw new RetryableError(`cannot reach Redis at ${redactUrl(settings.url)}: ${detail}`, { cause });
   }
   return redis;
 }

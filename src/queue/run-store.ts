@@ -37,6 +37,27 @@ export interface RunMeta {
   result?: RunResult;
 }
 
+/**
+ * Gives each key (KEYS[2..]) that has no TTL the run's: the meta key's (KEYS[1]) once the
+ * run ended, else ARGV[1] (in flight). So a key first written after the run ended (rows of
+ * a chunk still active at cancel) still expires with the run, and a run that never ends
+ * (a producer that died for good) still leaves Redis. TTL -1: exists without expiry.
+ */
+const ENSURE_TTL = `local ttl = redis.call('TTL', KEYS[1])
+if ttl < 0 then ttl = tonumber(ARGV[1]) end
+for i = 2, #KEYS do if redis.call('TTL', KEYS[i]) == -1 then redis.call('EXPIRE', KEYS[i], ttl) end end
+return ttl`;
+
+/**
+ * Expiry of a run's keys while it is in flight: long enough for any real run (a million
+ * rows take hours), short enough that an abandoned one does not stay for ever. `finish`
+ * replaces it with `--keep`.
+ */
+export const IN_FLIGHT_TTL_SECONDS = 30 * 86400;
+
+/** Runs the index (`runs`) is checked against their meta keys per pass, oldest first. */
+const PRUNE_BATCH = 100;
+
 export class RunStore {
   constructor(
     private readonly redis: Redis,
@@ -52,8 +73,27 @@ export class RunStore {
       .multi()
       .hset(key, 'state', 'submitting', 'chunksAdded', '0')
       .zadd(this.names.runs, Date.now(), spec.runId)
+      .expire(key, Math.max(IN_FLIGHT_TTL_SECONDS, spec.keepSeconds))
       .exec();
+    await this.pruneRuns();
     return true;
+  }
+
+  /** Keys of the run written from here on get the run's TTL (ENSURE_TTL). */
+  private ensureTtl(runId: string, ...keys: string[]): [string, number, ...string[]] {
+    return [ENSURE_TTL, 1 + keys.length, this.names.runMeta(runId), ...keys, String(IN_FLIGHT_TTL_SECONDS)];
+  }
+
+  /** Drops run ids whose records expired from the index, the oldest `PRUNE_BATCH` first (they expire first). */
+  async pruneRuns(): Promise<number> {
+    const ids = await this.redis.zrange(this.names.runs, 0, PRUNE_BATCH - 1);
+    if (ids.length === 0) return 0;
+    const pipe = this.redis.pipeline();
+    for (const id of ids) pipe.exists(this.names.runMeta(id));
+    const res = (await pipe.exec()) ?? [];
+    const dead = ids.filter((_, i) => res[i]?.[1] === 0);
+    if (dead.length > 0) await this.redis.zrem(this.names.runs, ...dead);
+    return dead.length;
   }
 
   async get(runId: string): Promise<RunMeta | undefined> {
@@ -135,6 +175,7 @@ export class RunStore {
       .hget(key, 'state')
       .hsetnx(key, 'startedAt', String(Date.now()))
       .sadd(this.names.runWorkers(runId), worker)
+      .eval(...this.ensureTtl(runId, this.names.runWorkers(runId)))
       .exec();
     const state = (res?.[0]?.[1] ?? undefined) as RunState | undefined;
     if (state === 'queued') await this.setStateIf(runId, 'running', ['queued']);
@@ -146,7 +187,7 @@ export class RunStore {
     if (rows.length === 0) return;
     const args: string[] = [];
     for (const r of rows) args.push(String(r.index), codec.encode(r));
-    await this.redis.hset(this.names.runRows(runId), ...args);
+    await this.redis.multi().hset(this.names.runRows(runId), ...args).eval(...this.ensureTtl(runId, this.names.runRows(runId))).exec();
   }
 
   /** Writes rows only where none exists yet (error rows for failed chunks). */
@@ -155,12 +196,15 @@ export class RunStore {
     const key = this.names.runRows(runId);
     for (let i = 0; i < rows.length; i += 500) {
       const pipe = this.redis.pipeline();
-      for (const r of rows.slice(i, i + 500)) pipe.hsetnx(key, String(r.index), codec.encode(r));
-      const res = (await pipe.exec()) ?? [];
+      const batch = rows.slice(i, i + 500);
+      for (const r of batch) pipe.hsetnx(key, String(r.index), codec.encode(r));
+      pipe.eval(...this.ensureTtl(runId, key));
+      const all = (await pipe.exec()) ?? [];
       // A pipeline reports each command's error in its result: a refused write (OOM) must fail
       // the aggregate job (retried by cause), not pass as "already written".
-      const refused = res.find(([e]) => e);
+      const refused = all.find(([e]) => e);
       if (refused) throw refused[0];
+      const res = all.slice(0, batch.length);
       written += res.reduce((s, [, v]) => s + (v === 1 ? 1 : 0), 0);
     }
     return written;
@@ -212,8 +256,9 @@ export class RunStore {
     await multi.exec();
   }
 
-  /** Removes runs whose records expired from the run index. */
+  /** Removes runs whose records expired from the run index (the newest it reads, and the oldest batch). */
   async listRuns(limit = 20): Promise<string[]> {
+    await this.pruneRuns();
     const ids = await this.redis.zrevrange(this.names.runs, 0, limit * 2);
     const alive: string[] = [];
     for (const id of ids) {

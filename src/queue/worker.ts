@@ -22,7 +22,7 @@ import type { Logger } from '../log.js';
 import type { Device } from '../embed/index.js';
 import { proveDevice } from '../embed/device-probe.js';
 import { redisNames, type WorkerInfo } from '../contracts.js';
-import { bullConnection } from './bull.js';
+import { bullConnection, queueStreams } from './bull.js';
 import { checkEvictionPolicy, type RedisSettings } from './redis.js';
 import { WritesRefusedError } from '../errors.js';
 import { backoffStrategy } from './retry-policy.js';
@@ -30,6 +30,7 @@ import { WriteGuard } from './write-guard.js';
 import { isWritesRefused } from './redis-faults.js';
 import { atMost, connectWorkerRedis, throttled, unreachableFor } from './patience.js';
 import { checkPersistence } from './persistence.js';
+import { pruneWorkers } from './worker-registry.js';
 import { RunStore } from './run-store.js';
 import { StageCache } from './stage-cache.js';
 import { createChunkProcessor, type StageProvider } from './chunk-processor.js';
@@ -126,7 +127,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     }
   };
 
-  const scoreQueue = new Queue(names.scoreQueue, bullOpts);
+  const scoreQueue = new Queue(names.scoreQueue, { ...bullOpts, ...queueStreams });
   const scoreWorker =
     opts.score === false
       ? undefined
@@ -166,6 +167,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const info = JSON.stringify(workerInfo);
   const beat = async () => {
     await redis.multi().zadd(names.workers, Date.now(), id).hset(names.workerInfo, id, info).exec();
+    await pruneWorkers(redis, names);
   };
   // A Redis refusing writes at start must not stop the worker: the next beat will do.
   await beat().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'first heartbeat failed'));

@@ -236,7 +236,9 @@ export class RunStore {
    * died with only that row running — crashes the row itself caused (bisect.ts).
    */
   async countSoloStart(runId: string, jobId: string, delta: 1 | -1): Promise<void> {
-    await this.redis.hincrby(this.names.runCrashes(runId), jobId, delta);
+    const key = this.names.runCrashes(runId);
+    // The run's TTL, like every other key of the run (bounded memory even for a run that never ends).
+    await this.redis.multi().hincrby(key, jobId, delta).eval(...this.ensureTtl(runId, key)).exec();
   }
 
   async soloCrashes(runId: string, jobId: string): Promise<number> {

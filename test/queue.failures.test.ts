@@ -11,37 +11,16 @@ import path from 'node:path';
 import { Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { runCli } from './helpers/cli.js';
-import { cleanPrefix, freePort, REDIS_URL, startPrivateRedis, uniquePrefix } from './helpers/redis.js';
-import { RunClient, startWorker, submitRun, type SubmitOptions } from '../src/queue/index.js';
+import { QueueFixture } from './helpers/queue-fixture.js';
+import { freePort, REDIS_URL, startPrivateRedis } from './helpers/redis.js';
+import { RunClient, submitRun, type SubmitOptions } from '../src/queue/index.js';
 import { redisNames, type ScoreRow } from '../src/contracts.js';
-import { makeModel } from '../src/modelgen/index.js';
-import { writeSyntheticPairs } from '../src/synthetic/write.js';
-import { silentLogger } from '../src/log.js';
 import { InputError, ModelError } from '../src/errors.js';
 
-let dir = '';
-const prefixes: string[] = [];
+let fx: QueueFixture;
 const redis = { url: REDIS_URL };
-
-function prefix(label: string): string {
-  const p = uniquePrefix(label);
-  prefixes.push(p);
-  return p;
-}
-
-function submitOpts(p: string, extra: Partial<SubmitOptions> = {}): SubmitOptions {
-  return {
-    redis, prefix: p, input: path.join(dir, 'pairs.jsonl'), model: 'demo', modelsRoot: path.join(dir, 'models'),
-    cacheDir: path.join(dir, 'cache'), keepSeconds: 3600, chunkSize: 50, ...extra,
-  };
-}
-
-function worker(p: string, modelsRoot = path.join(dir, 'models'), roles: { score?: boolean; aggregate?: boolean } = {}) {
-  return startWorker({
-    redis, prefix: p, modelsRoot, cacheDir: path.join(dir, 'cache'), concurrency: 2, threads: 1, sessions: 1,
-    batchTokens: 1024, device: 'cpu', log: silentLogger(), ...roles,
-  });
-}
+const prefix = (label: string) => fx.prefix(label);
+const submitOpts = (p: string, extra: Partial<SubmitOptions> = {}) => fx.submitOpts(p, extra);
 
 function scoreQueue(p: string): Queue {
   const u = new URL(REDIS_URL);
@@ -55,15 +34,11 @@ async function collect(client: RunClient, runId: string): Promise<ScoreRow[]> {
 }
 
 before(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairscore-qfail-'));
-  await makeModel({ outDir: path.join(dir, 'models', 'demo'), size: 'tiny', head: 'seqcls', seed: 42 });
-  await makeModel({ outDir: path.join(dir, 'other-root', 'demo'), size: 'tiny', head: 'seqcls', seed: 43 });
-  await writeSyntheticPairs(path.join(dir, 'pairs.jsonl'), 400, 5);
+  fx = await QueueFixture.create('qfail', { otherModel: true });
 });
 
 after(async () => {
-  for (const p of prefixes) await cleanPrefix(p);
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  await fx?.tearDown();
 });
 
 test('a poison chunk fails for good, the run still completes and reports it; every row is in the results', async () => {
@@ -75,7 +50,7 @@ test('a poison chunk fails for good, the run still completes and reports it; eve
   const job = await Job.fromId(q, redisNames(p).chunkJobId('poison-1', 2));
   await job!.updateData({ ...(job!.data as object), runId: 'no-such-run' });
   await q.close();
-  const w = await worker(p);
+  const w = await fx.worker(p);
   const client = await RunClient.open({ redis, prefix: p });
   try {
     const s = await client.wait('poison-1', { timeoutMs: 60000, intervalMs: 200 });
@@ -101,7 +76,7 @@ test('a poison chunk fails for good, the run still completes and reports it; eve
 test('a worker whose model differs retries its chunks (a host problem) and the final reason names the host and both sha256', async () => {
   const p = prefix('mismatch');
   await submitRun(submitOpts(p, { runId: 'mm-1', attempts: 2 }));
-  const w = await worker(p, path.join(dir, 'other-root'));
+  const w = await fx.worker(p, { modelsRoot: fx.otherRoot });
   const client = await RunClient.open({ redis, prefix: p });
   const q = scoreQueue(p);
   try {
@@ -123,7 +98,7 @@ test('a chunk that failed on a host without the model is taken over by a host wi
   const p = prefix('handover');
   await submitRun(submitOpts(p, { runId: 'ho-1', attempts: 3 }));
   const q = scoreQueue(p);
-  const bad = await worker(p, path.join(dir, 'other-root'));
+  const bad = await fx.worker(p, { modelsRoot: fx.otherRoot });
   const client = await RunClient.open({ redis, prefix: p });
   try {
     // Wait until the wrong host has failed a chunk once (it is then delayed for a retry).
@@ -135,7 +110,7 @@ test('a chunk that failed on a host without the model is taken over by a host wi
       await new Promise((r) => setTimeout(r, 50));
     }
     await bad.close();
-    const good = await worker(p);
+    const good = await fx.worker(p);
     try {
       const s = await client.wait('ho-1', { timeoutMs: 60000, intervalMs: 200 });
       assert.equal(s.state, 'completed');
@@ -158,7 +133,7 @@ test('an aggregate that fails for good ends the run as failed with its reason: w
   const client = await RunClient.open({ redis, prefix: p });
   try {
     // Score every chunk with a worker that does not aggregate, then corrupt one stored row.
-    const scorer = await worker(p, undefined, { aggregate: false });
+    const scorer = await fx.worker(p, { aggregate: false });
     const deadline = Date.now() + 60000;
     while ((await client.store.rowCount('af-1')) < 400) {
       assert.ok(Date.now() < deadline, 'chunks were not scored');
@@ -168,7 +143,7 @@ test('an aggregate that fails for good ends the run as failed with its reason: w
     const conn = new Redis(REDIS_URL);
     await conn.hset(redisNames(p).runRows('af-1'), '5', '{not json');
     conn.disconnect();
-    const aggregator = await worker(p, undefined, { score: false });
+    const aggregator = await fx.worker(p, { score: false });
     try {
       const s = await client.wait('af-1', { timeoutMs: 30000, intervalMs: 100 });
       assert.equal(s.state, 'failed');
@@ -188,7 +163,7 @@ test('an aggregate that fails for good ends the run as failed with its reason: w
 
 test('submit refuses a head that does not fit, and a model outside the models root, before adding anything', async () => {
   const p = prefix('head');
-  const head = path.join(dir, 'head.json');
+  const head = path.join(fx.dir, 'head.json');
   fs.writeFileSync(head, JSON.stringify({
     format: 'pairscore-mlp', version: 1, labels: ['A', 'B'],
     inputs: { embedding: null, embedding_dim: 0, features: ['neg_premise'], logits: false, logits_dim: 0 },
@@ -212,7 +187,7 @@ test('cancel stops a run: queued chunks are removed and a worker started later s
   try {
     const r = await client.cancel('c-1');
     assert.deepEqual(r, { removed: true, state: 'cancelled' });
-    const w = await worker(p);
+    const w = await fx.worker(p);
     await new Promise((res) => setTimeout(res, 1500));
     await w.close();
     const s = await client.status('c-1');
@@ -231,7 +206,7 @@ test('cancel stops a run: queued chunks are removed and a worker started later s
 test('submit fails fast when Redis is down, and refuses a Redis that evicts keys', async () => {
   const port = await freePort();
   const t0 = Date.now();
-  const down = await runCli(['submit', path.join(dir, 'pairs.jsonl'), '--model', 'demo', '--models-root', path.join(dir, 'models'), '--redis', `redis://:s3cret@127.0.0.1:${port}`]);
+  const down = await runCli(['submit', fx.pairs, '--model', 'demo', '--models-root', fx.modelsRoot, '--redis', `redis://:s3cret@127.0.0.1:${port}`]);
   assert.equal(down.code, 1);
   assert.match(down.stderr, /cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1/);
   assert.doesNotMatch(down.stderr, /s3cret/);
@@ -239,7 +214,7 @@ test('submit fails fast when Redis is down, and refuses a Redis that evicts keys
 
   const lru = await startPrivateRedis(['--maxmemory-policy', 'allkeys-lru']);
   try {
-    const r = await runCli(['submit', path.join(dir, 'pairs.jsonl'), '--model', 'demo', '--models-root', path.join(dir, 'models'), '--redis', lru.url]);
+    const r = await runCli(['submit', fx.pairs, '--model', 'demo', '--models-root', fx.modelsRoot, '--redis', lru.url]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /maxmemory-policy allkeys-lru.*CONFIG SET maxmemory-policy noeviction/);
   } finally {

@@ -7,44 +7,22 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { runCli, startCli } from './helpers/cli.js';
-import { cleanPrefix, REDIS_URL, startPrivateRedis, uniquePrefix } from './helpers/redis.js';
-import { RunClient, startWorker, submitRun, type SubmitOptions } from '../src/queue/index.js';
+import { QueueFixture } from './helpers/queue-fixture.js';
+import { REDIS_URL, startPrivateRedis } from './helpers/redis.js';
+import { RunClient, submitRun, type SubmitOptions } from '../src/queue/index.js';
 import { redisNames, type ScoreRow } from '../src/contracts.js';
-import { makeModel } from '../src/modelgen/index.js';
-import { writeSyntheticPairs } from '../src/synthetic/write.js';
-import { silentLogger } from '../src/log.js';
 
-let dir = '';
-const prefixes: string[] = [];
+let fx: QueueFixture;
 const redis = { url: REDIS_URL };
-
-function prefix(label: string): string {
-  const p = uniquePrefix(label);
-  prefixes.push(p);
-  return p;
-}
-
-function submitOpts(p: string, extra: Partial<SubmitOptions> = {}): SubmitOptions {
-  return {
-    redis, prefix: p, input: path.join(dir, 'pairs.jsonl'), model: 'demo', modelsRoot: path.join(dir, 'models'),
-    cacheDir: path.join(dir, 'cache'), keepSeconds: 3600, chunkSize: 50, ...extra,
-  };
-}
-
-function worker(p: string, roles: { score?: boolean; aggregate?: boolean } = {}, url = REDIS_URL) {
-  return startWorker({
-    redis: { url }, prefix: p, modelsRoot: path.join(dir, 'models'), cacheDir: path.join(dir, 'cache'), concurrency: 2, threads: 1, sessions: 1,
-    batchTokens: 1024, device: 'cpu', log: silentLogger(), ...roles,
-  });
-}
+const prefix = (label: string) => fx.prefix(label);
+const submitOpts = (p: string, extra: Partial<SubmitOptions> = {}) => fx.submitOpts(p, extra);
 
 function cliEnv(p: string, url = REDIS_URL): NodeJS.ProcessEnv {
-  return { REDIS_URL: url, PAIRSCORE_PREFIX: p, PAIRSCORE_MODELS_ROOT: path.join(dir, 'models'), PAIRSCORE_CACHE_DIR: path.join(dir, 'cache'), PAIRSCORE_LOG_LEVEL: 'warn' };
+  return { REDIS_URL: url, PAIRSCORE_PREFIX: p, PAIRSCORE_MODELS_ROOT: fx.modelsRoot, PAIRSCORE_CACHE_DIR: path.join(fx.dir, 'cache'), PAIRSCORE_LOG_LEVEL: 'warn' };
 }
 
 async function until(what: string, check: () => Promise<boolean>, ms = 30000): Promise<void> {
@@ -63,14 +41,11 @@ async function allScored(client: RunClient, runId: string, rows: number): Promis
 }
 
 before(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairscore-submit-'));
-  await makeModel({ outDir: path.join(dir, 'models', 'demo'), size: 'tiny', head: 'seqcls', seed: 42 });
-  await writeSyntheticPairs(path.join(dir, 'pairs.jsonl'), 400, 5);
+  fx = await QueueFixture.create('submit');
 });
 
 after(async () => {
-  for (const p of prefixes) await cleanPrefix(p);
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  await fx?.tearDown();
 });
 
 test('a producer stopped between queueing and the seal promotion: every chunk is scored but the run waits; re-running submit seals it and it completes', async () => {
@@ -80,7 +55,7 @@ test('a producer stopped between queueing and the seal promotion: every chunk is
     /producer died here/,
   );
   const client = await RunClient.open({ redis, prefix: p });
-  const w = await worker(p);
+  const w = await fx.worker(p);
   try {
     await until('every chunk is scored', async () => (await client.store.rowCount('seal-1')) === 400);
     await new Promise((r) => setTimeout(r, 1500));
@@ -89,7 +64,7 @@ test('a producer stopped between queueing and the seal promotion: every chunk is
     assert.equal(stuck.unsealed, true);
     const st = await runCli(['status', 'seal-1'], cliEnv(p));
     assert.match(st.stdout, /note +its submit stopped before sealing the run, so it cannot finish: run the same submit again/);
-    const again = await runCli(['submit', path.join(dir, 'pairs.jsonl'), '--model', 'demo', '--run-id', 'seal-1', '--chunk-size', '50', '--wait', '--timeout', '60'], cliEnv(p));
+    const again = await runCli(['submit', fx.pairs, '--model', 'demo', '--run-id', 'seal-1', '--chunk-size', '50', '--wait', '--timeout', '60'], cliEnv(p));
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stderr, /run seal-1 was queued but never sealed \(its submit stopped there\): sealed now, it will finish/);
     const s = await client.status('seal-1');
@@ -113,7 +88,7 @@ test('a stray aggregate job for a live run is refused, the run untouched (still 
   try {
     // Another program adds an aggregate job naming the live run; only an aggregating worker runs yet.
     await aggQueue.add('aggregate', { runId: 'st-1' }, { jobId: 'stray-1' });
-    const aggregator = await worker(p, { score: false });
+    const aggregator = await fx.worker(p, { score: false });
     let stray: Job | undefined;
     await until('the stray job is refused', async () => {
       stray = await Job.fromId(aggQueue, 'stray-1');
@@ -125,7 +100,7 @@ test('a stray aggregate job for a live run is refused, the run untouched (still 
     assert.equal(during.state, 'queued');
     assert.equal(during.result, undefined);
     assert.equal(during.done, 0, 'no error rows were written');
-    const scorer = await worker(p, { aggregate: false });
+    const scorer = await fx.worker(p, { aggregate: false });
     try {
       const s = await client.wait('st-1', { timeoutMs: 60000, intervalMs: 200 });
       assert.equal(s.state, 'completed');
@@ -148,7 +123,7 @@ test('Redis restarted without its data: status and status --watch exit 1 with "R
   const env = cliEnv(p, r.url);
   const conn = new Redis(r.url);
   try {
-    const sub = await runCli(['submit', path.join(dir, 'pairs.jsonl'), '--model', 'demo', '--run-id', 'lost-1', '--chunk-size', '50'], env);
+    const sub = await runCli(['submit', fx.pairs, '--model', 'demo', '--run-id', 'lost-1', '--chunk-size', '50'], env);
     assert.equal(sub.code, 0, sub.stderr);
     assert.equal((await runCli(['status', 'lost-1'], env)).code, 0);
     const unknown = await runCli(['status', 'never-there'], env);
@@ -162,7 +137,7 @@ test('Redis restarted without its data: status and status --watch exit 1 with "R
     assert.doesNotMatch(st.stderr, /never submitted/);
 
     // A waiting command that saw the run, even when another submit has since re-marked the deployment.
-    const again = await runCli(['submit', path.join(dir, 'pairs.jsonl'), '--model', 'demo', '--run-id', 'lost-2', '--chunk-size', '50'], env);
+    const again = await runCli(['submit', fx.pairs, '--model', 'demo', '--run-id', 'lost-2', '--chunk-size', '50'], env);
     assert.equal(again.code, 0, again.stderr);
     const watch = startCli(['status', 'lost-2', '--watch', '--timeout', '60'], env);
     await new Promise((res) => setTimeout(res, 2500));
@@ -177,7 +152,7 @@ test('Redis restarted without its data: status and status --watch exit 1 with "R
 
 test('a worker warns at start when Redis has neither AOF nor RDB save points, and not when AOF is on', async () => {
   const bare = await startPrivateRedis();
-  const aofDir = fs.mkdtempSync(path.join(dir, 'aof-'));
+  const aofDir = fs.mkdtempSync(path.join(fx.dir, 'aof-'));
   const aof = await startPrivateRedis(['--appendonly', 'yes', '--dir', aofDir]);
   try {
     for (const [r, warns] of [[bare, true], [aof, false]] as const) {

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { deletePrefixKeys } from '../../src/queue/redis.js';
+import { freePort } from '../../scripts/chaos/redis.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -19,16 +20,8 @@ export async function cleanPrefix(prefix: string, url = REDIS_URL): Promise<void
   await deletePrefixKeys({ url }, prefix);
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
+// One free-port finder for the tests and the chaos suite's Redis launcher.
+export { freePort };
 
 export interface PrivateRedis {
   url: string;

@@ -1,8 +1,7 @@
 /**
  * The chaos suite's fast case in `npm test`: an `aggregate` job added by another
- * program for a live run must not end it early (issue 11, item 5). Until the aggregator
- * refuses jobs that are not the run's own flow parent (another branch of issue 11), the
- * scenario fails; it is then reported as a todo, with its result line, not hidden.
+ * program for a live run must not end it early (issue 11, item 5): the aggregator refuses
+ * jobs that are not the run's own flow parent (src/queue/aggregator.ts).
  */
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,13 +16,8 @@ before(async () => {
 });
 after(() => fixtures?.close());
 
-const expected = (r: ScenarioResult) => r.passed;
-
-test('a stray aggregate job for a live run: the run still gives every row once', { timeout: 120000 }, async (t) => {
-  const r = result!;
-  if (!expected(r)) {
-    t.todo(`known failure, fix pending in src/queue/aggregator.ts (issue 11): ${r.line} — ${r.notes[0] ?? ''}`);
-    return;
-  }
+test('a stray aggregate job for a live run: the run still gives every row once', { timeout: 120000 }, async () => {
+  const r: ScenarioResult = result!;
+  assert.ok(r.passed, `${r.line} — ${r.notes.join('; ')}`);
   assert.deepEqual({ ok: r.ok, lost: r.lost, duplicated: r.duplicated, unexpected: r.unexpected, state: r.state }, { ok: 3000, lost: 0, duplicated: 0, unexpected: 0, state: 'completed' });
 });

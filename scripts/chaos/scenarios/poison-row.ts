@@ -1,11 +1,9 @@
 /**
  * A row that crashes every worker that scores it (the test crash-marker hook,
  * PAIRSCORE_TEST_CRASH_MARKER): the chunk must be bisected until only that row is an
- * error row. Skipped until the hook exists in src/config.ts.
+ * error row (src/queue/bisect.ts).
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { repoRoot, type Scenario } from '../harness.js';
+import type { Scenario } from '../harness.js';
 
 const MARKER = 'CHAOS-POISON-ROW';
 const POISON_INDEX = 1234;
@@ -13,12 +11,6 @@ const POISON_INDEX = 1234;
 export const poisonRow: Scenario = {
   name: 'poison-row', rows: 3000, workers: 3, lockMs: 5000, errorRows: 1,
   workerEnv: { PAIRSCORE_TEST_CRASH_MARKER: MARKER },
-  skip() {
-    const config = fs.readFileSync(path.join(repoRoot, 'src', 'config.ts'), 'utf8');
-    return config.includes('PAIRSCORE_TEST_CRASH_MARKER')
-      ? undefined
-      : 'needs the crash-marker hook (PAIRSCORE_TEST_CRASH_MARKER in src/config.ts), not on this branch yet';
-  },
   input: (f) => f.pairsWithMarker(3000, POISON_INDEX, MARKER),
   async inject() {
     // The fault is in the data.

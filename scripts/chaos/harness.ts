@@ -253,6 +253,12 @@ export interface Scenario {
   lockMs?: number;
   /** Error rows the scenario should end with (default 0: the poison row's is 1). */
   errorRows?: number;
+  /**
+   * How the run must end (default `completed`, with every row accounted for). A scenario
+   * whose run must fail (`failed`: its aggregate cannot finish) is judged on ending so,
+   * not on its rows.
+   */
+  expectState?: 'completed' | 'failed';
   /** How long the run may take once the fault is injected (default 300 s). */
   timeoutMs?: number;
   /** The scenario submits the run itself (producer crashes). */
@@ -468,11 +474,14 @@ export async function runScenario(fixtures: Fixtures, scenario: Scenario): Promi
   const chunksRetried = counter.retried;
   const expectErrors = scenario.errorRows ?? 0;
   const broken: string[] = [...failures];
-  if (a.lost > 0) broken.push(`${a.lost} rows lost`);
-  if (a.duplicated > 0) broken.push(`${a.duplicated} rows duplicated`);
-  if (a.unexpected > 0) broken.push(`${a.unexpected} unexpected rows`);
-  if (a.errorRows !== expectErrors) broken.push(`${a.errorRows} error rows (expected ${expectErrors})`);
-  if (finalState !== 'completed') broken.push(`state ${finalState}`);
+  const expectState = scenario.expectState ?? 'completed';
+  if (expectState === 'completed') {
+    if (a.lost > 0) broken.push(`${a.lost} rows lost`);
+    if (a.duplicated > 0) broken.push(`${a.duplicated} rows duplicated`);
+    if (a.unexpected > 0) broken.push(`${a.unexpected} unexpected rows`);
+    if (a.errorRows !== expectErrors) broken.push(`${a.errorRows} error rows (expected ${expectErrors})`);
+  } else notes.push(`rows not judged: the run must end ${expectState}`);
+  if (finalState !== expectState) broken.push(`state ${finalState} (expected ${expectState})`);
   const line = resultLine(scenario.name, a, chunksRetried, finalState, scenario.extra?.(m) ?? { seconds: m.seconds.toFixed(0) });
   return {
     ...a, name: scenario.name, state: finalState, chunksRetried, passed: broken.length === 0,

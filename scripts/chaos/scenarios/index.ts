@@ -3,7 +3,7 @@ import type { Scenario } from '../harness.js';
 import { killWorkers, sigstopPastLock, sigtermInFlight } from './worker-faults.js';
 import { redisRefusesWrites, redisRestart, workersWhileRedisDown } from './redis-faults.js';
 import { producerCrashBeforeQueued, producerCrashBeforeSeal } from './producer-crash.js';
-import { malformedChunk, strayAggregate } from './stray-jobs.js';
+import { aggregateFailure, malformedChunk, strayAggregate } from './stray-jobs.js';
 import { poisonRow } from './poison-row.js';
 import { noFault, scale } from './scale.js';
 
@@ -21,6 +21,7 @@ export const SCENARIOS: Scenario[] = [
   producerCrashBeforeSeal,
   strayAggregate,
   malformedChunk,
+  aggregateFailure,
   poisonRow,
   scale,
 ];

@@ -4,6 +4,7 @@
  * row index outside the run, a row whose id is not the input's — that must not reach the export.
  */
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { redisNames } from '../../../src/contracts.js';
 import type { Scenario, ScenarioContext } from '../harness.js';
 
@@ -36,5 +37,24 @@ export const malformedChunk: Scenario = {
       await q.add('chunk', { runId: ctx.runId, chunk: 9999, rows: [row(ctx.rows + 1, 'stray-out-of-range')] }, { jobId: `run-${ctx.runId}-chunk-9999` });
       await q.add('chunk', { runId: ctx.runId, chunk: 9998, rows: [row(-1 >>> 0, 'stray-huge-index')] }, { jobId: 'stray-huge-index' });
     });
+  },
+};
+
+/**
+ * The aggregate job fails for good — a stored row that no longer parses, written once
+ * the first chunks are in: the run must end `failed` with its reason (never hang), and
+ * the watching `status --watch` exits 1 naming it.
+ */
+export const aggregateFailure: Scenario = {
+  name: 'aggregate-failure', rows: 3000, workers: 2, expectState: 'failed', timeoutMs: 120000,
+  async inject(ctx) {
+    await ctx.waitForProgress(0.3);
+    const redis = new Redis(ctx.redis.url);
+    try {
+      // Chunk 0 ran first (chunks start in order), so nothing rewrites row 0 after this.
+      await redis.hset(redisNames(String(ctx.env.PAIRSCORE_PREFIX)).runRows(ctx.runId), '0', '{not json');
+    } finally {
+      redis.disconnect();
+    }
   },
 };

@@ -1,0 +1,37 @@
+/** `report`: one self-contained HTML file with the charts of a predictions or metrics file. */
+import path from 'node:path';
+import { Command } from 'commander';
+import { reportFromFile, writeReport } from '../report/build-report.js';
+import { say } from './options.js';
+
+interface ReportFlags {
+  out: string;
+  input?: string;
+  premiseCol?: string;
+  hypothesisCol?: string;
+  labelCol?: string;
+  idCol?: string;
+}
+
+export function registerReportCommands(program: Command): void {
+  program
+    .command('report <file>')
+    .description('write an HTML report (summary, confusion matrix, per-class bars, calibration, most confident errors) of a predictions file (.jsonl/.csv/.parquet from score or results) or a metrics .json; it opens offline')
+    .requiredOption('--out <report.html>', 'HTML file to write')
+    .option('--input <dataset>', 'the dataset the predictions were scored from, to show the sentences of the most confident errors')
+    .option('--premise-col <name>', 'with --input: premise column (default: detected)')
+    .option('--hypothesis-col <name>', 'with --input: hypothesis column (default: detected)')
+    .option('--label-col <name>', 'with --input: gold label column (default: detected)')
+    .option('--id-col <name>', 'with --input: id column (default: detected)')
+    .action(async (file: string, f: ReportFlags) => {
+      const columns = {
+        ...(f.premiseCol ? { premiseCol: f.premiseCol } : {}),
+        ...(f.hypothesisCol ? { hypothesisCol: f.hypothesisCol } : {}),
+        ...(f.labelCol ? { labelCol: f.labelCol } : {}),
+        ...(f.idCol ? { idCol: f.idCol } : {}),
+      };
+      const data = await reportFromFile(file, { ...(f.input !== undefined ? { input: f.input, columns } : {}) });
+      await writeReport(f.out, data);
+      say(`report → ${f.out}  (open file://${path.resolve(f.out)} in a browser; it needs no network)`);
+    });
+}

@@ -7,6 +7,7 @@ import { say } from './options.js';
 interface ReportFlags {
   out: string;
   input?: string;
+  metrics?: string;
   premiseCol?: string;
   hypothesisCol?: string;
   labelCol?: string;
@@ -19,6 +20,7 @@ export function registerReportCommands(program: Command): void {
     .description('write an HTML report (summary, confusion matrix, per-class bars, calibration, most confident errors) of a predictions file (.jsonl/.csv/.parquet from score or results) or a metrics .json; it opens offline')
     .requiredOption('--out <report.html>', 'HTML file to write')
     .option('--input <dataset>', 'the dataset the predictions were scored from, to show the sentences of the most confident errors')
+    .option('--metrics <file>', "with a predictions file: the run's metrics JSON, for its pairs/s (a predictions file does not record speed)")
     .option('--premise-col <name>', 'with --input: premise column (default: detected)')
     .option('--hypothesis-col <name>', 'with --input: hypothesis column (default: detected)')
     .option('--label-col <name>', 'with --input: gold label column (default: detected)')
@@ -30,7 +32,10 @@ export function registerReportCommands(program: Command): void {
         ...(f.labelCol ? { labelCol: f.labelCol } : {}),
         ...(f.idCol ? { idCol: f.idCol } : {}),
       };
-      const data = await reportFromFile(file, { ...(f.input !== undefined ? { input: f.input, columns } : {}) });
+      const data = await reportFromFile(file, {
+        ...(f.input !== undefined ? { input: f.input, columns } : {}),
+        ...(f.metrics !== undefined ? { metricsFile: f.metrics } : {}),
+      });
       await writeReport(f.out, data);
       say(`report → ${f.out}  (open file://${path.resolve(f.out)} in a browser; it needs no network)`);
     });

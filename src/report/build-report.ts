@@ -12,7 +12,7 @@ import { writeFileAtomic } from './atomic-file.js';
 import { evaluatePredictions } from './eval.js';
 import { renderReport } from './html/page.js';
 import type { Metrics } from './metrics.js';
-import { attachTexts, ConfidentErrors, type ReportContext, type ReportData } from './report-data.js';
+import { attachTexts, ConfidentErrors, type ConfidentError, type ReportContext, type ReportData } from './report-data.js';
 
 export interface PredictionsReportOptions {
   /** The dataset the predictions were scored from: gives the errors' sentences. */
@@ -20,6 +20,8 @@ export interface PredictionsReportOptions {
   columns?: ColumnOptions;
   /** Facts the predictions file does not hold (model, head, features). */
   context?: Omit<ReportContext, 'source'>;
+  /** The run's metrics JSON: its pairs/s and seconds are shown (a predictions file has no timing). */
+  metricsFile?: string;
 }
 
 export async function reportFromPredictions(file: string, opts: PredictionsReportOptions = {}): Promise<ReportData> {
@@ -27,9 +29,16 @@ export async function reportFromPredictions(file: string, opts: PredictionsRepor
   const metrics = await evaluatePredictions(file, (row) => errors.add(row));
   const list = errors.list();
   if (opts.input !== undefined) await attachTexts(list, opts.input, opts.columns);
+  let timed = false;
+  if (opts.metricsFile !== undefined) {
+    const run = reportFromMetricsFile(opts.metricsFile).metrics;
+    metrics.pairs_per_s = run.pairs_per_s;
+    metrics.seconds = run.seconds;
+    timed = true;
+  }
   return {
     title: `Predictions: ${path.basename(file)}`,
-    context: { source: file, timed: false, ...opts.context, ...(opts.input !== undefined ? { input: opts.input } : {}) },
+    context: { source: file, timed, ...opts.context, ...(opts.input !== undefined ? { input: opts.input } : {}) },
     metrics,
     errors: list,
   };
@@ -67,4 +76,19 @@ export async function reportFromFile(file: string, opts: PredictionsReportOption
 
 export async function writeReport(out: string, data: ReportData): Promise<void> {
   await writeFileAtomic(out, renderReport(data));
+}
+
+/**
+ * The report of a run that just ended (`score --report`): its metrics and errors were gathered
+ * while the rows streamed by; the errors' sentences come from one more pass over the input.
+ */
+export async function writeRunReport(
+  out: string,
+  metrics: Metrics,
+  errors: ConfidentError[],
+  ctx: Omit<ReportContext, 'source' | 'input'> & { source: string; input: string; columns?: ColumnOptions },
+): Promise<void> {
+  const { columns, ...context } = ctx;
+  await attachTexts(errors, ctx.input, columns);
+  await writeReport(out, { title: `Scores of ${path.basename(ctx.input)}`, context, metrics, errors });
 }

@@ -149,7 +149,10 @@ export function reliabilitySpec(m: Metrics): TopLevelSpec {
   };
 }
 
-/** How many predictions fall in each confidence bin, split into correct and wrong. */
+/**
+ * How many predictions fall in each confidence bin: correct and wrong in two panels with their own
+ * y scales, because a good model's few wrong rows would vanish as a sliver on a stacked bar.
+ */
 export function confidenceHistogramSpec(m: Metrics): TopLevelSpec {
   const values = m.calibration.bins.flatMap((b) => [
     { lo: b.lo, hi: b.hi, outcome: 'correct', rows: b.correct },
@@ -158,16 +161,20 @@ export function confidenceHistogramSpec(m: Metrics): TopLevelSpec {
   return {
     data: { values },
     config: CHART_CONFIG,
-    title: { text: 'Confidence of correct and wrong predictions', subtitle: `log-loss ${m.log_loss?.toFixed(4) ?? 'n/a'}, Brier ${m.brier?.toFixed(4) ?? 'n/a'}` },
-    width: 380,
-    height: 260,
-    mark: { type: 'bar', stroke: 'white', tooltip: true },
-    encoding: {
-      x: { field: 'lo', type: 'quantitative', bin: { binned: true, step: 0.1 }, scale: { domain: [0, 1] }, title: 'confidence (probability of the predicted label)', axis: { format: '.0%', tickCount: 5, labelFlush: false } },
-      x2: { field: 'hi' },
-      y: { field: 'rows', type: 'quantitative', stack: 'zero', title: 'rows' },
-      color: { field: 'outcome', type: 'nominal', scale: { domain: ['correct', 'wrong'], range: [CORRECT, WRONG] }, title: null, legend: { orient: 'top' } },
+    title: { text: 'Confidence of correct and wrong predictions', subtitle: `log-loss ${m.log_loss?.toFixed(4) ?? 'n/a'}, Brier ${m.brier?.toFixed(4) ?? 'n/a'}; each panel has its own row scale` },
+    facet: { row: { field: 'outcome', type: 'nominal', sort: ['correct', 'wrong'], title: null, header: { labelFontSize: 13, labelFontWeight: 600, labelAngle: 0, labelAlign: 'left' } } },
+    spec: {
+      width: 380,
+      height: 120,
+      mark: { type: 'bar', stroke: 'white', tooltip: true },
+      encoding: {
+        x: { field: 'lo', type: 'quantitative', bin: { binned: true, step: 0.1 }, scale: { domain: [0, 1] }, title: 'confidence (probability of the predicted label)', axis: { format: '.0%', tickCount: 5, labelFlush: false } },
+        x2: { field: 'hi' },
+        y: { field: 'rows', type: 'quantitative', title: 'rows', axis: { tickCount: 4, tickMinStep: 1, format: 'd' } },
+        color: { field: 'outcome', type: 'nominal', scale: { domain: ['correct', 'wrong'], range: [CORRECT, WRONG] }, legend: null },
+      },
     },
+    resolve: { scale: { y: 'independent' } },
   };
 }
 

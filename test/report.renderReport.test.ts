@@ -13,6 +13,10 @@ import { pathToFileURL } from 'node:url';
 import { runCli } from './helpers/cli.js';
 import { BROWSER_MISSING, hasChromium, launchChromium, openOffline } from './helpers/browser.js';
 import { evaluatePredictions } from '../src/report/eval.js';
+import { fitHead, headJson } from '../src/classify/fit-head.js';
+import type { FeatureData } from '../src/classify/features-file.js';
+import type { PermutationImportance } from '../src/classify/importance.js';
+import { DEFAULT_TRAIN_OPTIONS, Rng } from '../src/classify/train.js';
 import type { Metrics } from '../src/report/metrics.js';
 
 const LABELS = ['ENTAILMENT', 'NEUTRAL', 'CONTRADICTION'];
@@ -120,6 +124,64 @@ test('report: a self-contained HTML file whose charts render offline in Chromium
     await page.setViewportSize({ width: 800, height: 900 });
     await page.screenshot({ path: path.join(dir, 'report-narrow.png'), fullPage: true });
     t.diagnostic(`report and screenshots kept in ${dir}`);
+  } finally {
+    await browser.close();
+  }
+});
+
+/** Feature rows whose first column carries the label and whose pooled vector is half right. */
+function featureData(file: string, n: number, seed: number): FeatureData {
+  const g = new Rng(seed);
+  const gold: string[] = [];
+  const features = new Float32Array(n * 2);
+  const embedding = new Float32Array(n * 4);
+  for (let r = 0; r < n; r++) {
+    const c = r % 3;
+    gold.push(LABELS[c]!);
+    features[r * 2] = c + g.normal() * 0.4;
+    features[r * 2 + 1] = g.normal();
+    const said = g.next() < 0.5 ? c : (c + 1) % 3;
+    for (let k = 0; k < 4; k++) embedding[r * 4 + k] = (k === said ? 2 : 0) + g.normal() * 0.1;
+  }
+  return {
+    file, n, gold, ids: gold.map((_, i) => String(i)), embeddingDim: 4, embedding, featureNames: ['neg_premise', 'jaccard'], features,
+    logitsDim: 0, logits: null, skippedErrors: 0, skippedUnlabelled: 0,
+    meta: { format: 'pairscore-features', version: 1, model: { sha256: 'ef'.repeat(32), name: 'tiny' }, embedding: 'pooled', embedding_dim: 4, features: ['neg_premise', 'jaccard'], logits: false, logits_dim: 0, model_labels: LABELS },
+  } as FeatureData;
+}
+
+test('report of a head file: training curves and permutation importance render offline', { skip: hasChromium() ? false : BROWSER_MISSING, timeout: 120_000 }, async (t) => {
+  const fitted = fitHead(featureData('train.parquet', 300, 1), featureData('val.parquet', 150, 2), {
+    ...DEFAULT_TRAIN_OPTIONS, hidden: [8], epochs: 15, lr: 1e-2, inputs: ['embedding', 'features'], valFraction: 0, autoRemedy: false,
+  });
+  const headFile = path.join(dir, 'head.json');
+  fs.writeFileSync(headFile, headJson(fitted.head));
+  const html = path.join(dir, 'head.html');
+  const r = await runCli(['report', headFile, '--out', html]);
+  assert.equal(r.code, 0, r.stderr);
+  const importance = fitted.head.training!.importance as PermutationImportance;
+
+  const browser = await launchChromium();
+  try {
+    const { page, errors, blocked } = await openOffline(browser, pathToFileURL(html).href);
+    const js = <T>(expr: string) => page.evaluate(expr) as Promise<T>;
+    await page.waitForFunction('window.__report && window.__report.done === true', null, { timeout: 30_000 });
+    const state = await js<{ rendered: string[]; failed: Record<string, string> }>('window.__report');
+    assert.deepEqual(state.failed, {});
+    assert.deepEqual([...state.rendered].sort(), ['curves', 'importance']);
+    assert.deepEqual(errors, []);
+    assert.deepEqual(blocked, []);
+    const marks = await js<Record<string, number>>(
+      `Object.fromEntries([...document.querySelectorAll('[data-chart]')].map((el) => [el.getAttribute('data-chart'), el.querySelectorAll('svg g.role-mark > *').length]))`,
+    );
+    t.diagnostic(`marks per chart: ${JSON.stringify(marks)}`);
+    const epochs = fitted.trained.history.length;
+    // Three panels (loss, accuracy, macro-F1), each: two lines, a point per epoch and split, the chosen-epoch rule.
+    assert.equal(marks.curves, 3 * (2 + 2 * epochs + 1));
+    assert.equal(marks.importance, 2 * importance.groups.length, 'accuracy and macro-F1 bars per input group');
+    const groups = await js<string[]>(`[...document.querySelectorAll('[data-chart=importance] g.role-axis-label text')].map((e) => e.textContent)`);
+    for (const g of importance.groups) assert.ok(groups.includes(g.group), `importance axis shows ${g.group}`);
+    await page.screenshot({ path: path.join(dir, 'head.png'), fullPage: true });
   } finally {
     await browser.close();
   }

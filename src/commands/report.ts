@@ -1,7 +1,8 @@
 /** `report`: one self-contained HTML file with the charts of a predictions or metrics file. */
 import path from 'node:path';
 import { Command } from 'commander';
-import { reportFromFile, writeReport } from '../report/build-report.js';
+import { buildReportHtml } from '../report/build-report.js';
+import { writeFileAtomic } from '../report/atomic-file.js';
 import { say } from './options.js';
 
 interface ReportFlags {
@@ -17,7 +18,7 @@ interface ReportFlags {
 export function registerReportCommands(program: Command): void {
   program
     .command('report <file>')
-    .description('write an HTML report (summary, confusion matrix, per-class bars, calibration, most confident errors) of a predictions file (.jsonl/.csv/.parquet from score or results) or a metrics .json; it opens offline')
+    .description('write an HTML report (summary, confusion matrix, per-class bars, calibration, most confident errors) of a predictions file (.jsonl/.csv/.parquet from score or results) or a metrics .json; of a head file (train --out): its training curves and what it relies on. It opens offline')
     .requiredOption('--out <report.html>', 'HTML file to write')
     .option('--input <dataset>', 'the dataset the predictions were scored from, to show the sentences of the most confident errors')
     .option('--metrics <file>', "with a predictions file: the run's metrics JSON, for its pairs/s (a predictions file does not record speed)")
@@ -32,11 +33,11 @@ export function registerReportCommands(program: Command): void {
         ...(f.labelCol ? { labelCol: f.labelCol } : {}),
         ...(f.idCol ? { idCol: f.idCol } : {}),
       };
-      const data = await reportFromFile(file, {
+      const html = await buildReportHtml(file, {
         ...(f.input !== undefined ? { input: f.input, columns } : {}),
         ...(f.metrics !== undefined ? { metricsFile: f.metrics } : {}),
       });
-      await writeReport(f.out, data);
+      await writeFileAtomic(f.out, html);
       say(`report → ${f.out}  (open file://${path.resolve(f.out)} in a browser; it needs no network)`);
     });
 }

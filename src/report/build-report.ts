@@ -11,6 +11,8 @@ import type { ColumnOptions } from '../ingest/index.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { evaluatePredictions } from './eval.js';
 import { renderReport } from './html/page.js';
+import { renderHeadReport } from './html/head-page.js';
+import { HEAD_FORMAT, headSchema } from '../classify/head-format.js';
 import type { Metrics } from './metrics.js';
 import { attachTexts, ConfidentErrors, type ConfidentError, type ReportContext, type ReportData } from './report-data.js';
 
@@ -76,6 +78,27 @@ export async function reportFromFile(file: string, opts: PredictionsReportOption
 
 export async function writeReport(out: string, data: ReportData): Promise<void> {
   await writeFileAtomic(out, renderReport(data));
+}
+
+/**
+ * The HTML for any report input: a head file (its training view), a metrics JSON, or a
+ * predictions file. A `.json` is told apart by content (`format: "pairscore-mlp"` is a head).
+ */
+export async function buildReportHtml(file: string, opts: PredictionsReportOptions = {}): Promise<string> {
+  if (path.extname(file).toLowerCase() === '.json' && fs.existsSync(file)) {
+    let v: unknown;
+    try {
+      v = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch (cause) {
+      throw new InputError(`${file}: not a readable JSON file`, { cause });
+    }
+    if ((v as { format?: unknown } | null)?.format === HEAD_FORMAT) {
+      const parsed = headSchema.safeParse(v);
+      if (!parsed.success) throw new InputError(`${file}: not a valid head file: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+      return renderHeadReport(parsed.data, file);
+    }
+  }
+  return renderReport(await reportFromFile(file, opts));
 }
 
 /**

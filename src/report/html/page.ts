@@ -12,9 +12,9 @@ import { metricsCharts, pct, type ChartSpecs } from './charts.js';
 export const esc = (s: unknown): string =>
   String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-const jsonForScript = (v: unknown): string => JSON.stringify(v).replace(/</g, '\\u003c');
+export const jsonForScript = (v: unknown): string => JSON.stringify(v).replace(/</g, '\\u003c');
 
-const STYLE = `
+export const STYLE = `
 :root { color-scheme: light; --ink: #1d2330; --muted: #5b6475; --line: #e3e6ec; --card: #f6f7f9; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: #fff; }
@@ -23,6 +23,7 @@ h1 { font-size: 22px; margin: 0 0 4px; }
 h2 { font-size: 17px; margin: 32px 0 6px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
 p.note, .sub { color: var(--muted); margin: 4px 0 12px; max-width: 880px; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(112px, 1fr)); gap: 10px; margin: 16px 0; }
+.cards.wide { grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); }
 .card { background: var(--card); border-radius: 8px; padding: 10px 12px; }
 .card .k { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .04em; }
 .card .v { font-size: 20px; font-weight: 600; font-variant-numeric: tabular-nums; }
@@ -40,7 +41,7 @@ details summary { cursor: pointer; color: var(--muted); }
 `;
 
 /** Renders each spec into #chart-<id> as SVG and records the outcome for tests. */
-const BOOT = `
+export const BOOT = `
 (function () {
   var specs = JSON.parse(document.getElementById('report-specs').textContent);
   var state = { rendered: [], failed: {}, done: false };
@@ -61,11 +62,11 @@ const BOOT = `
 const num = (v: number | null | undefined, digits = 4) => (v === null || v === undefined ? 'n/a' : v.toFixed(digits));
 const percent = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : pct(v));
 
-function card(k: string, v: string, title?: string): string {
+export function card(k: string, v: string, title?: string): string {
   return `<div class="card"${title ? ` title="${esc(title)}"` : ''}><div class="k">${esc(k)}</div><div class="v">${esc(v)}</div></div>`;
 }
 
-function chartDiv(charts: ChartSpecs, id: string, caption: string): string {
+export function chartDiv(charts: ChartSpecs, id: string, caption: string): string {
   if (!(id in charts)) return '';
   return `<figure class="chart" style="margin:0"><div id="chart-${id}" data-chart="${id}"></div><figcaption class="sub">${esc(caption)}</figcaption></figure>`;
 }
@@ -114,9 +115,8 @@ function errorsTable(d: ReportData): string {
 
 export function renderReport(d: ReportData): string {
   const charts = metricsCharts(d.metrics);
-  const lib = chartLibrary();
   const m = d.metrics;
-  const sections: string[] = [`<h1>${esc(d.title)}</h1><p class="sub">pairscore report · charts by ${lib.map((l) => `${l.name} ${l.version}`).join(', ')}</p>`, summary(d)];
+  const sections: string[] = [`<h1>${esc(d.title)}</h1><p class="sub">${esc(byline())}</p>`, summary(d)];
   if (m.evaluated === 0) {
     sections.push('<p class="note">No row has a gold label: accuracy, the confusion matrix and calibration need one.</p>');
   } else {
@@ -132,12 +132,18 @@ export function renderReport(d: ReportData): string {
     }
     sections.push('<h2>Most confident errors</h2><p class="note">The wrong predictions the model was surest of — often label noise or a pattern the model misreads.</p>', errorsTable(d));
   }
+  return htmlShell(d.title, sections, charts);
+}
+
+/** The page around the sections: inlined styles, chart library, specs and the boot script. */
+export function htmlShell(title: string, sections: readonly string[], charts: ChartSpecs): string {
+  const lib = chartLibrary();
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(d.title)}</title>
+<title>${esc(title)}</title>
 <style>${STYLE}</style>
 ${lib.map((l) => `<script data-lib="${esc(l.name)}">${l.source}</script>`).join('\n')}
 </head>
@@ -150,4 +156,9 @@ ${sections.join('\n')}
 </body>
 </html>
 `;
+}
+
+/** The subtitle line naming the chart library and its versions. */
+export function byline(): string {
+  return `pairscore report · charts by ${chartLibrary().map((l) => `${l.name} ${l.version}`).join(', ')}`;
 }

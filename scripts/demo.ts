@@ -112,11 +112,10 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     try {
       const runId = `demo-${Date.now()}`;
       const common = ['--redis', redisUrl, '--prefix', prefix];
-      await run(['submit', pairsFile, '--model', 'demo', '--models-root', modelsRoot, '--mlp', headFile, '--run-id', runId, '--keep', '1d', '--wait', ...common]);
+      await run(['submit', pairsFile, '--model', 'demo', '--models-root', modelsRoot, '--mlp', headFile, '--run-id', runId, '--keep', '1d', '--wait', '--report', reportFile, ...common]);
       await run(['results', runId, '--out', predsFile, ...common]);
       const status = await getRunStatus({ redis: { url: redisUrl }, prefix }, runId);
       fs.writeFileSync(metricsFile, `${JSON.stringify(status.result?.metrics ?? null, null, 2)}\n`);
-      await run(['report', predsFile, '--input', pairsFile, '--metrics', metricsFile, '--out', reportFile]);
     } finally {
       await stopWorkers(workers);
     }

@@ -170,10 +170,11 @@ export function registerQueueCommands(program: Command): void {
       .option('--label-col <name>', 'gold label column (default: detected)')
       .option('--id-col <name>', 'id column (default: detected)')
       .addOption(new Option('--input-format <fmt>', 'input format (default: from the extension)').choices(['csv', 'tsv', 'jsonl', 'parquet']))
-      .option('--wait', 'wait for the run, show progress, print metrics; exit 1 unless every row was scored'),
+      .option('--wait', 'wait for the run, show progress, print metrics; exit 1 unless every row was scored')
+      .option('--report <file.html>', 'with --wait: write the HTML report of the run at its end (also when chunks failed)'),
     'with --wait',
   )).action(async (input: string, f: RedisFlags & {
-    model: string; mlp?: string; features?: string; maxLength?: number; runId?: string; chunkSize: number; wait?: boolean; timeout?: number;
+    model: string; mlp?: string; features?: string; maxLength?: number; runId?: string; chunkSize: number; wait?: boolean; timeout?: number; report?: string;
     premiseCol?: string; hypothesisCol?: string; labelCol?: string; idCol?: string; inputFormat?: 'csv' | 'tsv' | 'jsonl' | 'parquet';
   }) => {
     const config = configOf(f);
@@ -201,6 +202,11 @@ export function registerQueueCommands(program: Command): void {
     if (process.stderr.isTTY) process.stderr.write('\n');
     say(formatStatus(s));
     if (s.result?.metrics) say(formatMetrics(s.result.metrics));
+    if (f.report && s.result?.metrics) {
+      const { writeRemoteReport } = await import('../report/build-report.js');
+      await writeRemoteReport(f.report, targetOf(config), r.runId, { input, columns });
+      say(`report → ${f.report}`);
+    }
     failIfIncomplete(s);
   });
 

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import type { ColumnOptions } from '../ingest/index.js';
+import type { QueueTarget } from '../queue/index.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { evaluatePredictions } from './eval.js';
 import { renderReport } from './html/page.js';
@@ -114,4 +115,10 @@ export async function writeRunReport(
   const { columns, ...context } = ctx;
   await attachTexts(errors, ctx.input, columns);
   await writeReport(out, { title: `Scores of ${path.basename(ctx.input)}`, context, metrics, errors });
+}
+
+/** `submit --wait --report` and `report RUN --redis`: the report of a distributed run. */
+export async function writeRemoteReport(out: string, target: QueueTarget, runId: string, opts: { input?: string; columns?: ColumnOptions } = {}): Promise<void> {
+  const { reportFromRun } = await import('./run-report.js');
+  await writeReport(out, await reportFromRun(target, runId, opts));
 }

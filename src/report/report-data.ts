@@ -8,6 +8,7 @@ import type { ColumnOptions } from '../ingest/index.js';
 import type { ScoreRow } from '../contracts.js';
 import { readDataset } from '../ingest/index.js';
 import type { Metrics } from './metrics.js';
+import type { RunSection } from './run-report.js';
 
 /** How many of the most confident errors a report lists. */
 export const CONFIDENT_ERRORS = 25;
@@ -40,6 +41,8 @@ export interface ReportData {
   context: ReportContext;
   metrics: Metrics;
   errors: ConfidentError[];
+  /** A distributed run: its workers and failed chunks (run-report.ts). */
+  run?: RunSection;
 }
 
 /** Keeps the `limit` wrong predictions with the highest probability, highest first. */

@@ -20,6 +20,7 @@ export const STYLE = `
 body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: #fff; }
 main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 48px; }
 h1 { font-size: 22px; margin: 0 0 4px; }
+h3 { font-size: 14px; margin: 18px 0 6px; }
 h2 { font-size: 17px; margin: 32px 0 6px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
 p.note, .sub { color: var(--muted); margin: 4px 0 12px; max-width: 880px; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(112px, 1fr)); gap: 10px; margin: 16px 0; }
@@ -113,6 +114,23 @@ function errorsTable(d: ReportData): string {
   return `${note}<table id="confident-errors"><thead><tr><th>row</th><th>id</th>${hasText ? '<th>premise</th><th>hypothesis</th>' : ''}<th>gold</th><th>predicted</th><th>probability</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
+function runSection(d: ReportData): string {
+  const r = d.run;
+  if (!r) return '';
+  const workers = r.workers.length === 0
+    ? '<p class="note">No worker recorded.</p>'
+    : `<table id="run-workers"><thead><tr><th>worker</th><th>host</th><th>device</th><th>alive</th></tr></thead><tbody>${r.workers
+        .map((w) => `<tr><td><code>${esc(w.id)}</code></td><td>${esc(w.host ?? '')}</td><td>${esc(w.device ?? '')}</td><td>${w.alive ? 'yes' : 'no'}</td></tr>`)
+        .join('')}</tbody></table>`;
+  const failed = r.failedChunks.length === 0
+    ? '<p class="note">No chunk failed.</p>'
+    : `<table id="failed-chunks"><thead><tr><th>chunk</th><th>first row</th><th>rows</th><th>reason</th></tr></thead><tbody>${r.failedChunks
+        .map((c) => `<tr><td class="num">${c.chunk}${c.part ? `-${esc(c.part)}` : ''}</td><td class="num">${c.firstIndex ?? ''}</td><td class="num">${c.rows ?? ''}</td><td>${esc(c.reason)}</td></tr>`)
+        .join('')}</tbody></table>`;
+  return `<h2>The run on the workers</h2><p class="note">Run <code>${esc(r.runId)}</code>: ${esc(r.state)}, ${r.failedChunks.length} failed chunk(s), ${r.lostRows} lost row(s). The rows of a failed chunk are error rows with its reason.</p>
+<h3>Workers</h3>${workers}<h3>Failed chunks</h3>${failed}`;
+}
+
 export function renderReport(d: ReportData): string {
   const charts = metricsCharts(d.metrics);
   const m = d.metrics;
@@ -132,6 +150,7 @@ export function renderReport(d: ReportData): string {
     }
     sections.push('<h2>Most confident errors</h2><p class="note">The wrong predictions the model was surest of — often label noise or a pattern the model misreads.</p>', errorsTable(d));
   }
+  sections.push(runSection(d));
   return htmlShell(d.title, sections, charts);
 }
 

@@ -9,6 +9,7 @@ import { InputError } from '../errors.js';
 import type { ColumnOptions } from '../ingest/index.js';
 import type { QueueTarget } from '../queue/index.js';
 import { attachTexts, ConfidentErrors, type ReportData } from './report-data.js';
+import { readChunkCompletions, throughputOf, type Throughput } from './run-throughput.js';
 
 export interface RunSection {
   runId: string;
@@ -16,6 +17,10 @@ export interface RunSection {
   lostRows: number;
   failedChunks: FailedChunk[];
   workers: Array<{ id: string; host?: string; device?: string | null; alive: boolean }>;
+  /** Pairs/s per worker over time (run-throughput.ts), when the queue's event stream still has the chunks. */
+  throughput: Throughput | null;
+  /** Chunks the run had, to say whether the chart covers them all. */
+  chunks: number;
 }
 
 export async function reportFromRun(target: QueueTarget, runId: string, opts: { input?: string; columns?: ColumnOptions } = {}): Promise<ReportData> {
@@ -39,6 +44,8 @@ export async function reportFromRun(target: QueueTarget, runId: string, opts: { 
       lostRows: status.result?.lostRows ?? 0,
       failedChunks: status.result?.failedChunks ?? [],
       workers: status.workersSeen.map((w) => ({ id: w.id, alive: w.alive, ...(w.info ? { host: w.info.host, device: w.info.device } : {}) })),
+      throughput: throughputOf(await readChunkCompletions(target, runId)),
+      chunks: status.chunks,
     },
   };
 }

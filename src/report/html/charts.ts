@@ -6,6 +6,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { Metrics } from '../metrics.js';
+import type { Throughput } from '../run-throughput.js';
 
 export type ChartSpecs = Record<string, TopLevelSpec>;
 
@@ -175,6 +176,23 @@ export function confidenceHistogramSpec(m: Metrics): TopLevelSpec {
       },
     },
     resolve: { scale: { y: 'independent' } },
+  };
+}
+
+/** Pairs/s per worker over the run, one line per worker (distributed runs). */
+export function throughputSpec(t: Throughput): TopLevelSpec {
+  return {
+    data: { values: t.points },
+    config: CHART_CONFIG,
+    title: { text: 'Throughput per worker', subtitle: `pairs/s in ${t.binSeconds}-s bins, from ${t.chunks} completed chunk(s)` },
+    width: 560,
+    height: 220,
+    mark: { type: 'line', point: true, tooltip: true },
+    encoding: {
+      x: { field: 't', type: 'quantitative', title: "seconds since the run's first chunk started", scale: { domainMin: 0 }, axis: { tickCount: 8 } },
+      y: { field: 'pairs_per_s', type: 'quantitative', title: 'pairs/s' },
+      color: { field: 'worker', type: 'nominal', title: 'worker', legend: { orient: 'top', labelLimit: 220 } },
+    },
   };
 }
 

@@ -7,7 +7,7 @@
  */
 import type { ReportData } from '../report-data.js';
 import { chartLibrary } from './bundle.js';
-import { metricsCharts, pct, type ChartSpecs } from './charts.js';
+import { metricsCharts, pct, throughputSpec, type ChartSpecs } from './charts.js';
 
 export const esc = (s: unknown): string =>
   String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -114,7 +114,7 @@ function errorsTable(d: ReportData): string {
   return `${note}<table id="confident-errors"><thead><tr><th>row</th><th>id</th>${hasText ? '<th>premise</th><th>hypothesis</th>' : ''}<th>gold</th><th>predicted</th><th>probability</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-function runSection(d: ReportData): string {
+function runSection(d: ReportData, charts: ChartSpecs): string {
   const r = d.run;
   if (!r) return '';
   const workers = r.workers.length === 0
@@ -127,8 +127,11 @@ function runSection(d: ReportData): string {
     : `<table id="failed-chunks"><thead><tr><th>chunk</th><th>first row</th><th>rows</th><th>reason</th></tr></thead><tbody>${r.failedChunks
         .map((c) => `<tr><td class="num">${c.chunk}${c.part ? `-${esc(c.part)}` : ''}</td><td class="num">${c.firstIndex ?? ''}</td><td class="num">${c.rows ?? ''}</td><td>${esc(c.reason)}</td></tr>`)
         .join('')}</tbody></table>`;
+  const throughput = 'throughput' in charts
+    ? `<div class="charts">${chartDiv(charts, 'throughput', r.throughput && r.throughput.chunks < r.chunks ? `Covers ${r.throughput.chunks} of ${r.chunks} chunks: the queue's event stream is capped and older events are gone.` : 'Each chunk counts when it completed.')}</div>`
+    : '<p class="note">No throughput chart: the queue\'s event stream no longer holds this run\'s chunks.</p>';
   return `<h2>The run on the workers</h2><p class="note">Run <code>${esc(r.runId)}</code>: ${esc(r.state)}, ${r.failedChunks.length} failed chunk(s), ${r.lostRows} lost row(s). The rows of a failed chunk are error rows with its reason.</p>
-<h3>Workers</h3>${workers}<h3>Failed chunks</h3>${failed}`;
+${throughput}<h3>Workers</h3>${workers}<h3>Failed chunks</h3>${failed}`;
 }
 
 export function renderReport(d: ReportData): string {
@@ -150,7 +153,8 @@ export function renderReport(d: ReportData): string {
     }
     sections.push('<h2>Most confident errors</h2><p class="note">The wrong predictions the model was surest of — often label noise or a pattern the model misreads.</p>', errorsTable(d));
   }
-  sections.push(runSection(d));
+  if (d.run?.throughput) charts.throughput = throughputSpec(d.run.throughput);
+  sections.push(runSection(d, charts));
   return htmlShell(d.title, sections, charts);
 }
 

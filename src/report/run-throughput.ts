@@ -36,7 +36,7 @@ export async function readChunkCompletions(target: QueueTarget, runId: string): 
   const names = redisNames(target.prefix);
   const redis = await connectRedis(target.redis, 'client');
   try {
-    const key = `${names.bullPrefix}:${names.scoreQueue}:events`;
+    const key = names.scoreEvents;
     const jobPrefix = `run-${runId}-chunk-`;
     const out: ChunkDone[] = [];
     for (const [id, fields] of await redis.xrange(key, '-', '+')) {

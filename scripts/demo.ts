@@ -33,6 +33,8 @@ export interface DemoResult {
   metricsFile: string;
   predsFile: string;
   featuresFile: string;
+  /** The HTML report of the scored test split. */
+  reportFile: string;
   /** Test-split accuracy of the model's own logits and of the trained head. */
   ownAccuracy: number;
   headAccuracy: number;
@@ -86,6 +88,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
   const predsFile = path.join(outDir, 'preds.jsonl');
   const metricsFile = path.join(outDir, 'metrics.json');
   const featuresFile = path.join(outDir, 'features.jsonl');
+  const reportFile = path.join(outDir, 'report.html');
   if (!fs.existsSync(path.join(modelDir, 'model.onnx'))) {
     await run(['make-model', '--size', 'tiny', '--head', 'seqcls', '--labels', '3', '--out', modelDir]);
   }
@@ -109,7 +112,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     try {
       const runId = `demo-${Date.now()}`;
       const common = ['--redis', redisUrl, '--prefix', prefix];
-      await run(['submit', pairsFile, '--model', 'demo', '--models-root', modelsRoot, '--mlp', headFile, '--run-id', runId, '--keep', '1d', '--wait', ...common]);
+      await run(['submit', pairsFile, '--model', 'demo', '--models-root', modelsRoot, '--mlp', headFile, '--run-id', runId, '--keep', '1d', '--wait', '--report', reportFile, ...common]);
       await run(['results', runId, '--out', predsFile, ...common]);
       const status = await getRunStatus({ redis: { url: redisUrl }, prefix }, runId);
       fs.writeFileSync(metricsFile, `${JSON.stringify(status.result?.metrics ?? null, null, 2)}\n`);
@@ -118,7 +121,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     }
   } else {
     say(`\nNo Redis reachable${redisUrl ? ` at ${redactUrl(redisUrl)}` : ''}: scoring in this process (pairscore score).`);
-    await run(['score', pairsFile, '--model', modelDir, '--mlp', headFile, '--out', predsFile, '--metrics', metricsFile]);
+    await run(['score', pairsFile, '--model', modelDir, '--mlp', headFile, '--out', predsFile, '--metrics', metricsFile, '--report', reportFile]);
   }
   say(
     [
@@ -132,11 +135,12 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
       `  head       ${headFile}`,
       `  scores     ${predsFile} (${mode === 'distributed' ? 'two worker processes through Redis' : 'in this process'}, with the head)`,
       `  metrics    ${metricsFile}`,
+      `  report     ${reportFile}  — open file://${reportFile} in a browser (works offline)`,
       'Use your own model: export it with `optimum-cli export onnx --model DIR --task text-classification OUT` and pass --model OUT.',
       '',
     ].join('\n'),
   );
-  return { mode, metricsFile, predsFile, featuresFile, ...trained };
+  return { mode, metricsFile, predsFile, featuresFile, reportFile, ...trained };
 }
 
 const isMain = process.argv[1] && path.resolve(process.argv[1]).replace(/\.ts$/, '.js').endsWith(path.join('scripts', 'demo.js'));

@@ -15,6 +15,7 @@ import { registerDataCommands } from './commands/data.js';
 import { registerLocalCommands } from './commands/local.js';
 import { registerQueueCommands } from './commands/queue.js';
 import { registerTrainCommands } from './commands/train.js';
+import { registerReportCommands } from './commands/report.js';
 
 export function buildProgram(): Command {
   const program = new Command('pairscore')
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerLocalCommands(program);
   registerQueueCommands(program);
   registerTrainCommands(program);
+  registerReportCommands(program);
   return program;
 }
 

@@ -250,6 +250,8 @@ export function redisNames(prefix: string) {
     bullPrefix: tag,
     scoreQueue: 'score',
     aggregateQueue: 'aggregate',
+    /** BullMQ's event stream of the score queue (its `completed` events carry each chunk's summary; the report reads them). */
+    scoreEvents: `${tag}:score:events`,
     /** A chunk's job; `part` names a half of a bisected chunk (`a`, `a-b`, …): `run-<id>-chunk-<n>-a-b`. */
     chunkJobId: (runId: string, chunk: number, part?: string) => `run-${runId}-chunk-${chunk}${part ? `-${part}` : ''}`,
     sealJobId: (runId: string) => `run-${runId}-seal`,

@@ -15,6 +15,9 @@ export { createScorer, createExtractor, tokenizeChunk, type Stages, type Scorer,
 export { openStages, type StageOptions } from './stages.js';
 export { runScore, runExtract, runTokenize, type LocalRunOptions } from './run/local.js';
 export { MetricsAccumulator, type Metrics } from './report/metrics.js';
+export { buildReportHtml, reportFromFile, writeReport, writeRemoteReport } from './report/build-report.js';
+export type { ReportData, ReportContext, ConfidentError } from './report/report-data.js';
+export { permutationImportance, type PermutationImportance } from './classify/importance.js';
 export { makeModel, type MakeModelOptions } from './modelgen/index.js';
 export { generatePairs, type SyntheticPair } from './synthetic/pairs.js';
 export {

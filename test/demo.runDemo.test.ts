@@ -6,7 +6,7 @@ import path from 'node:path';
 import { runDemo } from '../scripts/demo.js';
 import { cleanPrefix, REDIS_URL, uniquePrefix } from './helpers/redis.js';
 
-for (const mode of ['distributed', 'local'] as const) test(`the demo runs end to end (${mode}) and writes scores, features and metrics`, async () => {
+for (const mode of ['distributed', 'local'] as const) test(`the demo runs end to end (${mode}) and writes scores, features, metrics and the HTML report`, async () => {
   const prefix = uniquePrefix('demo');
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pairscore-demo-'));
   const savedCache = process.env.PAIRSCORE_CACHE_DIR;
@@ -21,6 +21,9 @@ for (const mode of ['distributed', 'local'] as const) test(`the demo runs end to
     assert.ok(metrics.accuracy >= 0 && metrics.accuracy <= 1);
     assert.equal(fs.readFileSync(out.predsFile, 'utf8').trim().split('\n').length, 300);
     assert.equal(fs.readFileSync(out.featuresFile, 'utf8').trim().split('\n').length, 300);
+    const report = fs.readFileSync(out.reportFile, 'utf8');
+    assert.match(report, /<div id="chart-confusion" data-chart="confusion">/);
+    assert.match(report, /id="confident-errors"|No wrong predictions/);
   } finally {
     if (savedCache === undefined) delete process.env.PAIRSCORE_CACHE_DIR;
     else process.env.PAIRSCORE_CACHE_DIR = savedCache;

@@ -15,6 +15,7 @@ import type { FeatureData } from './features-file.js';
 import { Rng, trainMlp, type EpochReport, type Matrix, type TrainOptions, type TrainedMlp } from './train.js';
 import { calibrateVectorNoise, compareOwnAccuracy, leakageMessage, noValidationFileWarning, ownAccuracy, type LeakageCheck, type NoiseCalibration } from './leakage.js';
 import { defaultInputs, defaultRemedy, type InputGroup, type Remedy } from './defaults.js';
+import { permutationImportance } from './importance.js';
 
 export type { InputGroup } from './defaults.js';
 
@@ -259,6 +260,14 @@ export function fitHead(
     ...(autoRemedy ? { auto_remedy: autoRemedy.flag } : {}),
     epochs_run: trained.epochs,
     best_epoch: trained.bestEpoch,
+    // Per-epoch numbers for the report's curves; rounded so the file stays stable and small.
+    history: trained.history.map((h) => ({
+      epoch: h.epoch,
+      loss: r6(h.loss),
+      train_accuracy: r6(h.trainAccuracy),
+      train_macro_f1: r6(h.trainMacroF1),
+      ...(h.valLoss !== undefined ? { val_loss: r6(h.valLoss), val_accuracy: r6(h.valAccuracy!), val_macro_f1: r6(h.valMacroF1!) } : {}),
+    })),
   };
   if (trained.best) {
     training.val_accuracy = Number(trained.best.valAccuracy.toFixed(6));
@@ -283,8 +292,12 @@ export function fitHead(
     layers: trained.layers,
     training,
   };
+  // What the head relies on: needs rows it was not fitted on, so only with validation rows.
+  if (valM && valM.n > 0) training.importance = permutationImportance(head, valM, opts.seed);
   return { ...ready, head, trained };
 }
+
+const r6 = (v: number) => Number(v.toFixed(6));
 
 /** The head as file text: stable key order, one line per layer row would be long — plain compact JSON. */
 export function headJson(head: HeadFile): string {

@@ -61,6 +61,8 @@ export interface EpochReport {
   epoch: number;
   loss: number;
   trainAccuracy: number;
+  /** Over the epoch's training rows, as they were seen (under dropout and the vector regularizers). */
+  trainMacroF1: number;
   valLoss?: number;
   valAccuracy?: number;
   valMacroF1?: number;

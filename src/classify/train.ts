@@ -18,7 +18,7 @@
  *   seeded mulberry32 stream and arithmetic is single-threaded in a fixed order, so
  *   the same inputs and seed give the same weights, bit for bit.
  */
-import { evaluate, softmaxInto } from './evaluate.js';
+import { evaluate, scorePredictions, softmaxInto } from './evaluate.js';
 import { Net } from './network.js';
 import { AdamW } from './optimizer.js';
 import { Rng } from './rng.js';
@@ -45,6 +45,9 @@ class EpochRunner {
   private readonly row: Float64Array;
   private readonly p: Float64Array;
   private readonly g: Float64Array;
+  /** Predicted and gold class of each row in epoch order, for the epoch's training macro-F1. */
+  private readonly pred: Int32Array;
+  private readonly gold: Int32Array;
   private readonly cw: Float64Array;
   private readonly vectorCols: number[] = [];
   private readonly regularize: boolean;
@@ -67,10 +70,12 @@ class EpochRunner {
     this.row = new Float64Array(train.d);
     this.p = new Float64Array(k);
     this.g = new Float64Array(k);
+    this.pred = new Int32Array(train.n);
+    this.gold = new Int32Array(train.n);
   }
 
-  /** Returns the class-weighted mean training loss and the training accuracy (under dropout). */
-  run(): { loss: number; trainAccuracy: number } {
+  /** Returns the class-weighted mean training loss, the training accuracy and macro-F1 (under dropout). */
+  run(): { loss: number; trainAccuracy: number; trainMacroF1: number } {
     const { net, rng, train, xs, k, opts, order, row, p, g, cw, vectorCols } = this;
     rng.shuffle(order);
     let lossSum = 0;
@@ -97,6 +102,8 @@ class EpochRunner {
         let best = 0;
         for (let c = 1; c < k; c++) if (p[c]! > p[best]!) best = c;
         if (best === y) correct++;
+        this.pred[b] = best;
+        this.gold[b] = y;
         lossSum -= w * Math.log(Math.max(p[y]!, 1e-12));
         weightSum += w;
         batchWeight += w;
@@ -105,7 +112,8 @@ class EpochRunner {
       }
       this.optimizer.step(opts.lr, opts.weightDecay, batchWeight > 0 ? 1 / batchWeight : 0);
     }
-    return { loss: weightSum > 0 ? lossSum / weightSum : 0, trainAccuracy: correct / train.n };
+    const trainMacroF1 = scorePredictions(this.pred, this.gold, k).macroF1;
+    return { loss: weightSum > 0 ? lossSum / weightSum : 0, trainAccuracy: correct / train.n, trainMacroF1 };
   }
 }
 

@@ -92,9 +92,10 @@ export function registerLocalCommands(program: Command): void {
         .description('classify every pair: {index, id, label, probs, gold?, error?} rows, plus metrics when gold labels exist')
         .option('--mlp <head.json>', "MLP head file (default: the model's own logits)")
         .option('--features <list>', "hand-crafted features (default: the head's)")
-        .option('--metrics <file>', 'write metrics JSON here'),
+        .option('--metrics <file>', 'write metrics JSON here')
+        .option('--report <file.html>', 'write the HTML report (charts, calibration, most confident errors) here at the end'),
     ),
-  ).action(async (input: string, f: DataFlags & ModelFlags & { mlp?: string; features?: string; metrics?: string }) => {
+  ).action(async (input: string, f: DataFlags & ModelFlags & { mlp?: string; features?: string; metrics?: string; report?: string }) => {
     await withInterrupt(async (signal) => {
       const stages = await openStages(
         { modelDir: f.model, device: f.device, ...(f.mlp ? { mlpFile: f.mlp } : {}), ...(f.features ? { features: f.features } : {}), ...maxLen(f) },
@@ -102,9 +103,14 @@ export function registerLocalCommands(program: Command): void {
         say,
       );
       try {
-        const r = await runScore(stages, { ...runOptions(input, f), signal, ...(f.metrics ? { metricsFile: f.metrics } : {}) });
+        const r = await runScore(stages, {
+          ...runOptions(input, f),
+          signal,
+          ...(f.metrics ? { metricsFile: f.metrics } : {}),
+          ...(f.report ? { report: { out: f.report, head: f.mlp ?? null } } : {}),
+        });
         say(formatMetrics(r.metrics));
-        say(`rows → ${f.out}${f.metrics ? `, metrics → ${f.metrics}` : ''}`);
+        say(`rows → ${f.out}${f.metrics ? `, metrics → ${f.metrics}` : ''}${f.report ? `, report → ${f.report}` : ''}`);
       } finally {
         await stages.embedder.close();
       }

@@ -41,7 +41,7 @@ export function dataOptions(cmd: Command): Command {
     .requiredOption('--out <file>', 'output file (.jsonl, .csv or .parquet; - for stdout)')
     .addOption(new Option('--format <fmt>', 'output format (default: from the --out extension)').choices(['jsonl', 'csv', 'parquet']))
     .option('--chunk-size <n>', 'rows per pipeline chunk', int('--chunk-size'), 1024)
-    .option('--no-progress', 'no progress bar');
+    .option('--no-progress', 'no progress (a bar on a terminal, a line every 10 s otherwise)');
 }
 
 export function modelOptions(cmd: Command): Command {

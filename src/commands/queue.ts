@@ -191,10 +191,11 @@ export function registerQueueCommands(program: Command): void {
       .option('--id-col <name>', 'id column (default: detected)')
       .addOption(new Option('--input-format <fmt>', 'input format (default: from the extension)').choices(['csv', 'tsv', 'jsonl', 'parquet']))
       .option('--wait', 'wait for the run, show progress, print metrics; exit 1 unless every row was scored')
-      .option('--force', "submit even when the run's estimated Redis memory exceeds the free maxmemory (a warning instead of exit 2)"),
+      .option('--force', "submit even when the run's estimated Redis memory exceeds the free maxmemory (a warning instead of exit 2)")
+      .option('--report <file.html>', 'with --wait: write the HTML report of the run at its end (also when chunks failed)'),
     'with --wait',
   )).action(async (input: string, f: RedisFlags & {
-    model: string; mlp?: string; features?: string; maxLength?: number; runId?: string; chunkSize: number; wait?: boolean; timeout?: number; force?: boolean;
+    model: string; mlp?: string; features?: string; maxLength?: number; runId?: string; chunkSize: number; wait?: boolean; timeout?: number; force?: boolean; report?: string;
     premiseCol?: string; hypothesisCol?: string; labelCol?: string; idCol?: string; inputFormat?: 'csv' | 'tsv' | 'jsonl' | 'parquet';
   }) => {
     const config = configOf(f);
@@ -222,6 +223,11 @@ export function registerQueueCommands(program: Command): void {
     if (process.stderr.isTTY) process.stderr.write('\n');
     say(formatStatus(s));
     if (s.result?.metrics) say(formatMetrics(s.result.metrics));
+    if (f.report && s.result?.metrics) {
+      const { writeRemoteReport } = await import('../report/build-report.js');
+      await writeRemoteReport(f.report, targetOf(config), r.runId, { input, columns });
+      say(`report → ${f.report}`);
+    }
     failIfIncomplete(s);
   });
 

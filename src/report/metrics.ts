@@ -2,7 +2,10 @@
  * Classification metrics accumulated row by row, so a run of any size is
  * summarised in constant memory. Labels outside the model's label set (e.g. a
  * gold label the model never predicts) get their own row/column in the confusion matrix.
+ * Rows that carry probabilities also feed ECE, log-loss and Brier (calibration.ts).
  */
+import { CalibrationAccumulator, type CalibrationMetrics } from './calibration.js';
+
 export interface ClassMetrics {
   precision: number;
   recall: number;
@@ -10,7 +13,7 @@ export interface ClassMetrics {
   support: number;
 }
 
-export interface Metrics {
+export interface Metrics extends CalibrationMetrics {
   rows: number;
   scored: number;
   errors: number;
@@ -28,6 +31,8 @@ export interface MetricsRow {
   label?: string;
   gold?: string;
   error?: string;
+  /** The label → probability map of a score row; feeds the calibration metrics. */
+  probs?: Readonly<Record<string, number>>;
 }
 
 /** Case-insensitive label match: SICK writes CONTRADICTION, MNLI contradiction. */
@@ -40,6 +45,7 @@ export class MetricsAccumulator {
   private rows = 0;
   private scored = 0;
   private errors = 0;
+  private readonly calibration = new CalibrationAccumulator();
 
   /** `labels`: the model's label set, in its order. */
   constructor(labels: readonly string[]) {
@@ -65,6 +71,11 @@ export class MetricsAccumulator {
     }
     const key = `${g}\u0000${p}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    if (row.probs !== undefined) {
+      const probs = new Map<string, number>();
+      for (const [l, v] of Object.entries(row.probs)) if (typeof v === 'number') probs.set(norm(l), v);
+      if (probs.size > 0) this.calibration.add({ gold: g, label: p, probs });
+    }
   }
 
   result(seconds: number): Metrics {
@@ -96,6 +107,7 @@ export class MetricsAccumulator {
       confusion: { labels: labels.map((l) => this.display.get(l) ?? l), matrix },
       pairs_per_s: seconds > 0 ? this.scored / seconds : 0,
       seconds,
+      ...this.calibration.result(),
     };
   }
 }
@@ -108,6 +120,10 @@ export function formatMetrics(m: Metrics): string {
   ];
   if (m.accuracy === null) return lines.concat('no gold labels: accuracy not computed').join('\n');
   lines.push(`accuracy ${pct(m.accuracy)}  macro-F1 ${pct(m.macro_f1)}  (over ${m.evaluated} labelled rows)`);
+  // Older metrics files (before calibration) have no such fields: print nothing for them.
+  if (m.ece !== undefined && m.ece !== null) {
+    lines.push(`ECE ${m.ece.toFixed(4)}  log-loss ${m.log_loss!.toFixed(4)}  Brier ${m.brier!.toFixed(4)}  (over ${m.calibration.rows} rows with probabilities)`);
+  }
   const w = Math.max(8, ...m.confusion.labels.map((l) => l.length));
   lines.push(`${'class'.padEnd(w)}  precision  recall     f1  support`);
   for (const [l, c] of Object.entries(m.per_class)) {

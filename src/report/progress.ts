@@ -1,7 +1,13 @@
 /**
  * A one-line progress display (pairs, pairs/s, ETA) redrawn on a TTY at most
- * a few times per second; on a non-TTY it stays silent so logs and pipes stay clean.
+ * a few times per second. Without a terminal (Jupyter, CI, a log file) a carriage-return
+ * redraw would be garbage, so it prints a plain line every `everyMs` (10 s, as remote runs
+ * do) and a last one at the end — only if the run lasted long enough to print one, so short
+ * runs add nothing to logs.
  */
+
+/** Plain-line interval without a terminal; the same as `submit --wait`'s status lines. */
+export const PLAIN_PROGRESS_MS = 10_000;
 export interface Progress {
   update(done: number): void;
   finish(): void;
@@ -30,27 +36,40 @@ export function progressLine(label: string, done: number, total: number | undefi
 export function createProgress(
   label: string,
   total: number | undefined,
-  stream: NodeJS.WriteStream = process.stderr,
+  stream: Pick<NodeJS.WriteStream, 'write' | 'isTTY'> = process.stderr,
+  everyMs = PLAIN_PROGRESS_MS,
 ): Progress {
   const start = performance.now();
   let last = 0;
   let shown = false;
+  let plainShown = false;
+  const line = (done: number) => progressLine(label, done, total, (performance.now() - start) / 1000);
   const draw = (done: number) => {
-    stream.write(`\r${progressLine(label, done, total, (performance.now() - start) / 1000)}\u001b[K`);
+    stream.write(`\r${line(done)}\u001b[K`);
     shown = true;
   };
   let latest = 0;
+  let lastPlain = start;
   return {
     update(done) {
       latest = done;
-      if (!stream.isTTY) return;
       const now = performance.now();
+      if (!stream.isTTY) {
+        if (now - lastPlain < everyMs) return;
+        lastPlain = now;
+        stream.write(`${line(done)}\n`);
+        plainShown = true;
+        return;
+      }
       if (now - last < 200) return;
       last = now;
       draw(done);
     },
     finish() {
-      if (!stream.isTTY) return;
+      if (!stream.isTTY) {
+        if (plainShown) stream.write(`${line(latest)}\n`);
+        return;
+      }
       draw(latest);
       if (shown) stream.write('\n');
     },

@@ -9,6 +9,8 @@ import path from 'node:path';
 import { scanDataset, type ColumnOptions, type DatasetInfo } from '../ingest/index.js';
 import { createExtractor, createScorer, tokenizeChunk, type Stages } from '../pipeline.js';
 import { MetricsAccumulator, type Metrics } from '../report/metrics.js';
+import { writeRunReport } from '../report/build-report.js';
+import { ConfidentErrors } from '../report/report-data.js';
 import { createProgress } from '../report/progress.js';
 import { fillWhole, type RowWriter } from '../report/writers.js';
 import { createExtractRowWriter, createScoreRowWriter, createTokenizeRowWriter, featuresMeta, writeJson } from '../report/row-writers.js';
@@ -41,16 +43,31 @@ function progressFor(opts: LocalRunOptions, label: string, total: number) {
 
 export async function runScore(
   stages: Stages,
-  opts: LocalRunOptions & { metricsFile?: string },
+  opts: LocalRunOptions & { metricsFile?: string; report?: { out: string; head: string | null } },
 ): Promise<RunSummary & { metrics: Metrics }> {
   const dataset = await scanDataset(opts.input, opts.columns);
   const scorer = createScorer(stages);
   const labels = scorer.labels;
   const writer = await createScoreRowWriter(opts.out, labels, opts.format);
   const acc = new MetricsAccumulator(labels);
-  const summary = await runRows(dataset, opts, 'score', (rows) => scorer.scoreChunk(rows), writer, (row) => acc.add(row));
+  const confident = opts.report ? new ConfidentErrors() : undefined;
+  const summary = await runRows(dataset, opts, 'score', (rows) => scorer.scoreChunk(rows), writer, (row) => {
+    acc.add(row);
+    confident?.add(row);
+  });
   const metrics = acc.result(summary.seconds);
   if (opts.metricsFile) await writeJson(opts.metricsFile, metrics);
+  if (opts.report && confident) {
+    const info = stages.embedder.info;
+    await writeRunReport(opts.report.out, metrics, confident.list(), {
+      source: opts.out,
+      input: opts.input,
+      columns: opts.columns,
+      model: { name: path.basename(path.resolve(info.dir)), sha256: info.sha256 },
+      head: opts.report.head,
+      features: stages.plan.features,
+    });
+  }
   return { ...summary, metrics };
 }
 

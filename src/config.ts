@@ -48,6 +48,8 @@ const configSchema = z.object({
   /** Seconds run data stays in Redis after the run ends. */
   keepSeconds: intFromEnv(60, 10 * 365 * 86400).default(7 * 86400),
   modelsRoot: z.string().min(1).default('models'),
+  /** Port of a worker's /metrics, /healthz and /readyz (src/queue/health-server.ts); off when unset. */
+  metricsPort: intFromEnv(0, 65535).optional(),
   /**
    * Attempts per chunk job (set at submit). Infrastructure faults (Redis unreachable or
    * refusing writes, timeouts, ONNX Runtime run errors) use them up over minutes, not seconds:
@@ -82,6 +84,7 @@ const ENV_NAMES: Record<keyof z.infer<typeof configSchema>, string> = {
   maxStalledCount: 'PAIRSCORE_MAX_STALLED',
   testCrashMarker: 'PAIRSCORE_TEST_CRASH_MARKER',
   modelsRoot: 'PAIRSCORE_MODELS_ROOT',
+  metricsPort: 'PAIRSCORE_METRICS_PORT',
   retryAttempts: 'PAIRSCORE_RETRY_ATTEMPTS',
   retryBaseMs: 'PAIRSCORE_RETRY_BASE_MS',
   retryMaxMs: 'PAIRSCORE_RETRY_MAX_MS',

@@ -234,6 +234,8 @@ export const workerInfoSchema = z.object({
   executionProviders: z.array(z.string()).optional(),
   /** onnxruntime-node version. */
   onnxruntime: z.string().nullable().optional(),
+  /** pairscore version of the worker (absent from workers older than it), so `status` shows a mixed-version fleet. */
+  version: z.string().optional(),
 });
 export type WorkerInfo = z.infer<typeof workerInfoSchema>;
 

@@ -30,6 +30,8 @@ interface RedisFlags {
   batchTokens?: number;
   device?: string;
   keep?: number;
+  metricsPort?: number;
+  logLevel?: string;
 }
 
 /** `7d`, `12h`, `30m`, `45s` or plain seconds. */
@@ -57,6 +59,7 @@ function configOf(f: RedisFlags): Config {
   return loadConfig({
     redisUrl: f.redis, redisCa: f.redisCa, redisCert: f.redisCert, redisKey: f.redisKey, redisPrefix: f.prefix, modelsRoot: f.modelsRoot, concurrency: f.concurrency, threads: f.threads,
     sessions: f.sessions, batchTokens: f.batchTokens, device: f.device, keepSeconds: f.keep,
+    metricsPort: f.metricsPort, logLevel: f.logLevel,
   });
 }
 
@@ -241,7 +244,9 @@ export function registerQueueCommands(program: Command): void {
       .option('--sessions <n>', 'ONNX sessions (worker threads) (default 1)', int('--sessions'))
       .option('--batch-tokens <n>', 'padded-token budget per micro-batch (default 1024)', int('--batch-tokens'))
       .addOption(new Option('--device <device>', 'execution provider (default cpu)').choices(['cpu', 'cuda', 'webgpu', 'auto']))
-      .option('--no-aggregate', 'do not run aggregate jobs in this process'),
+      .option('--no-aggregate', 'do not run aggregate jobs in this process')
+      .option('--metrics-port <port>', 'serve /metrics, /healthz and /readyz on this port (default PAIRSCORE_METRICS_PORT; off)', int('--metrics-port'))
+      .addOption(new Option('--log-level <level>', 'log level (default PAIRSCORE_LOG_LEVEL or info)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
   ).action(async (f: RedisFlags & { aggregate: boolean }) => {
     const config = configOf(f);
     const log = createLogger(config.logLevel, { role: 'worker' });

@@ -13,6 +13,7 @@ import { toJobError } from './job-errors.js';
 import type { Logger } from '../log.js';
 import type { RunStore } from './run-store.js';
 import { rowCodecFor, type RowCodec } from './row-codec.js';
+import type { ChunkObserver } from './metrics.js';
 
 /**
  * How stale a worker's view of a run's state may be. Reading it for every
@@ -41,6 +42,8 @@ export interface ChunkProcessorDeps {
   names: RedisNames;
   /** TEST ONLY (crash-hook.ts): die when a row's text contains this. */
   crashMarker?: string | undefined;
+  /** Told of every chunk written or failed (the worker's Prometheus series, metrics.ts). */
+  observer?: ChunkObserver | undefined;
 }
 
 /** Job rows are IngestRows flattened by JSON; rebuild the union. */
@@ -86,8 +89,16 @@ export function createChunkProcessor(deps: ChunkProcessorDeps): (job: Job) => Pr
     const { runId, chunk, rows } = parsed.data;
     const start = performance.now();
     const log = deps.log.child({ run: runId, chunk });
+    let task: RunSpec['plan']['task'] | 'unknown' = 'unknown';
+    // Rows written and the chunk's summary: one info line and the observer, for every path that wrote rows.
+    const finished = (summary: ChunkSummary, t: RunSpec['plan']['task']): ChunkSummary => {
+      deps.observer?.chunkDone(t, summary.rows, summary.errors, (performance.now() - start) / 1000);
+      log.info({ rows: summary.rows, errors: summary.errors, ms: summary.ms, task: t }, 'chunk done');
+      return summary;
+    };
     try {
       const { spec, codec } = await specFor(runId);
+      task = spec.plan.task;
       checkChunkPayload(spec, deps.names, job.id, parsed.data);
       if ((await stateOf(runId)) === 'cancelled') {
         return { chunk, rows: 0, errors: 0, ms: 0, worker: deps.workerId, skipped: 'cancelled' };
@@ -107,7 +118,7 @@ export function createChunkProcessor(deps: ChunkProcessorDeps): (job: Job) => Pr
         const out = rows.map((r) => crashedRow(r, verdict.crashes));
         await deps.store.writeRows(runId, out, codec);
         log.error({ job: job.id, row: rows[0]!.index, crashes: verdict.crashes }, 'row crashes every worker that scores it: reported as an error row');
-        return { chunk, rows: out.length, errors: out.length, ms: Math.round(performance.now() - start), worker: deps.workerId };
+        return finished({ chunk, rows: out.length, errors: out.length, ms: Math.round(performance.now() - start), worker: deps.workerId }, spec.plan.task);
       }
       const score = async (): Promise<ResultRow[]> => {
         crashIfMarked(rows, deps.crashMarker);
@@ -131,11 +142,11 @@ export function createChunkProcessor(deps: ChunkProcessorDeps): (job: Job) => Pr
       const summary: ChunkSummary = { chunk, rows: out.length, errors, ms: Math.round(performance.now() - start), worker: deps.workerId };
       // Progress is informational: never fail or delay a scored chunk over it.
       job.updateProgress({ rows: out.length, errors }).catch(() => undefined);
-      log.debug(summary, 'chunk scored');
-      return summary;
+      return finished(summary, spec.plan.task);
     } catch (err) {
       const jobErr = toJobError(err, deps.workerId);
-      log.warn({ err: jobErr.message, final: jobErr instanceof UnrecoverableError, attempt: job.attemptsMade + 1 }, 'chunk failed');
+      deps.observer?.chunkFailed(task, rows.length, (performance.now() - start) / 1000);
+      log.warn({ err, final: jobErr instanceof UnrecoverableError, attempt: job.attemptsMade + 1 }, 'chunk failed');
       throw jobErr;
     }
   };

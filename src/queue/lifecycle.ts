@@ -13,18 +13,19 @@ import { startWorker, type WorkerHandle, type WorkerOptions } from './worker.js'
 
 export async function runWorkerUntilSignal(opts: WorkerOptions): Promise<void> {
   const stopRequested = new AbortController();
+  let handle: WorkerHandle | undefined;
   const stop = (signal: NodeJS.Signals) => {
     if (stopRequested.signal.aborted) {
       opts.log.warn({ signal }, 'second signal: exiting now');
       process.exit(1);
     }
     opts.log.info({ signal }, 'stopping: finishing active chunks');
+    handle?.shuttingDown();
     stopRequested.abort(signal);
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   try {
-    let handle: WorkerHandle;
     try {
       handle = await startWorker({ ...opts, signal: stopRequested.signal });
     } catch (err) {
@@ -37,7 +38,7 @@ export async function runWorkerUntilSignal(opts: WorkerOptions): Promise<void> {
     if (!stopRequested.signal.aborted) {
       await new Promise<void>((resolve) => stopRequested.signal.addEventListener('abort', () => resolve(), { once: true }));
     }
-    await handle.close().catch((err: unknown) => opts.log.error({ err: (err as Error).message }, 'error while stopping'));
+    await handle.close().catch((err: unknown) => opts.log.error({ err }, 'error while stopping'));
   } finally {
     process.off('SIGTERM', stop);
     process.off('SIGINT', stop);
@@ -60,6 +61,7 @@ export function workerOptionsFrom(config: Config, log: Logger, roles: { score?: 
     maxStalledCount: config.maxStalledCount,
     ...(config.testCrashMarker ? { testCrashMarker: config.testCrashMarker } : {}),
     retry: { baseMs: config.retryBaseMs, maxMs: config.retryMaxMs },
+    metricsPort: config.metricsPort,
     log,
     ...roles,
   };

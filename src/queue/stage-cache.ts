@@ -22,6 +22,8 @@ export interface StageCacheOptions {
   batchTokens: number;
   device: Device;
   onWarning?: (msg: string) => void;
+  /** Told once per model opened, with the seconds it took (the worker's metrics and start log). */
+  onModelLoad?: (model: string, seconds: number) => void;
 }
 
 const MAX_RUNNERS = 16;
@@ -72,8 +74,9 @@ export class StageCache implements StageProvider {
       this.models.delete(name);
       await loaded.embedder.close();
     }
+    const t0 = performance.now();
     p = openModel(resolveModelDir(this.opts.modelsRoot, name), this.opts, (msg) => this.opts.onWarning?.(msg));
-    p.catch(() => this.models.delete(name));
+    p.then(() => this.opts.onModelLoad?.(name, (performance.now() - t0) / 1000), () => this.models.delete(name));
     this.models.set(name, p);
     const loaded = await p;
     if (loaded.embedder.info.sha256 !== sha256) {

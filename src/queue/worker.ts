@@ -35,6 +35,8 @@ import { RunStore } from './run-store.js';
 import { StageCache } from './stage-cache.js';
 import { createChunkProcessor, type StageProvider } from './chunk-processor.js';
 import { createAggregateProcessor, failRunIfFinal } from './aggregator.js';
+import { startWorkerOps, type WorkerOps } from './worker-ops.js';
+import { pairscoreVersion } from '../version.js';
 
 export interface WorkerOptions {
   redis: RedisSettings;
@@ -65,11 +67,17 @@ export interface WorkerOptions {
   signal?: AbortSignal;
   /** How long `close()` waits on a Redis that is unreachable before it stops waiting (default 2 s). */
   closeGraceMs?: number;
+  /** Serve /metrics, /healthz and /readyz on this port (0: any free port; see `WorkerHandle.opsPort`). Off when undefined. */
+  metricsPort?: number | undefined;
   log: Logger;
 }
 
 export interface WorkerHandle {
   readonly id: string;
+  /** The port /metrics, /healthz and /readyz are served on, when `metricsPort` was given. */
+  readonly opsPort: number | undefined;
+  /** `/readyz` answers 503 from now on (called at the first stop signal, before active chunks finish). */
+  shuttingDown(): void;
   /**
    * Stops taking jobs, lets active ones finish, frees sessions. With Redis unreachable for
    * `closeGraceMs` it resolves without waiting for BullMQ, whose connections then keep
@@ -87,7 +95,18 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   // Only a worker that runs the model stages needs a device (not aggregate-only, not replaced stages).
   const device = opts.score !== false && !opts.stages ? await proveDevice(opts.device) : undefined;
   if (device?.warning) log.warn(device.warning);
-  const redis = await connectWorkerRedis(opts.redis, log, opts.signal);
+  const ops: WorkerOps | undefined = opts.metricsPort === undefined ? undefined : await startWorkerOps({
+    port: opts.metricsPort, device: device?.device ?? 'none',
+    provider: device?.executionProviders[0] ?? 'none', log, signal: opts.signal,
+  });
+  let redis;
+  try {
+    redis = await connectWorkerRedis(opts.redis, log, opts.signal);
+  } catch (err) {
+    await ops?.close();
+    throw err;
+  }
+  ops?.useRedis(redis);
   try {
     const warning = await checkEvictionPolicy(redis, opts.redis.url);
     if (warning) log.warn(warning);
@@ -95,6 +114,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     if (persistence) log.warn(persistence);
   } catch (err) {
     redis.disconnect();
+    await ops?.close();
     throw err;
   }
   const store = new RunStore(redis, names);
@@ -108,6 +128,10 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     // `auto`, so a model whose session fails there still falls back to CPU (createEmbedder).
     device: device?.device === 'cpu' ? 'cpu' : opts.device,
     onWarning: (msg) => log.warn(msg),
+    onModelLoad: (model, seconds) => {
+      ops?.metrics.modelLoaded(model, device?.device ?? opts.device, seconds);
+      log.info({ model, device: device?.device ?? opts.device, ms: Math.round(seconds * 1000) }, 'model loaded');
+    },
   });
   const connection = bullConnection(opts.redis, 'worker');
   const bullOpts = { connection, prefix: names.bullPrefix };
@@ -133,7 +157,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
       ? undefined
       : new Worker(
         names.scoreQueue,
-        guarded(createChunkProcessor({ store, stages, workerId: id, log, scoreQueue, names, crashMarker: opts.testCrashMarker })),
+        guarded(createChunkProcessor({ store, stages, workerId: id, log, scoreQueue, names, crashMarker: opts.testCrashMarker, observer: ops?.metrics })),
         { ...bullOpts, ...lockOpts, settings, concurrency: opts.concurrency },
       );
   const aggregateWorker =
@@ -163,6 +187,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     host: os.hostname(), pid: process.pid, concurrency: opts.concurrency, threads: opts.threads,
     device: device?.device ?? null, requestedDevice: opts.device,
     executionProviders: device?.executionProviders ?? [], onnxruntime: device?.onnxruntime ?? null,
+    version: pairscoreVersion(),
   };
   const info = JSON.stringify(workerInfo);
   const beat = async () => {
@@ -184,8 +209,11 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   let closing: Promise<void> | undefined;
   return {
     id,
+    opsPort: ops?.port,
+    shuttingDown: () => ops?.shuttingDown(),
     close() {
       closing ??= (async () => {
+        ops?.shuttingDown();
         clearInterval(timer);
         guard.close();
         // With Redis reachable, active chunks finish (as long as they take). BullMQ's close()
@@ -208,6 +236,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
         await stages.close();
         if (reachable) await atMost(redis.multi().zrem(names.workers, id).hdel(names.workerInfo, id).exec(), 1000);
         redis.disconnect();
+        await ops?.close();
         log.info('worker stopped');
       })();
       return closing;

@@ -1,0 +1,125 @@
+/**
+ * A worker's operations port, scraped over HTTP from real `pairscore worker`
+ * processes: /metrics counts exactly the rows a real run scored, /healthz and
+ * /readyz answer during the run, and /readyz turns 503 (with its reason) when the
+ * worker's Redis — a private redis-server, never the shared one — stops.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { runCli, startCli } from './helpers/cli.js';
+import { setUpDeployment, type Deployment } from './helpers/deployment.js';
+import { freePort, startPrivateRedis, type PrivateRedis } from './helpers/redis.js';
+import { pairscoreVersion } from '../src/version.js';
+
+const ROWS = 130;
+const CHUNK = 25;
+let deployment: Deployment | undefined;
+const servers: PrivateRedis[] = [];
+const children: Array<ReturnType<typeof startCli>> = [];
+
+before(async () => {
+  deployment = await setUpDeployment('ops', { size: 'tiny', count: ROWS, seed: 12 });
+});
+
+after(async () => {
+  for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGKILL');
+  for (const s of servers) await s.stop();
+  await deployment?.tearDown();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function get(port: number, route: string): Promise<{ status: number; body: string }> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}${route}`, { signal: AbortSignal.timeout(3000) });
+    return { status: res.status, body: await res.text() };
+  } catch {
+    return { status: 0, body: '' };
+  }
+}
+
+async function until(what: string, ms: number, check: () => Promise<boolean>, output: () => string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    assert.ok(Date.now() < deadline, `timed out waiting for: ${what}\n${output()}`);
+    await sleep(100);
+  }
+}
+
+/** The value of one series in Prometheus text, e.g. `pairscore_rows_total{task="score",outcome="ok"}`. */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+function startWorker(env: NodeJS.ProcessEnv, port: number): ReturnType<typeof startCli> {
+  const w = startCli(['worker', '--concurrency', '2', '--metrics-port', String(port)], env);
+  children.push(w);
+  return w;
+}
+
+test('metrics: the row counters of a worker scraped during a real run equal the rows it scored', { timeout: 120000 }, async () => {
+  const { env, pairs } = deployment!;
+  const port = await freePort();
+  const w = startWorker({ ...env, PAIRSCORE_BATCH_TOKENS: '64' }, port);
+  await until('/readyz 200', 30000, async () => (await get(port, '/readyz')).status === 200, w.output);
+  assert.equal((await get(port, '/healthz')).status, 200);
+
+  const submit = runCli(['submit', pairs, '--model', 'demo', '--run-id', 'ops-run', '--chunk-size', String(CHUNK), '--wait'], env);
+  // Scrape while the run goes on: health stays green and the counters only move up.
+  const seen: number[] = [];
+  let done = false;
+  void submit.then(() => (done = true));
+  while (!done) {
+    const [m, ready, health] = await Promise.all([get(port, '/metrics'), get(port, '/readyz'), get(port, '/healthz')]);
+    assert.equal(ready.status, 200, `not ready during the run: ${ready.body}`);
+    assert.equal(health.status, 200);
+    seen.push(sample(m.body, 'pairscore_rows_total{task="score",outcome="ok"}') ?? -1);
+    await sleep(150);
+  }
+  const r = await submit;
+  assert.equal(r.code, 0, r.stderr);
+  for (let i = 1; i < seen.length; i++) assert.ok(seen[i]! >= seen[i - 1]!, `counter went down: ${seen.join(',')}`);
+
+  const m = await get(port, '/metrics');
+  assert.equal(m.status, 200);
+  const ok = sample(m.body, 'pairscore_rows_total{task="score",outcome="ok"}')!;
+  const errors = sample(m.body, 'pairscore_rows_total{task="score",outcome="error"}')!;
+  assert.equal(ok + errors, ROWS, m.body);
+  assert.equal(sample(m.body, 'pairscore_chunks_total{task="score",outcome="ok"}'), Math.ceil(ROWS / CHUNK));
+  assert.equal(sample(m.body, 'pairscore_chunks_total{task="score",outcome="error"}'), 0);
+  assert.equal(sample(m.body, 'pairscore_chunk_duration_seconds_count{task="score",outcome="ok"}'), Math.ceil(ROWS / CHUNK));
+  assert.equal(sample(m.body, 'pairscore_model_load_seconds_count{model="demo",device="cpu"}'), 1);
+  assert.equal(sample(m.body, `pairscore_worker_info{version="${pairscoreVersion()}",device="cpu",provider="cpu"}`), 1);
+  assert.ok((sample(m.body, 'pairscore_process_resident_memory_bytes') ?? 0) > 0, 'default metrics carry the pairscore_ prefix');
+  assert.match(m.body, /^pairscore_nodejs_eventloop_lag_seconds /m);
+
+  w.child.kill('SIGTERM');
+  assert.equal(await w.exited, 0, w.output());
+  assert.equal((await get(port, '/healthz')).status, 0, 'the port is closed once the worker has stopped');
+});
+
+test('readyz: 503 with a reason while its Redis is stopped, 200 again once Redis is back; healthz stays 200', { timeout: 90000 }, async () => {
+  const srv = await startPrivateRedis();
+  servers.push(srv);
+  const port = await freePort();
+  const w = startWorker({ ...deployment!.env, REDIS_URL: srv.url, PAIRSCORE_PREFIX: 'ops-ready' }, port);
+  await until('/readyz 200', 30000, async () => (await get(port, '/readyz')).status === 200, w.output);
+
+  await srv.stop();
+  await until('/readyz 503', 15000, async () => (await get(port, '/readyz')).status === 503, w.output);
+  const ready = await get(port, '/readyz');
+  assert.equal(ready.status, 503);
+  const body = JSON.parse(ready.body) as { status: string; reason: string };
+  assert.equal(body.status, 'not ready');
+  assert.match(body.reason, /Redis/);
+  assert.equal((await get(port, '/healthz')).status, 200, 'the process itself is healthy: only not ready');
+
+  await srv.restart();
+  await until('/readyz 200 again', 30000, async () => (await get(port, '/readyz')).status === 200, w.output);
+
+  // SIGKILL, not SIGTERM: a worker whose Redis was down for ~10 s or more does not finish
+  // close() after Redis is back (seen without the ops port too; not what this test is about).
+  w.child.kill('SIGKILL');
+  await w.exited;
+});

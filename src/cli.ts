@@ -10,6 +10,7 @@ import { Command, CommanderError } from 'commander';
 import { loadConfig } from './config.js';
 import { exitCodeFor, InterruptedError } from './errors.js';
 import { createLogger } from './log.js';
+import { pairscoreVersion } from './version.js';
 import { registerModelCommands } from './commands/model.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerLocalCommands } from './commands/local.js';
@@ -20,6 +21,7 @@ import { registerReportCommands } from './commands/report.js';
 export function buildProgram(): Command {
   const program = new Command('pairscore')
     .description('Score sentence pairs with a fine-tuned BERT [CLS]/pooled vector, hand-crafted features and an MLP head')
+    .version(pairscoreVersion(), '-V, --version', "print pairscore's version")
     .showHelpAfterError()
     // Commander's own exits (unknown flag, missing argument, --help) become thrown
     // CommanderErrors, so `main` decides every exit code in one place. Subcommands

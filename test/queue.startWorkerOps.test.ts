@@ -94,6 +94,13 @@ test('metrics: the row counters of a worker scraped during a real run equal the 
   assert.ok((sample(m.body, 'pairscore_process_resident_memory_bytes') ?? 0) > 0, 'default metrics carry the pairscore_ prefix');
   assert.match(m.body, /^pairscore_nodejs_eventloop_lag_seconds /m);
 
+  // The heartbeat carries the version, and `status` shows it per worker.
+  const st = await runCli(['status', 'ops-run'], env);
+  assert.equal(st.code, 0, st.stderr);
+  assert.match(st.stdout, new RegExp(`pairscore ${pairscoreVersion().replaceAll('.', '\\.')}  cpu \\[cpu\\]`));
+  const json = JSON.parse((await runCli(['status', 'ops-run', '--json'], env)).stdout) as { workersSeen: Array<{ info: { version?: string } | null }> };
+  assert.ok(json.workersSeen.some((ws) => ws.info?.version === pairscoreVersion()), JSON.stringify(json.workersSeen));
+
   w.child.kill('SIGTERM');
   assert.equal(await w.exited, 0, w.output());
   assert.equal((await get(port, '/healthz')).status, 0, 'the port is closed once the worker has stopped');

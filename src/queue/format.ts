@@ -32,13 +32,15 @@ export function statusProgressLine(s: RunStatus, seconds: number): string {
   return `${progressLine(s.runId, s.done, s.rows, seconds)}  workers ${s.workersAlive}${failed}`;
 }
 
-/** `host-123-ab12  cpu [cpu] (asked auto)  onnxruntime 1.30.0  alive` */
+/** `host-123-ab12  pairscore 0.4.0  cpu [cpu] (asked auto)  onnxruntime 1.30.0  alive` — the version makes a mixed fleet visible. */
 export function formatWorker(w: WorkerSeen): string {
   const state = w.alive ? 'alive' : 'gone';
   const i = w.info;
   if (!i) return `${w.id}  ${state}`;
-  if (i.device === null) return `${w.id}  runs no model (aggregate only)  ${state}`;
+  // Workers older than the version field say so rather than hiding in the list.
+  const version = `pairscore ${i.version ?? '?'}`;
+  if (i.device === null) return `${w.id}  ${version}  runs no model (aggregate only)  ${state}`;
   const asked = i.requestedDevice && i.requestedDevice !== i.device ? ` (asked ${i.requestedDevice})` : '';
   const eps = i.executionProviders ? ` [${i.executionProviders.join(',')}]` : '';
-  return `${w.id}  ${i.device}${eps}${asked}  onnxruntime ${i.onnxruntime ?? '?'}  ${state}`;
+  return `${w.id}  ${version}  ${i.device}${eps}${asked}  onnxruntime ${i.onnxruntime ?? '?'}  ${state}`;
 }

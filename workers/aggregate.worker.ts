@@ -12,7 +12,7 @@ const log = createLogger(config.logLevel, { role: 'aggregate-worker' });
 runWorkerUntilSignal(workerOptionsFrom(config, log, { score: false, aggregate: true })).then(
   () => process.exit(0),
   (err: unknown) => {
-    log.fatal({ err: (err as Error).message }, 'aggregator failed');
+    log.fatal({ err }, 'aggregator failed');
     process.exit(exitCodeFor(err));
   },
 );

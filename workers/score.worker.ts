@@ -13,7 +13,7 @@ const log = createLogger(config.logLevel, { role: 'score-worker' });
 runWorkerUntilSignal(workerOptionsFrom(config, log)).then(
   () => process.exit(0),
   (err: unknown) => {
-    log.fatal({ err: (err as Error).message }, 'worker failed');
+    log.fatal({ err }, 'worker failed');
     process.exit(exitCodeFor(err));
   },
 );

@@ -76,7 +76,7 @@ export async function connectWorkerRedis(settings: RedisSettings, log: Logger, s
   let down = false;
   redis.on('error', (err: Error) => {
     down = true;
-    warn(() => log.warn({ redis: url, err: err.message }, 'Redis unreachable: waiting for it (workers retry for ever)'));
+    warn(() => log.warn({ redis: url, err }, 'Redis unreachable: waiting for it (workers retry for ever)'));
   });
   redis.on('ready', () => {
     if (down) log.info({ redis: url }, 'Redis reachable again');

@@ -170,15 +170,15 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     w?.on('error', (err) => {
       // BullMQ's own writes (fetching the next job) refused: pause too, instead of a log line per try.
       if (isWritesRefused(err)) void guard.refused(err.message);
-      else queueErrorLog(() => log.error({ err: err.message }, 'queue error (repeats within 30 s are not logged)'));
+      else queueErrorLog(() => log.error({ err }, 'queue error (repeats within 30 s are not logged)'));
     });
-    w?.on('failed', (job, err) => log.debug({ job: job?.id, err: err.message }, 'job failed'));
+    w?.on('failed', (job, err) => log.debug({ job: job?.id, err }, 'job failed'));
   }
   aggregateWorker?.on('failed', (job, err) => {
     if (!job) return;
     failRunIfFinal(store, job, err).then(
-      (failed) => failed && log.error({ run: (job.data as { runId?: string }).runId, err: err.message }, 'run failed: its aggregate job failed for good'),
-      (e: unknown) => log.error({ err: (e as Error).message }, 'could not mark the run failed'),
+      (failed) => failed && log.error({ run: (job.data as { runId?: string }).runId, err }, 'run failed: its aggregate job failed for good'),
+      (e: unknown) => log.error({ err: e }, 'could not mark the run failed'),
     );
   });
   scoreQueue.on('error', () => undefined);
@@ -195,7 +195,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     await pruneWorkers(redis, names);
   };
   // A Redis refusing writes at start must not stop the worker: the next beat will do.
-  await beat().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'first heartbeat failed'));
+  await beat().catch((err: unknown) => log.warn({ err }, 'first heartbeat failed'));
   const timer = setInterval(() => beat().catch(() => undefined), HEARTBEAT_MS);
   timer.unref();
   log.info(

@@ -15,6 +15,7 @@ import { redisNames } from '../src/contracts.js';
 import { CUDA_INSTALL_HINT, probeProviders } from '../src/embed/device.js';
 import type { RunStatus } from '../src/queue/index.js';
 
+import { pairscoreVersion } from '../src/version.js';
 const ortVersion = (createRequire(import.meta.url)('onnxruntime-node/package.json') as { version: string }).version;
 const skip = probeProviders().cuda && 'a CUDA provider library is installed here: cuda would not be refused, auto would not fall back';
 const RUN = 'dev-1';
@@ -95,7 +96,7 @@ test('worker --device auto starts on CPU with one warning; status shows its devi
     );
 
     const text = await runCli(['status', RUN], env);
-    assert.ok(text.stdout.includes(`${seen.id}  cpu [cpu] (asked auto)  onnxruntime ${ortVersion}  alive`), text.stdout);
+    assert.ok(text.stdout.includes(`${seen.id}  pairscore ${pairscoreVersion()}  cpu [cpu] (asked auto)  onnxruntime ${ortVersion}  alive`), text.stdout);
 
     // Once at start, not again when the model loaded at the first chunk.
     const warnings = w.output().match(/device 'auto': using CPU/g) ?? [];

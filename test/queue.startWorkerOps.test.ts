@@ -8,8 +8,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli, startCli } from './helpers/cli.js';
 import { setUpDeployment, type Deployment } from './helpers/deployment.js';
-import { freePort, startPrivateRedis, type PrivateRedis } from './helpers/redis.js';
+import { cleanPrefix, freePort, REDIS_URL, startPrivateRedis, uniquePrefix, type PrivateRedis } from './helpers/redis.js';
 import { pairscoreVersion } from '../src/version.js';
+import { startWorker as startWorkerInProcess } from '../src/queue/worker.js';
+import { silentLogger } from '../src/log.js';
 
 const ROWS = 130;
 const CHUNK = 25;
@@ -129,4 +131,29 @@ test('readyz: 503 with a reason while its Redis is stopped, 200 again once Redis
   // close() after Redis is back (seen without the ops port too; not what this test is about).
   w.child.kill('SIGKILL');
   await w.exited;
+});
+
+test('readyz: 503 "shutting down" from the first stop signal, while active chunks may still finish', { timeout: 30000 }, async () => {
+  const prefix = uniquePrefix('ops-stop');
+  const w = await startWorkerInProcess({
+    redis: { url: REDIS_URL }, prefix, modelsRoot: deployment!.dir, cacheDir: deployment!.dir, concurrency: 1, threads: 1, sessions: 1,
+    batchTokens: 1024, device: 'cpu', metricsPort: 0, log: silentLogger(),
+    // No model stages: this test is about the port, not scoring.
+    stages: { runnerFor: () => Promise.reject(new Error('unused')), close: () => Promise.resolve() },
+  });
+  try {
+    const port = w.opsPort!;
+    assert.equal((await get(port, '/readyz')).status, 200);
+    w.shuttingDown();
+    const ready = await get(port, '/readyz');
+    assert.equal(ready.status, 503);
+    assert.deepEqual(JSON.parse(ready.body), { status: 'not ready', reason: 'shutting down' });
+    assert.equal((await get(port, '/healthz')).status, 200);
+    assert.equal((await get(port, '/nope')).status, 404);
+    const m = await get(port, '/metrics');
+    assert.match(m.body, /^pairscore_worker_info\{version="[^"]+",device="none",provider="none"\} 1$/m);
+  } finally {
+    await w.close();
+    await cleanPrefix(prefix);
+  }
 });

@@ -139,3 +139,17 @@ test('SIGTERM ends a worker within 5 s while Redis is down: at start, and mid-ru
   }
   assert.equal((await terminate(rescuer)).code, 0, rescuer.output());
 });
+
+test('SIGTERM ends a worker within seconds after a long Redis outage that is over (BullMQ close alone waited for ever)', { timeout: 60000 }, async () => {
+  const srv = await startPrivateRedis();
+  servers.push(srv);
+  const w = worker(srv.url, 'wsig-long');
+  await until('worker started', 30000, () => /worker started/.test(w.output()));
+  await srv.stop();
+  await sleep(13000); // ~12 s and more made BullMQ 6.7's Worker.close() hang once Redis was back
+  await srv.restart();
+  await sleep(3000);
+  const { ms, code } = await terminate(w);
+  assert.equal(code, 0, w.output());
+  assert.ok(ms < 12000, `exit took ${ms} ms`);
+});

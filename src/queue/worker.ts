@@ -27,6 +27,7 @@ import { checkEvictionPolicy, type RedisSettings } from './redis.js';
 import { WritesRefusedError } from '../errors.js';
 import { backoffStrategy } from './retry-policy.js';
 import { WriteGuard } from './write-guard.js';
+import { ActiveJobs } from './active-jobs.js';
 import { isWritesRefused } from './redis-faults.js';
 import { atMost, connectWorkerRedis, throttled, unreachableFor } from './patience.js';
 import { checkPersistence } from './persistence.js';
@@ -87,6 +88,8 @@ export interface WorkerHandle {
 }
 
 const HEARTBEAT_MS = 5000;
+/** How long BullMQ's close() may take once no chunk of this process is running. */
+const CLOSE_AFTER_IDLE_MS = 5000;
 
 export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const id = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -142,14 +145,15 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const guard = new WriteGuard({ redis, probeKey: names.writeProbe(id), workers, log });
   // A job whose write was refused waits until Redis writes again, so BullMQ can record its
   // failure (a write too) with the cause, and retry it later instead of losing it to a stall.
-  const guarded = <T>(fn: (job: Job) => Promise<T>) => async (job: Job): Promise<T> => {
+  const active = new ActiveJobs();
+  const guarded = <T>(fn: (job: Job) => Promise<T>) => (job: Job): Promise<T> => active.track(async () => {
     try {
       return await fn(job);
     } catch (err) {
       if (err instanceof WritesRefusedError) await guard.refused(err.message);
       throw err;
     }
-  };
+  });
 
   const scoreQueue = new Queue(names.scoreQueue, { ...bullOpts, ...queueStreams });
   const scoreWorker =
@@ -221,12 +225,16 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
         // the chunks this worker held are taken over once their lock expires.
         const stop = new AbortController();
         const graceful = Promise.all(workers.map((w) => w.close()));
+        // Once this process's own chunks have ended, BullMQ gets a bounded while to finish
+        // closing: after a long Redis outage its close() can wait for ever (active-jobs.ts).
+        const afterLastChunk = active.whenIdle().then(() => atMost(graceful, CLOSE_AFTER_IDLE_MS));
         const outcome = await Promise.race([
-          graceful.then(() => 'closed' as const, () => 'closed' as const),
+          afterLastChunk.then((closed) => (closed ? 'closed' as const : 'stuck' as const)),
           unreachableFor(redis, opts.closeGraceMs ?? 2000, stop.signal).then(() => 'unreachable' as const),
         ]);
+        if (outcome === 'stuck') log.warn({ waitedMs: CLOSE_AFTER_IDLE_MS }, "BullMQ did not close after this worker's last chunk ended: stopping without it");
         stop.abort();
-        const reachable = outcome === 'closed';
+        const reachable = outcome !== 'unreachable';
         if (!reachable) {
           // BullMQ's disconnect() and close() both wait for a connection that is not coming back;
           // its reconnecting clients are left to the process exit (the CLI exits once stopped).

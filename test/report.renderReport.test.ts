@@ -18,24 +18,13 @@ import type { FeatureData } from '../src/classify/features-file.js';
 import type { PermutationImportance } from '../src/classify/importance.js';
 import { DEFAULT_TRAIN_OPTIONS, Rng } from '../src/classify/train.js';
 import type { Metrics } from '../src/report/metrics.js';
+import { rng } from '../src/synthetic/pairs.js';
 
 const LABELS = ['ENTAILMENT', 'NEUTRAL', 'CONTRADICTION'];
 const TRICKY = 'A man says </script><b>hello</b> & "bye"';
 let dir = '';
 let preds = '';
 let pairs = '';
-
-/** mulberry32: a small seeded generator, so the fixture is the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Predictions of an over-confident classifier that is right ~75% of the time, and the pairs behind them. */
 function writeFixture(): void {

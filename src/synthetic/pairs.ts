@@ -29,8 +29,8 @@ const ADJECTIVES: Array<[string, string]> = [
 ];
 const NUMBERS = ['two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
 
-/** mulberry32: tiny, fast, seedable. */
-function rng(seed: number): () => number {
+/** mulberry32: tiny, fast, seedable (also the tests' seeded fixtures). */
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -8,19 +8,12 @@
  * the result says which layout that was.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import type { OnnxEmbedder } from '../../src/embed/index.js';
 import { createScorer } from '../../src/pipeline.js';
 import { runScore } from '../../src/run/local.js';
 import { openStages } from '../../src/stages.js';
 import type { IngestRow } from '../../src/contracts.js';
-
-/**
- * A throughput probe: a pairs file (TSV with premise/hypothesis columns) and a model
- * directory in, pairs/s out. `benchScore` is one; the distributed row plugs another in.
- */
-export type PairsPerSecProbe = (pairsFile: string, modelDir: string) => Promise<{ pairsPerSec: number; note?: string }>;
 
 export interface ScoreBenchOptions {
   /** Undefined: the default src/config.ts resolves (no flag passed). */
@@ -87,12 +80,4 @@ export async function benchScore(pairsFile: string, modelDir: string, opts: Scor
     await stages.embedder.close();
     fs.rmSync(opts.outFile, { force: true });
   }
-}
-
-/** benchScore as a PairsPerSecProbe with fixed options. */
-export function scoreProbe(opts: Omit<ScoreBenchOptions, 'outFile'> & { workDir: string }): PairsPerSecProbe {
-  return async (pairsFile, modelDir) => {
-    const r = await benchScore(pairsFile, modelDir, { ...opts, outFile: path.join(opts.workDir, `score-${process.pid}.jsonl`) });
-    return { pairsPerSec: r.pairsPerSec, note: `padding share ${(r.paddingShare * 100).toFixed(1)}%` };
-  };
 }

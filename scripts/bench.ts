@@ -145,7 +145,7 @@ async function main(): Promise<void> {
       const feats = await benchFeatures(pairs, { rounds });
       rows.push({
         stage: 'features, all, 1 thread, cold (pairs/s)', ours: feats.pairsPerSec, peerName: '',
-        note: `${feats.pairs} pairs the warm-up never saw, fresh memos and WordNet instance; ${runs(feats.runs)}; WordNet load ${(feats.loadMs / 1000).toFixed(2)} s`,
+        note: `${feats.pairs.toLocaleString('en-US')} pairs the warm-up never saw, fresh memos and WordNet instance; ${runs(feats.runs)}; WordNet load ${(feats.loadMs / 1000).toFixed(2)} s`,
       });
     }
 

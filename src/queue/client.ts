@@ -25,11 +25,15 @@ export interface WorkerSeen {
   alive: boolean;
   /** Its heartbeat description (device, execution providers, onnxruntime version); null once it stopped. */
   info: WorkerInfo | null;
+  /** Its last heartbeat (ms since the epoch); absent once the registry forgot it. */
+  lastHeartbeat?: number;
 }
 
 export interface RunStatus {
   runId: string;
   state: RunState;
+  /** When it was submitted (ISO 8601, from its spec). */
+  createdAt?: string;
   rows: number;
   done: number;
   chunks: number;
@@ -118,12 +122,7 @@ export class RunClient {
       }
     }
     const workers = await this.store.workersOf(runId);
-    const cutoff = Date.now() - 15000;
-    const workersSeen: WorkerSeen[] = [];
-    for (const w of workers) {
-      const [seen, info] = await Promise.all([this.redis.zscore(names.workers, w), this.redis.hget(names.workerInfo, w)]);
-      workersSeen.push({ id: w, alive: seen !== null && Number(seen) >= cutoff, info: parseWorkerInfo(info) });
-    }
+    const workersSeen = await this.workersSeen(workers);
     const workersAlive = workersSeen.filter((w) => w.alive).length;
     const end = meta.finishedAt ?? Date.now();
     const seconds = meta.startedAt ? (end - meta.startedAt) / 1000 : 0;
@@ -132,6 +131,7 @@ export class RunClient {
     const status: RunStatus = {
       runId,
       state: meta.state,
+      createdAt: meta.spec.createdAt,
       rows: meta.spec.input.rows,
       done,
       chunks: meta.spec.chunks,
@@ -147,6 +147,22 @@ export class RunClient {
     if (unsealed) status.unsealed = true;
     if (meta.result) status.result = meta.result;
     return status;
+  }
+
+  /** Every worker of the deployment that sent a heartbeat recently enough to be remembered, newest first. */
+  async fleet(): Promise<WorkerSeen[]> {
+    return this.workersSeen(await this.redis.zrevrange(this.queues.names.workers, 0, -1));
+  }
+
+  private async workersSeen(ids: readonly string[]): Promise<WorkerSeen[]> {
+    const names = this.queues.names;
+    const cutoff = Date.now() - 15000;
+    const seen: WorkerSeen[] = [];
+    for (const id of ids) {
+      const [beat, info] = await Promise.all([this.redis.zscore(names.workers, id), this.redis.hget(names.workerInfo, id)]);
+      seen.push({ id, alive: beat !== null && Number(beat) >= cutoff, info: parseWorkerInfo(info), ...(beat !== null ? { lastHeartbeat: Number(beat) } : {}) });
+    }
+    return seen;
   }
 
   /**

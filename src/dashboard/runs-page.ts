@@ -29,7 +29,7 @@ th{background:#f4f4f4;font-weight:600}td.num{text-align:right;font-variant-numer
 .completed{background:#dcfce7;color:#166534}.failed{background:#fee2e2;color:#991b1b}.cancelled{background:#e5e7eb;color:#374151}
 .running{background:#dbeafe;color:#1e40af}.queued,.submitting{background:#fef9c3;color:#854d0e}
 .fail{color:#991b1b;font-size:.92em}.fail ul{margin:.2em 0 0;padding-left:1.2em}
-.gone{color:#999}.error{background:#fee2e2;color:#991b1b;padding:.6em;border-radius:4px}.empty{color:#666}`;
+td code,td time{white-space:nowrap}.gone{color:#999}.error{background:#fee2e2;color:#991b1b;padding:.6em;border-radius:4px}.empty{color:#666}`;
 
 const pct = (done: number, total: number): number => (total > 0 ? Math.min(100, (100 * done) / total) : 100);
 

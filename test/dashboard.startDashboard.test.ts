@@ -9,9 +9,9 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { Job, Queue } from 'bullmq';
 import { QueueFixture } from './helpers/queue-fixture.js';
-import { REDIS_URL } from './helpers/redis.js';
+import { freePort, REDIS_URL, startPrivateRedis } from './helpers/redis.js';
 import { BROWSER_MISSING, hasChromium, launchChromium, openServed } from './helpers/browser.js';
-import { startCli } from './helpers/cli.js';
+import { runCli, startCli } from './helpers/cli.js';
 import { RunClient, submitRun, type WorkerHandle } from '../src/queue/index.js';
 import { redisNames } from '../src/contracts.js';
 import { silentLogger } from '../src/log.js';
@@ -153,3 +153,34 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     assert.equal(await d.exited, 0, d.output());
   });
 }
+
+test('an unreachable Redis at start: exit 1 with the reason, as `status`', { timeout: 60_000 }, async () => {
+  const r = await runCli(['dashboard', '--port', '0', '--redis', `redis://127.0.0.1:${await freePort()}`]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /cannot reach Redis/);
+});
+
+test('a Redis outage after start: pages answer 503 naming it instead of hanging, and 200 once Redis is back', { timeout: 120_000 }, async () => {
+  const redis = await startPrivateRedis();
+  const d = await startDashboard({ redis: { url: redis.url }, prefix: 'outage', port: 0, actions: false, log: silentLogger(), readTimeoutMs: 2000 });
+  try {
+    assert.equal((await fetch(`${d.url}/api/runs`)).status, 200);
+    await redis.stop();
+    const down = await fetch(`${d.url}/api/runs`);
+    assert.equal(down.status, 503);
+    assert.match(((await down.json()) as DashboardData).error ?? '', /did not answer within 2000 ms/);
+    const page = await fetch(`${d.url}/`);
+    assert.equal(page.status, 503);
+    assert.match(await page.text(), /<p class="error">Redis did not answer: /);
+    await redis.restart();
+    let status = 0;
+    for (let i = 0; i < 60 && status !== 200; i++) {
+      status = (await fetch(`${d.url}/api/runs`)).status;
+      if (status !== 200) await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.equal(status, 200, 'the dashboard reads again once Redis is back');
+  } finally {
+    await d.close();
+    await redis.stop();
+  }
+});

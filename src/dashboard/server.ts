@@ -62,9 +62,13 @@ export async function startDashboard(opts: DashboardOptions): Promise<DashboardH
   const queues = openQueues(opts.redis, prefix, 'waiting');
   const warn = throttled(30000);
 
+  // One read at a time, shared by the pages asked for meanwhile: while Redis is down, reloads
+  // must not pile up commands that would all run at once when it is back.
+  let inFlight: Promise<DashboardData> | undefined;
   const read = async (): Promise<DashboardData> => {
+    inFlight ??= readDashboardData(client, prefix).finally(() => (inFlight = undefined));
     try {
-      return await withinMs(readDashboardData(client, prefix), readTimeoutMs, () => new RetryableError(`Redis at ${url} did not answer within ${readTimeoutMs} ms`));
+      return await withinMs(inFlight, readTimeoutMs, () => new RetryableError(`Redis at ${url} did not answer within ${readTimeoutMs} ms`));
     } catch (err) {
       warn(() => log.warn({ err }, 'dashboard read failed'));
       return { prefix, readAt: new Date().toISOString(), runs: [], workers: [], error: err instanceof Error ? err.message : String(err) };

@@ -9,7 +9,7 @@ const HOSTILE = `<script>alert("x")</script><img src=x onerror=alert(1)> & 'quot
 
 const run = (over: Partial<RunStatus>): RunStatus => ({
   runId: 'r1', state: 'running', createdAt: '2026-11-30T16:00:00.000Z', rows: 400, done: 100, chunks: 8, chunkSize: 50, chunksAdded: 8,
-  failedChunks: 0, pairsPerSec: 12.5, etaSeconds: 24, workers: ['w-1'], workersAlive: 1, workersSeen: [], ...over,
+  failedChunks: 0, chunksDone: 2, pairsPerSec: 12.5, etaSeconds: 24, workers: ['w-1'], workersAlive: 1, workersSeen: [], ...over,
 });
 
 const data = (over: Partial<DashboardData> = {}): DashboardData => ({
@@ -40,7 +40,7 @@ test('every run with its state, rows and chunks, a progress bar, pairs/s, create
   assert.match(html, /<tr data-run="r1">[\s\S]*?<span class="state running">running<\/span>/);
   assert.match(html, /<tr data-run="r2">[\s\S]*?<span class="state completed">completed<\/span>/);
   assert.match(html, /style="width:25\.0%"><\/span><\/span>100\/400 rows \(25\.0%\)/);
-  assert.match(html, /8 chunks of up to 50 rows; failed 0/);
+  assert.match(html, /2\/8 chunks done \(up to 50 rows each\); failed 0/);
   assert.match(html, /<td class="num">12\.5<\/td>/);
   assert.match(html, /<time datetime="2026-11-30T16:00:00.000Z">2026-11-30 16:00:00Z<\/time>/);
   assert.match(html, /chunk 2 \(rows 100–149\): /);
@@ -56,7 +56,7 @@ test('every run with its state, rows and chunks, a progress bar, pairs/s, create
 test('a hostile failure reason, run id, prefix and host name are escaped, never markup', () => {
   const hostile = data({
     prefix: HOSTILE,
-    runs: [run({ runId: `"><b>id`, result: { state: 'failed', reason: HOSTILE, metrics: null, lostRows: 0, finishedAt: '', failedChunks: [{ chunk: 1, part: '<i>a</i>', reason: HOSTILE, firstIndex: null, rows: null }] } })],
+    runs: [run({ runId: `"><b>id`, chunksDone: undefined, result: { state: 'failed', reason: HOSTILE, metrics: null, lostRows: 0, finishedAt: '', failedChunks: [{ chunk: 1, part: '<i>a</i>', reason: HOSTILE, firstIndex: null, rows: null }] } })],
     workers: [{ id: '<w>', alive: true, info: { host: HOSTILE, pid: 1, concurrency: 1, threads: 1, device: '<d>', executionProviders: ['<p>'], onnxruntime: '<o>', version: '<v>' } }],
   });
   const html = renderRunsPage(hostile, opts);
@@ -66,6 +66,7 @@ test('a hostile failure reason, run id, prefix and host name are escaped, never 
   assert.ok(html.includes('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt; &amp; &#39;quoted&#39;'));
   assert.ok(html.includes('data-run="&quot;&gt;&lt;b&gt;id"'));
   assert.match(html, /chunk 1 part &lt;i&gt;a&lt;\/i&gt;: &lt;script&gt;/);
+  assert.match(html, /8 chunks \(up to 50 rows each\)/, 'without a done count the total alone');
 });
 
 test('no runs, no workers, and a Redis that did not answer are said in words', () => {

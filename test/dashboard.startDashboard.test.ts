@@ -38,6 +38,12 @@ before(async () => {
   const job = await Job.fromId(q, redisNames(prefix).chunkJobId(RUN, 2));
   await job!.updateData({ ...(job!.data as object), runId: 'no-such-run' });
   await q.close();
+  const before = await RunClient.open({ redis: { url: REDIS_URL }, prefix });
+  try {
+    assert.equal((await before.status(RUN)).chunksDone, 0, 'no chunk done before any worker');
+  } finally {
+    await before.close();
+  }
   worker = await fx.worker(prefix);
   const client = await RunClient.open({ redis: { url: REDIS_URL }, prefix });
   try {
@@ -66,6 +72,7 @@ test('/api/runs: the run as `status` sees it (state, rows, the failed chunk and 
   assert.equal(run.state, 'completed');
   assert.equal(run.rows, 400);
   assert.equal(run.failedChunks, 1);
+  assert.equal(run.chunksDone, 7, 'every chunk but the poison one');
   assert.equal(run.result?.failedChunks[0]?.chunk, 2);
   assert.match(run.result?.failedChunks[0]?.reason ?? '', /no-such-run/);
   assert.ok(run.createdAt);
@@ -74,6 +81,27 @@ test('/api/runs: the run as `status` sees it (state, rows, the failed chunk and 
   assert.equal(w.alive, true);
   assert.equal(w.info?.pid, process.pid);
   assert.ok(w.lastHeartbeat !== undefined && Date.now() - w.lastHeartbeat < 60_000);
+});
+
+test('in flight: every chunk scored but no aggregate worker yet, the run is running with 8/8 chunks done', { timeout: 120_000 }, async () => {
+  const p = fx.prefix('dash-inflight');
+  await submitRun(fx.submitOpts(p, { runId: 'dash-2' }));
+  const scorer = await fx.worker(p, { aggregate: false });
+  const d = await startDashboard({ redis: { url: REDIS_URL }, prefix: p, port: 0, actions: false, log: silentLogger() });
+  try {
+    let run: DashboardData['runs'][number] | undefined;
+    // A chunk's rows are written before its job completes: wait for the count, not the rows.
+    for (let i = 0; i < 240 && run?.chunksDone !== 8; i++) {
+      run = ((await (await fetch(`${d.url}/api/runs`)).json()) as DashboardData).runs[0];
+      if (run?.chunksDone !== 8) await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.equal(run?.done, 400);
+    assert.equal(run?.state, 'running');
+    assert.equal(run?.chunksDone, 8);
+  } finally {
+    await d.close();
+    await scorer.close();
+  }
 });
 
 test('read-only by default: bull-board refuses actions (405) and the queues are untouched', async () => {
@@ -113,7 +141,7 @@ test('in Chromium: the runs page lists the run, its state and failed chunk; bull
     const runs = await openServed(browser, `${dashboard.url}/`);
     const row = runs.page.locator(`tr[data-run="${RUN}"]`);
     assert.equal(await row.count(), 1);
-    assert.match(await row.innerText(), /completed[\s\S]*400\/400 rows[\s\S]*chunk 2 \(rows 100–149\): [\s\S]*no-such-run/);
+    assert.match(await row.innerText(), /completed[\s\S]*400\/400 rows[\s\S]*7\/8 chunks done[\s\S]*chunk 2 \(rows 100–149\): [\s\S]*no-such-run/);
     assert.equal(await runs.page.locator(`tr[data-worker="${worker.id}"]`).count(), 1);
     await runs.page.screenshot({ path: path.join(fx.dir, 'runs.png'), fullPage: true });
     assert.deepEqual(runs.errors, []);

@@ -58,7 +58,8 @@ function runRow(s: RunStatus): string {
 <td><code>${esc(s.runId)}</code></td>
 <td><span class="state ${esc(s.state)}">${esc(s.state)}</span>${note}</td>
 <td><span class="bar" title="${p.toFixed(1)}%"><span style="width:${p.toFixed(1)}%"></span></span>${s.done}/${s.rows} rows (${p.toFixed(1)}%)<br>` +
-    `${s.chunks} chunks of up to ${s.chunkSize} rows${s.state === 'submitting' ? `, ${s.chunksAdded} added` : ''}; failed ${s.failedChunks}${failures(s)}</td>
+    `${s.chunksDone !== undefined ? `${s.chunksDone}/` : ''}${s.chunks} chunks${s.chunksDone !== undefined ? ' done' : ''} (up to ${s.chunkSize} rows each)` +
+    `${s.state === 'submitting' ? `, ${s.chunksAdded} added` : ''}; failed ${s.failedChunks}${failures(s)}</td>
 <td class="num">${s.pairsPerSec.toFixed(1)}</td>
 <td class="num">${eta}</td>
 <td class="num">${s.workersAlive}/${s.workers.length}</td>

@@ -41,6 +41,11 @@ export interface RunStatus {
   chunksAdded: number;
   /** Chunks that failed for good so far. */
   failedChunks: number;
+  /**
+   * Chunks whose rows are all written (a chunk with a failed part is not); absent when it cannot
+   * be known (a cancelled or failed run, or BullMQ's parent job gone).
+   */
+  chunksDone?: number;
   pairsPerSec: number;
   etaSeconds: number | null;
   /** Workers that processed chunks of this run, and how many of them sent a heartbeat in the last 15 s. */
@@ -113,13 +118,21 @@ export class RunClient {
     const names = this.queues.names;
     const done = meta.state === 'completed' ? meta.spec.input.rows : await this.store.rowCount(runId);
     let failedChunks = meta.result?.failedChunks.length ?? 0;
+    let chunksDone: number | undefined;
     let unsealed = false;
     if (!meta.result) {
       const parent = await Job.fromId(this.queues.aggregate, names.aggregateJobId(runId));
-      if (parent) failedChunks = (await parent.getDependenciesCount({ ignored: true })).ignored ?? 0;
-      if (meta.state === 'queued' || meta.state === 'running') {
-        unsealed = (await (await Job.fromId(this.queues.score, names.sealJobId(runId)))?.isDelayed()) === true;
+      const seal = await Job.fromId(this.queues.score, names.sealJobId(runId));
+      if (parent) {
+        const counts = await parent.getDependenciesCount({ ignored: true, processed: true });
+        failedChunks = counts.ignored ?? 0;
+        // The seal is a child of the parent too; once done it is removed (removeOnComplete).
+        // A bisected chunk adds its halves as children, so the count is capped by what can be done.
+        chunksDone = Math.min(meta.spec.chunks - failedChunks, Math.max(0, (counts.processed ?? 0) - (seal ? 0 : 1)));
       }
+      if (meta.state === 'queued' || meta.state === 'running') unsealed = (await seal?.isDelayed()) === true;
+    } else if (meta.state === 'completed') {
+      chunksDone = meta.spec.chunks - new Set(meta.result.failedChunks.map((f) => f.chunk)).size;
     }
     const workers = await this.store.workersOf(runId);
     const workersSeen = await this.workersSeen(workers);
@@ -144,6 +157,7 @@ export class RunClient {
       workersAlive,
       workersSeen,
     };
+    if (chunksDone !== undefined) status.chunksDone = chunksDone;
     if (unsealed) status.unsealed = true;
     if (meta.result) status.result = meta.result;
     return status;

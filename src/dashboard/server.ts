@@ -81,6 +81,11 @@ export async function startDashboard(opts: DashboardOptions): Promise<DashboardH
 
   const app = express();
   app.disable('x-powered-by');
+  app.use((req, res, next) => {
+    const start = performance.now();
+    res.on('finish', () => log.debug({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(performance.now() - start) }, 'request'));
+    next();
+  });
   app.get('/', async (_req, res) => page(res, await read()));
   app.get('/api/runs', async (_req, res) => {
     const data = await read();

@@ -10,6 +10,7 @@ import { AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transforme
 import { InputError } from '../src/errors.js';
 import { loadTokenizer, type PairTokenizer } from '../src/tokenize/index.js';
 import { SHARED_MISSING, sharedPath } from './helpers/shared.js';
+import { hfLongestFirst } from './helpers/hf-truncation.js';
 
 const modelsDir = sharedPath('models');
 const sickDir = sharedPath('data', 'sick');
@@ -131,24 +132,6 @@ test('supplementary-plane CJK ideographs are split off like BMP ones (Hugging Fa
   const { ours, peer } = await tokenizers();
   assert.deepEqual(Array.from(ours.encodePair('a\u{20000}b', 'x').ids), peerPair(peer, 'a \u{20000} b', 'x').ids);
 });
-
-/**
- * Kept lengths of a pair under `budget` tokens (specials excluded), written here from Hugging Face
- * tokenizers' LongestFirst (tokenizers/src/utils/truncation.rs, `truncate_encodings`) and not from
- * src/tokenize, so this oracle does not share the code under test: the shorter sequence keeps what
- * it has (or the larger part of the budget); when both must shrink the first gets ⌊budget/2⌋.
- */
-function hfLongestFirst(n1: number, n2: number, budget: number): [number, number] {
-  if (n1 + n2 <= budget) return [n1, n2];
-  const swap = n1 > n2;
-  let short = swap ? n2 : n1;
-  let long = short > budget ? short : Math.max(short, budget - short);
-  if (short + long > budget) {
-    short = Math.floor(budget / 2);
-    long = short + (budget % 2);
-  }
-  return swap ? [long, short] : [short, long];
-}
 
 function expectedTruncated(peer: PreTrainedTokenizer, a: string, b: string, maxLength: number): { ids: number[]; typeIds: number[] } {
   const idsA = peer.encode(a, { add_special_tokens: false });

@@ -10,7 +10,7 @@ import { sessionFailure, type DeviceChoice, type ProviderProbe } from './device.
 import { proveDevice } from './device-probe.js';
 import { inspectModel } from './inspect.js';
 import { SessionPool } from './session-pool.js';
-import type { Embedder, EmbedderOptions, EmbedOutput } from './types.js';
+import type { Embedder, EmbedderOptions, EmbedObserver, EmbedOutput } from './types.js';
 import type { BatchVectors } from './worker-protocol.js';
 
 /** Running totals over all embed() calls. */
@@ -57,7 +57,7 @@ class OrtEmbedder implements OnnxEmbedder {
     private readonly batchTokens: number,
   ) {}
 
-  async embed(encodings: readonly Encoding[], kinds: readonly EmbeddingKind[]): Promise<EmbedOutput> {
+  async embed(encodings: readonly Encoding[], kinds: readonly EmbeddingKind[], observer?: EmbedObserver): Promise<EmbedOutput> {
     const wanted = [...new Set(kinds)];
     const missing = wanted.filter((k) => !this.info.available.includes(k));
     if (missing.length > 0) {
@@ -80,9 +80,14 @@ class OrtEmbedder implements OnnxEmbedder {
 
     const plan = planBatches(encodings, { batchTokens: this.batchTokens, padId: this.padId });
     const results: BatchVectors[] = await Promise.all(
-      plan.batches.map((b) =>
-        this.pool.run({ rows: b.rows.length, seqLen: b.seqLen, ids: b.ids, typeIds: b.typeIds, lengths: b.lengths, kinds: wanted }),
-      ),
+      plan.batches.map((b) => {
+        // Read before run(): the pool transfers the batch's arrays to the session thread.
+        const rows = b.rows.length;
+        let realTokens = 0;
+        for (const n of b.lengths) realTokens += n;
+        const onRun = observer && ((seconds: number) => observer.embedBatch({ seconds, rows, realTokens, paddingTokens: rows * b.seqLen - realTokens }));
+        return this.pool.run({ rows, seqLen: b.seqLen, ids: b.ids, typeIds: b.typeIds, lengths: b.lengths, kinds: wanted }, onRun);
+      }),
     );
     plan.batches.forEach((batch, bi) => {
       for (const k of wanted) {

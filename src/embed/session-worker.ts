@@ -157,11 +157,12 @@ async function main(): Promise<void> {
       return;
     }
     busy = true;
+    const t0 = performance.now();
     runBatch(session, feeds, spec, msg)
       .then(
         (vectors) => {
           const transfer = Object.values(vectors).map((v: KindBlock) => v.data.buffer as ArrayBuffer);
-          post({ type: 'result', id: msg.id, vectors }, transfer);
+          post({ type: 'result', id: msg.id, vectors, seconds: (performance.now() - t0) / 1000 }, transfer);
         },
         (err: unknown) => post({ type: 'run-error', id: msg.id, message: (err as Error).message ?? String(err) }),
       )

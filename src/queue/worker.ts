@@ -37,6 +37,7 @@ import { StageCache } from './stage-cache.js';
 import { createChunkProcessor, type StageProvider } from './chunk-processor.js';
 import { createAggregateProcessor, failRunIfFinal } from './aggregator.js';
 import { startWorkerOps, type WorkerOps } from './worker-ops.js';
+import { BULL_METRICS_POINTS, queueMetricsText } from './queue-metrics.js';
 import { pairscoreVersion } from '../version.js';
 
 export interface WorkerOptions {
@@ -121,7 +122,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     throw err;
   }
   const store = new RunStore(redis, names);
-  const stages: StageProvider = opts.stages ?? new StageCache({
+  const stageCache = opts.stages ? undefined : new StageCache({
     modelsRoot: opts.modelsRoot,
     cacheDir: opts.cacheDir,
     threads: opts.threads,
@@ -135,10 +136,15 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
       ops?.metrics.modelLoaded(model, device?.device ?? opts.device, seconds);
       log.info({ model, device: device?.device ?? opts.device, ms: Math.round(seconds * 1000) }, 'model loaded');
     },
+    observer: ops?.metrics,
   });
+  const stages: StageProvider = opts.stages ?? stageCache!;
+  if (stageCache) ops?.metrics.countSessions(() => stageCache.openSessions());
   const connection = bullConnection(opts.redis, 'worker');
   const bullOpts = { connection, prefix: names.bullPrefix };
   const lockOpts = { lockDuration: opts.lockMs ?? 30000, stalledInterval: opts.lockMs ?? 30000, maxStalledCount: opts.maxStalledCount ?? 5 };
+  // BullMQ records per-minute completed/failed counts for bullmq_job_{completed,failed}_total (queue-metrics.ts).
+  const metrics = { maxDataPoints: BULL_METRICS_POINTS };
   if (opts.testCrashMarker) log.warn({ marker: opts.testCrashMarker }, 'TEST ONLY: this worker kills itself on rows containing the crash marker');
   const settings = { backoffStrategy: backoffStrategy(opts.retry ?? { baseMs: 5000, maxMs: 300000 }) };
   const workers: Worker[] = [];
@@ -162,12 +168,12 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
       : new Worker(
         names.scoreQueue,
         guarded(createChunkProcessor({ store, stages, workerId: id, log, scoreQueue, names, crashMarker: opts.testCrashMarker, observer: ops?.metrics })),
-        { ...bullOpts, ...lockOpts, settings, concurrency: opts.concurrency },
+        { ...bullOpts, ...lockOpts, metrics, settings, concurrency: opts.concurrency },
       );
   const aggregateWorker =
     opts.aggregate === false
       ? undefined
-      : new Worker(names.aggregateQueue, guarded(createAggregateProcessor({ store, scoreQueue, names, log, workerId: id })), { ...bullOpts, ...lockOpts, settings, concurrency: 1 });
+      : new Worker(names.aggregateQueue, guarded(createAggregateProcessor({ store, scoreQueue, names, log, workerId: id })), { ...bullOpts, ...lockOpts, metrics, settings, concurrency: 1 });
   const queueErrorLog = throttled(30000);
   for (const w of [scoreWorker, aggregateWorker]) {
     if (w) workers.push(w);
@@ -186,6 +192,10 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     );
   });
   scoreQueue.on('error', () => undefined);
+  // Only a worker with an operations port reads the aggregate queue's counts.
+  const aggregateQueue = ops ? new Queue(names.aggregateQueue, bullOpts) : undefined;
+  aggregateQueue?.on('error', () => undefined);
+  if (aggregateQueue) ops?.metrics.addText(() => queueMetricsText([scoreQueue, aggregateQueue], opts.prefix));
 
   const workerInfo: WorkerInfo = {
     host: os.hostname(), pid: process.pid, concurrency: opts.concurrency, threads: opts.threads,
@@ -240,7 +250,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
           // its reconnecting clients are left to the process exit (the CLI exits once stopped).
           log.warn('Redis unreachable while stopping: not waiting for BullMQ; chunks still held are taken over by another worker');
         }
-        await atMost(scoreQueue.close(), reachable ? 5000 : 250);
+        await atMost(Promise.all([scoreQueue.close(), aggregateQueue?.close()]), reachable ? 5000 : 250);
         await stages.close();
         if (reachable) await atMost(redis.multi().zrem(names.workers, id).hdel(names.workerInfo, id).exec(), 1000);
         redis.disconnect();

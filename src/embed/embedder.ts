@@ -120,7 +120,8 @@ export async function createEmbedder(
   checkOptions(opts);
   // Proven on a tiny graph before the model is inspected or loaded: a device that cannot
   // start fails here, in milliseconds, with the install instruction (device-probe.ts).
-  const proven = await proveDevice(opts.device, deps.probe ? { probe: deps.probe } : {});
+  const gpuId = opts.gpuId ?? 0;
+  const proven = await proveDevice(opts.device, { ...(deps.probe ? { probe: deps.probe } : {}), gpuId });
   let device: DeviceChoice = { device: proven.device, executionProviders: proven.executionProviders };
   const { info, modelPath, padId } = await inspectModel(modelDir, { cacheDir: opts.cacheDir });
   const warnings: string[] = proven.warning ? [proven.warning] : [];
@@ -128,6 +129,7 @@ export async function createEmbedder(
     modelPath,
     threads: opts.threads,
     executionProviders: choice.executionProviders,
+    gpuId,
     sources: info.sources,
   });
   let pool: SessionPool;

@@ -10,6 +10,7 @@
 import ort from 'onnxruntime-node';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { clsPool, halfToFloat, meanPool } from './pooling.js';
+import { executionProviderConfigs } from './provider-options.js';
 import type { BatchVectors, KindBlock, RunRequest, SessionSpec, WorkerReply, WorkerRequest } from './worker-protocol.js';
 
 type Role = 'ids' | 'mask' | 'typeIds' | 'positions';
@@ -132,7 +133,7 @@ async function main(): Promise<void> {
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
       logSeverityLevel: 3, // errors only: ORT's warnings (unused initializers, …) are not actionable here
-      executionProviders: spec.executionProviders,
+      executionProviders: executionProviderConfigs(spec.executionProviders, { gpuId: spec.gpuId ?? 0 }),
     });
     feeds = planFeeds(session);
     const missing = Object.values(spec.sources).filter((n) => n && !session.outputNames.includes(n));

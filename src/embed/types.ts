@@ -12,6 +12,8 @@ export interface EmbedderOptions {
   /** Directory for derived model copies (graph surgery), keyed by the model's sha256. */
   cacheDir: string;
   device: Device;
+  /** CUDA device ordinal for `cuda` (and `auto` on a GPU); default 0. */
+  gpuId?: number;
 }
 
 /** One vector per input row, in input order, for each requested kind. */

@@ -7,6 +7,8 @@ export interface SessionSpec {
   /** Intra-op threads of the session. */
   threads: number;
   executionProviders: string[];
+  /** CUDA device ordinal (provider-options.ts); ignored by other providers. */
+  gpuId?: number;
   sources: EmbeddingSources;
 }
 

@@ -22,6 +22,8 @@ export interface StageCacheOptions {
   sessions: number;
   batchTokens: number;
   device: Device;
+  /** CUDA device ordinal (default 0). */
+  gpuId?: number;
   onWarning?: (msg: string) => void;
   /** Told once per model opened, with the seconds it took (the worker's metrics and start log). */
   onModelLoad?: (model: string, seconds: number) => void;

@@ -51,7 +51,9 @@ export interface WorkerOptions {
   sessions: number;
   batchTokens: number;
   device: Device;
-  /** Run chunk jobs (default true). */
+  /** CUDA device ordinal the sessions run on (default 0; `--gpu-id`). */
+  gpuId?: number;
+  /** Run chunk jobs (default true; false: an aggregator only, e.g. beside GPU workers that run none). */
   score?: boolean;
   /** Run aggregate jobs (default true). */
   aggregate?: boolean;
@@ -97,7 +99,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const names = redisNames(opts.prefix);
   const log = opts.log.child({ worker: id });
   // Only a worker that runs the model stages needs a device (not aggregate-only, not replaced stages).
-  const device = opts.score !== false && !opts.stages ? await proveDevice(opts.device) : undefined;
+  const device = opts.score !== false && !opts.stages ? await proveDevice(opts.device, { gpuId: opts.gpuId ?? 0 }) : undefined;
   if (device?.warning) log.warn(device.warning);
   const ops: WorkerOps | undefined = opts.metricsPort === undefined ? undefined : await startWorkerOps({
     port: opts.metricsPort, device: device?.device ?? 'none',
@@ -128,6 +130,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     threads: opts.threads,
     sessions: opts.sessions,
     batchTokens: opts.batchTokens,
+    gpuId: opts.gpuId ?? 0,
     // `auto` that settled on CPU stays on CPU (no second warning per model); `auto` on a GPU stays
     // `auto`, so a model whose session fails there still falls back to CPU (createEmbedder).
     device: device?.device === 'cpu' ? 'cpu' : opts.device,

@@ -12,7 +12,7 @@ import type { ColumnOptions } from '../ingest/index.js';
 import type { QueueTarget, RunClient, RunStatus } from '../queue/index.js';
 import { formatStatus, statusProgressLine } from '../queue/format.js';
 import { redisSettingsOf } from '../queue/redis-settings.js';
-import { index, int, say } from './options.js';
+import { int, ordinal, say } from './options.js';
 import { InputError, InterruptedError, RunFailedError, TimeoutError } from '../errors.js';
 
 const queueApi = () => import('../queue/index.js');
@@ -245,7 +245,7 @@ export function registerQueueCommands(program: Command): void {
       .option('--sessions <n>', 'ONNX sessions (worker threads) (default 1)', int('--sessions'))
       .option('--batch-tokens <n>', 'padded-token budget per micro-batch (default 1024)', int('--batch-tokens'))
       .addOption(new Option('--device <device>', 'execution provider (default cpu)').choices(['cpu', 'cuda', 'webgpu', 'auto']))
-      .option('--gpu-id <n>', 'CUDA device ordinal for --device cuda/auto: run one worker per GPU (default PAIRSCORE_GPU_ID or 0)', index('--gpu-id'))
+      .option('--gpu-id <n>', 'CUDA device ordinal for --device cuda/auto: run one worker per GPU (default PAIRSCORE_GPU_ID or 0)', ordinal('--gpu-id'))
       .option('--no-aggregate', 'do not run aggregate jobs in this process')
       .option('--no-score', 'do not run chunk jobs: only aggregate runs (an aggregator beside workers started with --no-aggregate)')
       .option('--metrics-port <port>', 'serve /metrics, /healthz and /readyz on this port (default PAIRSCORE_METRICS_PORT; off)', int('--metrics-port'))

@@ -32,6 +32,8 @@ const configSchema = z.object({
   /** Chunk jobs one worker process runs at once (2 overlaps featurizing with inference). */
   concurrency: intFromEnv(1, 64).default(2),
   device: z.enum(['cpu', 'cuda', 'webgpu', 'auto']).default('cpu'),
+  /** CUDA device ordinal a worker's sessions run on (one worker per GPU; src/embed/provider-options.ts). */
+  gpuId: intFromEnv(0, 63).default(0),
   /** BullMQ job lock; a dead worker's chunk is handed to another after about this long. */
   lockMs: intFromEnv(1000, 600000).default(30000),
   /**
@@ -79,6 +81,7 @@ const ENV_NAMES: Record<keyof z.infer<typeof configSchema>, string> = {
   redisPrefix: 'PAIRSCORE_PREFIX',
   concurrency: 'PAIRSCORE_CONCURRENCY',
   device: 'PAIRSCORE_DEVICE',
+  gpuId: 'PAIRSCORE_GPU_ID',
   keepSeconds: 'PAIRSCORE_KEEP_SECONDS',
   lockMs: 'PAIRSCORE_LOCK_MS',
   maxStalledCount: 'PAIRSCORE_MAX_STALLED',

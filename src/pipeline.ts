@@ -13,6 +13,7 @@ import type { Embedder, EmbedOutput } from './embed/types.js';
 import type { Featurizer } from './features/types.js';
 import type { PairTokenizer } from './tokenize/types.js';
 import { assembleInput, Mlp, softmax } from './classify/index.js';
+import type { StageObserver } from './stage-observer.js';
 
 export interface Stages {
   tokenizer: PairTokenizer;
@@ -21,7 +22,11 @@ export interface Stages {
   featurizer: Featurizer;
   /** What the run computes (src/plan.ts): labels, kinds, head, max length. */
   plan: RunPlan;
+  /** Told each stage's time per chunk and each micro-batch's tokens (a worker's metrics). */
+  observer?: StageObserver | undefined;
 }
+
+const seconds = (since: number) => (performance.now() - since) / 1000;
 
 export interface Scorer {
   readonly labels: readonly string[];
@@ -52,6 +57,8 @@ interface ChunkWork {
  */
 async function embedAndFeaturize(rows: readonly PairRow[], stages: Stages, kinds: readonly EmbeddingKind[]): Promise<ChunkWork> {
   const { maxLength } = stages.plan;
+  const observer = stages.observer;
+  let t0 = performance.now();
   const rejected = new Map<number, string>();
   const kept: PairRow[] = [];
   const encodings: Encoding[] = [];
@@ -64,11 +71,17 @@ async function embedAndFeaturize(rows: readonly PairRow[], stages: Stages, kinds
     kept.push(r);
     encodings.push(e);
   }
-  const pending = kinds.length > 0 ? stages.embedder.embed(encodings, kinds) : Promise.resolve({});
+  observer?.stage('tokenize', seconds(t0));
+  const embedStart = performance.now();
+  const pending = kinds.length > 0 ? stages.embedder.embed(encodings, kinds, observer) : Promise.resolve({});
   // Keep the rejection handled while features are computed; it is awaited right after.
   pending.catch(() => undefined);
+  const embedded = observer ? pending.then((v) => (observer.stage('embed', seconds(embedStart)), v)) : pending;
+  embedded.catch(() => undefined);
+  t0 = performance.now();
   const features = kept.map((r) => stages.featurizer.compute(r.premise, r.hypothesis));
-  return { rows: kept, vectors: await pending, features, rejected };
+  observer?.stage('features', seconds(t0));
+  return { rows: kept, vectors: await embedded, features, rejected };
 }
 
 function withGold<T extends { gold?: string }>(row: T, gold: string | undefined): T {
@@ -99,6 +112,7 @@ export function createScorer(stages: Stages): Scorer {
     async scoreChunk(rows) {
       const work = await embedAndFeaturize(goodRows(rows), stages, plan.kinds);
       const { vectors, features } = work;
+      const t0 = performance.now();
       const byIndex = new Map<number, ScoreRow>();
       work.rows.forEach((row, i) => {
         const logits = vectors.logits?.[i];
@@ -111,6 +125,7 @@ export function createScorer(stages: Stages): Scorer {
         labels.forEach((l, k) => (probMap[l] = probs[k]!));
         byIndex.set(row.index, withGold<ScoreRow>({ index: row.index, id: row.id, label: labels[best]!, probs: probMap }, row.gold));
       });
+      stages.observer?.stage('classify', seconds(t0));
       return inOrder(rows, work, byIndex);
     },
   };

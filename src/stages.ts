@@ -22,7 +22,7 @@ export interface LoadedModel {
   embedder: OnnxEmbedder;
 }
 
-export type SessionSettings = Pick<Config, 'threads' | 'sessions' | 'batchTokens' | 'cacheDir'> & { device: Device };
+export type SessionSettings = Pick<Config, 'threads' | 'sessions' | 'batchTokens' | 'cacheDir'> & { device: Device; gpuId?: number };
 
 /** Loads a model directory's tokenizer and ONNX sessions; `warn` receives start-up warnings. */
 export async function openModel(dir: string, settings: SessionSettings, warn: (msg: string) => void = () => undefined): Promise<LoadedModel> {
@@ -30,7 +30,7 @@ export async function openModel(dir: string, settings: SessionSettings, warn: (m
     loadTokenizer(dir),
     createEmbedder(dir, {
       threads: settings.threads, sessions: settings.sessions, batchTokens: settings.batchTokens,
-      cacheDir: settings.cacheDir, device: settings.device,
+      cacheDir: settings.cacheDir, device: settings.device, ...(settings.gpuId !== undefined ? { gpuId: settings.gpuId } : {}),
     }),
   ]);
   for (const w of embedder.warnings) warn(`warning: ${w}`);

@@ -12,6 +12,9 @@ import { cleanPrefix, freePort, REDIS_URL, startPrivateRedis, uniquePrefix, type
 import { pairscoreVersion } from '../src/version.js';
 import { startWorker as startWorkerInProcess } from '../src/queue/worker.js';
 import { silentLogger } from '../src/log.js';
+import { loadTokenizer } from '../src/tokenize/index.js';
+import fs from 'node:fs';
+import path from 'node:path';
 
 const ROWS = 130;
 const CHUNK = 25;
@@ -54,6 +57,18 @@ function sample(text: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
+/** The oracle of `pairscore_tokens_total{kind="real"}`: the tokenizer's own lengths of the same pairs. */
+async function realTokensOf(pairsFile: string, modelDir: string): Promise<number> {
+  const tokenizer = await loadTokenizer(modelDir);
+  let sum = 0;
+  for (const line of fs.readFileSync(pairsFile, 'utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    const p = JSON.parse(line) as { premise: string; hypothesis: string };
+    sum += tokenizer.encodePair(p.premise, p.hypothesis).ids.length;
+  }
+  return sum;
+}
+
 function startWorker(env: NodeJS.ProcessEnv, port: number): ReturnType<typeof startCli> {
   const w = startCli(['worker', '--concurrency', '2', '--metrics-port', String(port)], env);
   children.push(w);
@@ -70,6 +85,7 @@ test('metrics: the row counters of a worker scraped during a real run equal the 
   const submit = runCli(['submit', pairs, '--model', 'demo', '--run-id', 'ops-run', '--chunk-size', String(CHUNK), '--wait'], env);
   // Scrape while the run goes on: health stays green and the counters only move up.
   const seen: number[] = [];
+  const embedded: number[] = [];
   let done = false;
   void submit.then(() => (done = true));
   while (!done) {
@@ -77,11 +93,14 @@ test('metrics: the row counters of a worker scraped during a real run equal the 
     assert.equal(ready.status, 200, `not ready during the run: ${ready.body}`);
     assert.equal(health.status, 200);
     seen.push(sample(m.body, 'pairscore_rows_total{task="score",outcome="ok"}') ?? -1);
+    embedded.push(sample(m.body, 'pairscore_stage_seconds_count{stage="embed"}') ?? -1);
     await sleep(150);
   }
   const r = await submit;
   assert.equal(r.code, 0, r.stderr);
   for (let i = 1; i < seen.length; i++) assert.ok(seen[i]! >= seen[i - 1]!, `counter went down: ${seen.join(',')}`);
+  assert.equal(embedded[0], 0, `the stage histograms exist (at 0) before the first chunk: ${embedded.join(',')}`);
+  for (let i = 1; i < embedded.length; i++) assert.ok(embedded[i]! >= embedded[i - 1]!, `embed count went down: ${embedded.join(',')}`);
 
   const m = await get(port, '/metrics');
   assert.equal(m.status, 200);
@@ -95,6 +114,33 @@ test('metrics: the row counters of a worker scraped during a real run equal the 
   assert.equal(sample(m.body, `pairscore_worker_info{version="${pairscoreVersion()}",device="cpu",provider="cpu"}`), 1);
   assert.ok((sample(m.body, 'pairscore_process_resident_memory_bytes') ?? 0) > 0, 'default metrics carry the pairscore_ prefix');
   assert.match(m.body, /^pairscore_nodejs_eventloop_lag_seconds /m);
+
+  // Where the time went: every stage observed once per chunk, every micro-batch timed, and the
+  // real-token counter equal to the tokenizer's own count of the same pairs.
+  const chunks = Math.ceil(ROWS / CHUNK);
+  for (const stage of ['tokenize', 'embed', 'features', 'classify']) {
+    assert.equal(sample(m.body, `pairscore_stage_seconds_count{stage="${stage}"}`), chunks, `stage ${stage}\n${m.body}`);
+    assert.ok(sample(m.body, `pairscore_stage_seconds_sum{stage="${stage}"}`)! >= 0);
+  }
+  const batches = sample(m.body, 'pairscore_embed_batch_seconds_count')!;
+  // A 64-token budget cuts every 25-row chunk into several micro-batches.
+  assert.ok(batches > chunks, `micro-batches ${batches} for ${chunks} chunks`);
+  assert.ok(sample(m.body, 'pairscore_embed_batch_seconds_sum')! > 0);
+  const real = await realTokensOf(pairs, path.join(deployment!.dir, 'models', 'demo'));
+  assert.equal(sample(m.body, 'pairscore_tokens_total{kind="real"}'), real);
+  assert.ok(sample(m.body, 'pairscore_tokens_total{kind="padded"}')! >= 0);
+  assert.equal(sample(m.body, 'pairscore_sessions'), 1, 'one model loaded with one session');
+
+  // BullMQ's own queue series, one family block each (HELP once), for both queues.
+  for (const family of ['bullmq_job_count', 'bullmq_job_completed_total', 'bullmq_job_failed_total']) {
+    assert.equal(m.body.split('\n').filter((l) => l === `# TYPE ${family} ${family === 'bullmq_job_count' ? 'gauge' : 'counter'}`).length, 1, family);
+  }
+  const bullLabels = (queue: string) => `{queue="${queue}", prefix="${deployment!.prefix}"}`;
+  // The score queue also holds the run's own bookkeeping job besides its chunks.
+  assert.ok(sample(m.body, `bullmq_job_completed_total${bullLabels('score')}`)! >= chunks, m.body);
+  assert.equal(sample(m.body, `bullmq_job_completed_total${bullLabels('aggregate')}`), 1, m.body);
+  assert.equal(sample(m.body, `bullmq_job_failed_total${bullLabels('score')}`), 0);
+  assert.match(m.body, /^bullmq_job_count\{queue="score", state="active", prefix="[^"]+"\} 0$/m);
 
   // The heartbeat carries the version, and `status` shows it per worker.
   const st = await runCli(['status', 'ops-run'], env);

@@ -78,3 +78,10 @@ export function say(line: string): void {
 export function maxLen(f: { maxLength?: number }): { maxLength?: number } {
   return f.maxLength !== undefined ? { maxLength: f.maxLength } : {};
 }
+
+/** A whole number ≥ 0 (an index such as a GPU ordinal, where 0 is the first). */
+export const ordinal = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number ≥ 0`);
+  return n;
+};

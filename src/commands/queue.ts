@@ -12,8 +12,8 @@ import type { ColumnOptions } from '../ingest/index.js';
 import type { QueueTarget, RunClient, RunStatus } from '../queue/index.js';
 import { formatStatus, statusProgressLine } from '../queue/format.js';
 import { redisSettingsOf } from '../queue/redis-settings.js';
-import { int, say } from './options.js';
-import { InterruptedError, RunFailedError, TimeoutError } from '../errors.js';
+import { int, ordinal, say } from './options.js';
+import { InputError, InterruptedError, RunFailedError, TimeoutError } from '../errors.js';
 
 const queueApi = () => import('../queue/index.js');
 
@@ -29,6 +29,7 @@ export interface RedisFlags {
   sessions?: number;
   batchTokens?: number;
   device?: string;
+  gpuId?: number;
   keep?: number;
   metricsPort?: number;
   logLevel?: string;
@@ -58,7 +59,7 @@ export function targetOf(config: Config): QueueTarget {
 export function configOf(f: RedisFlags): Config {
   return loadConfig({
     redisUrl: f.redis, redisCa: f.redisCa, redisCert: f.redisCert, redisKey: f.redisKey, redisPrefix: f.prefix, modelsRoot: f.modelsRoot, concurrency: f.concurrency, threads: f.threads,
-    sessions: f.sessions, batchTokens: f.batchTokens, device: f.device, keepSeconds: f.keep,
+    sessions: f.sessions, batchTokens: f.batchTokens, device: f.device, gpuId: f.gpuId, keepSeconds: f.keep,
     metricsPort: f.metricsPort, logLevel: f.logLevel,
   });
 }
@@ -244,14 +245,17 @@ export function registerQueueCommands(program: Command): void {
       .option('--sessions <n>', 'ONNX sessions (worker threads) (default 1)', int('--sessions'))
       .option('--batch-tokens <n>', 'padded-token budget per micro-batch (default 1024)', int('--batch-tokens'))
       .addOption(new Option('--device <device>', 'execution provider (default cpu)').choices(['cpu', 'cuda', 'webgpu', 'auto']))
+      .option('--gpu-id <n>', 'CUDA device ordinal for --device cuda/auto: run one worker per GPU (default PAIRSCORE_GPU_ID or 0)', ordinal('--gpu-id'))
       .option('--no-aggregate', 'do not run aggregate jobs in this process')
+      .option('--no-score', 'do not run chunk jobs: only aggregate runs (an aggregator beside workers started with --no-aggregate)')
       .option('--metrics-port <port>', 'serve /metrics, /healthz and /readyz on this port (default PAIRSCORE_METRICS_PORT; off)', int('--metrics-port'))
       .addOption(new Option('--log-level <level>', 'log level (default PAIRSCORE_LOG_LEVEL or info)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
-  ).action(async (f: RedisFlags & { aggregate: boolean }) => {
+  ).action(async (f: RedisFlags & { aggregate: boolean; score: boolean }) => {
+    if (!f.aggregate && !f.score) throw new InputError('--no-score with --no-aggregate leaves this worker nothing to do: drop one of them');
     const config = configOf(f);
     const log = createLogger(config.logLevel, { role: 'worker' });
     const { runWorkerUntilSignal, workerOptionsFrom } = await import('../queue/lifecycle.js');
-    await runWorkerUntilSignal(workerOptionsFrom(config, log, { aggregate: f.aggregate }));
+    await runWorkerUntilSignal(workerOptionsFrom(config, log, { aggregate: f.aggregate, score: f.score }));
     // The worker has stopped; a BullMQ connection still reconnecting to an unreachable Redis
     // must not keep the process alive (the timer does not either: unref).
     setTimeout(() => process.exit(0), 1000).unref();

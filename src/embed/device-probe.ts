@@ -20,6 +20,7 @@ import { createRequire } from 'node:module';
 import { resolveDevice, sessionFailure, type DeviceChoice, type ProviderProbe } from './device.js';
 import { ElemType, encodeModel, makeTensorValueInfo, onnx } from './onnx-model.js';
 import type { Device } from './types.js';
+import { executionProviderConfigs } from './provider-options.js';
 
 /** A device choice that a real session has run on. */
 export interface ProvenDevice extends DeviceChoice {
@@ -32,6 +33,8 @@ export interface ProvenDevice extends DeviceChoice {
 export interface ProveDeviceDeps {
   /** Provider-library probe override (tests). */
   probe?: ProviderProbe;
+  /** CUDA device ordinal to prove (provider-options.ts); default 0. */
+  gpuId?: number;
 }
 
 type Ort = typeof import('onnxruntime-node');
@@ -67,12 +70,12 @@ export function probeGraph(): Uint8Array {
  * Creates a session on the probe graph with exactly these execution providers and runs it
  * once; rejects with ORT's own error (or a wrong-answer error) when that fails.
  */
-export async function runProbeSession(executionProviders: readonly string[]): Promise<void> {
+export async function runProbeSession(executionProviders: readonly string[], gpuId = 0): Promise<void> {
   const ort = loadOrt();
   // The documented `executionProviders` session option with provider names ('cpu', 'cuda', 'webgpu');
   // ORT appends the CPU provider itself, for nodes the chosen one does not implement.
   const session = await ort.InferenceSession.create(probeGraph(), {
-    executionProviders: [...executionProviders],
+    executionProviders: executionProviderConfigs(executionProviders, { gpuId }),
     logSeverityLevel: 3,
     intraOpNumThreads: 1,
   });
@@ -87,25 +90,27 @@ export async function runProbeSession(executionProviders: readonly string[]): Pr
 
 // A device proven once stays proven for the process: a worker proves it at start and
 // every model it loads later asks again (createEmbedder); only successes are kept, so a
-// failure is always re-examined. Keyed by the requested device; probe overrides bypass it.
-const proven = new Map<Device, Promise<ProvenDevice>>();
+// failure is always re-examined. Keyed by the requested device and GPU; probe overrides bypass it.
+const proven = new Map<string, Promise<ProvenDevice>>();
 
 /**
  * Resolves `device` and proves it with a real session (see the header). Throws ModelError (errors.ts)
  * for `cpu`/`cuda`/`webgpu` that cannot run; `auto` falls back to CPU with `warning` set.
  */
 export function proveDevice(device: Device, deps: ProveDeviceDeps = {}): Promise<ProvenDevice> {
-  if (deps.probe) return prove(device, deps.probe);
-  let p = proven.get(device);
+  const gpuId = deps.gpuId ?? 0;
+  if (deps.probe) return prove(device, deps.probe, gpuId);
+  const key = `${device}#${gpuId}`;
+  let p = proven.get(key);
   if (!p) {
-    p = prove(device, undefined);
-    proven.set(device, p);
-    p.catch(() => proven.delete(device));
+    p = prove(device, undefined, gpuId);
+    proven.set(key, p);
+    p.catch(() => proven.delete(key));
   }
   return p;
 }
 
-async function prove(device: Device, probe: ProviderProbe | undefined): Promise<ProvenDevice> {
+async function prove(device: Device, probe: ProviderProbe | undefined, gpuId: number): Promise<ProvenDevice> {
   // The fast check first: a missing provider library is known without touching ORT's providers.
   const choice = resolveDevice(device, probe);
   const onnxruntime = onnxruntimeVersion();
@@ -114,7 +119,7 @@ async function prove(device: Device, probe: ProviderProbe | undefined): Promise<
   // into the main thread of every `score` for nothing.
   if (device === 'cpu') return { ...choice, requested: device, onnxruntime };
   try {
-    await runProbeSession(choice.executionProviders);
+    await runProbeSession(choice.executionProviders, gpuId);
     return { ...choice, requested: device, onnxruntime };
   } catch (err) {
     const failure = sessionFailure(choice, err as Error);

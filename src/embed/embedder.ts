@@ -10,7 +10,7 @@ import { sessionFailure, type DeviceChoice } from './device.js';
 import { proveDevice } from './device-probe.js';
 import { inspectModel } from './inspect.js';
 import { SessionPool } from './session-pool.js';
-import type { Embedder, EmbedderOptions, EmbedOutput } from './types.js';
+import type { Embedder, EmbedderOptions, EmbedObserver, EmbedOutput } from './types.js';
 import type { BatchVectors } from './worker-protocol.js';
 
 /** Running totals over all embed() calls. */
@@ -52,7 +52,7 @@ class OrtEmbedder implements OnnxEmbedder {
     private readonly batchTokens: number,
   ) {}
 
-  async embed(encodings: readonly Encoding[], kinds: readonly EmbeddingKind[]): Promise<EmbedOutput> {
+  async embed(encodings: readonly Encoding[], kinds: readonly EmbeddingKind[], observer?: EmbedObserver): Promise<EmbedOutput> {
     const wanted = [...new Set(kinds)];
     const missing = wanted.filter((k) => !this.info.available.includes(k));
     if (missing.length > 0) {
@@ -75,9 +75,14 @@ class OrtEmbedder implements OnnxEmbedder {
 
     const plan = planBatches(encodings, { batchTokens: this.batchTokens, padId: this.padId });
     const results: BatchVectors[] = await Promise.all(
-      plan.batches.map((b) =>
-        this.pool.run({ rows: b.rows.length, seqLen: b.seqLen, ids: b.ids, typeIds: b.typeIds, lengths: b.lengths, kinds: wanted }),
-      ),
+      plan.batches.map((b) => {
+        // Read before run(): the pool transfers the batch's arrays to the session thread.
+        const rows = b.rows.length;
+        let realTokens = 0;
+        for (const n of b.lengths) realTokens += n;
+        const onRun = observer && ((seconds: number) => observer.embedBatch({ seconds, rows, realTokens, paddingTokens: rows * b.seqLen - realTokens }));
+        return this.pool.run({ rows, seqLen: b.seqLen, ids: b.ids, typeIds: b.typeIds, lengths: b.lengths, kinds: wanted }, onRun);
+      }),
     );
     plan.batches.forEach((batch, bi) => {
       for (const k of wanted) {
@@ -106,7 +111,8 @@ export async function createEmbedder(modelDir: string, opts: EmbedderOptions): P
   checkOptions(opts);
   // Proven on a tiny graph before the model is inspected or loaded: a device that cannot
   // start fails here, in milliseconds, with the install instruction (device-probe.ts).
-  const proven = await proveDevice(opts.device);
+  const gpuId = opts.gpuId ?? 0;
+  const proven = await proveDevice(opts.device, { gpuId });
   let device: DeviceChoice = { device: proven.device, executionProviders: proven.executionProviders };
   const { info, modelPath, padId } = await inspectModel(modelDir, { cacheDir: opts.cacheDir });
   const warnings: string[] = proven.warning ? [proven.warning] : [];
@@ -114,6 +120,7 @@ export async function createEmbedder(modelDir: string, opts: EmbedderOptions): P
     modelPath,
     threads: opts.threads,
     executionProviders: choice.executionProviders,
+    gpuId,
     sources: info.sources,
   });
   let pool: SessionPool;

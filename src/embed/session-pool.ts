@@ -36,6 +36,7 @@ export type BatchInput = Omit<RunRequest, 'type' | 'id'>;
 
 interface Job {
   input: BatchInput;
+  onRun: ((seconds: number) => void) | undefined;
   resolve: (v: BatchVectors) => void;
   reject: (e: Error) => void;
 }
@@ -140,11 +141,14 @@ export class SessionPool {
     return pool;
   }
 
-  /** Runs one padded micro-batch on the next free worker. Its arrays may be transferred (detached here). */
-  run(input: BatchInput): Promise<BatchVectors> {
+  /**
+   * Runs one padded micro-batch on the next free worker. Its arrays may be transferred (detached here).
+   * `onRun` is told the seconds the session thread spent on it (time queued in the pool excluded).
+   */
+  run(input: BatchInput, onRun?: (seconds: number) => void): Promise<BatchVectors> {
     if (this.closed) return Promise.reject(new RetryableError('session pool is closed'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ input, resolve, reject });
+      this.queue.push({ input, onRun, resolve, reject });
       this.dispatch();
     });
   }
@@ -203,7 +207,10 @@ export class SessionPool {
     if (!job) return;
     slot.jobs.delete(msg.id);
     if (slot.jobs.size === 0) slot.worker.unref();
-    if (msg.type === 'result') job.resolve(msg.vectors);
+    if (msg.type === 'result') {
+      job.onRun?.(msg.seconds);
+      job.resolve(msg.vectors);
+    }
     else job.reject(new RetryableError(`inference failed: ${msg.message}`));
     if (slot.onIdle) {
       if (slot.jobs.size === 0) slot.onIdle();

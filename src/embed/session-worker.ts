@@ -10,6 +10,7 @@
 import ort from 'onnxruntime-node';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { clsPool, halfToFloat, meanPool } from './pooling.js';
+import { executionProviderConfigs } from './provider-options.js';
 import type { BatchVectors, KindBlock, RunRequest, SessionSpec, WorkerReply, WorkerRequest } from './worker-protocol.js';
 
 type Role = 'ids' | 'mask' | 'typeIds' | 'positions';
@@ -134,7 +135,7 @@ async function main(): Promise<void> {
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
       logSeverityLevel: 3, // errors only: ORT's warnings (unused initializers, …) are not actionable here
-      executionProviders: spec.executionProviders,
+      executionProviders: executionProviderConfigs(spec.executionProviders, { gpuId: spec.gpuId ?? 0 }),
     });
     feeds = planFeeds(session);
     const missing = Object.values(spec.sources).filter((n) => n && !session.outputNames.includes(n));
@@ -159,11 +160,12 @@ async function main(): Promise<void> {
       return;
     }
     busy = true;
+    const t0 = performance.now();
     runBatch(session, feeds, spec, msg)
       .then(
         (vectors) => {
           const transfer = Object.values(vectors).map((v: KindBlock) => v.data.buffer as ArrayBuffer);
-          post({ type: 'result', id: msg.id, vectors }, transfer);
+          post({ type: 'result', id: msg.id, vectors, seconds: (performance.now() - t0) / 1000 }, transfer);
         },
         (err: unknown) => post({ type: 'run-error', id: msg.id, message: (err as Error).message ?? String(err) }),
       )

@@ -12,14 +12,32 @@ export interface EmbedderOptions {
   /** Directory for derived model copies (graph surgery), keyed by the model's sha256. */
   cacheDir: string;
   device: Device;
+  /** CUDA device ordinal for `cuda` (and `auto` on a GPU); default 0. */
+  gpuId?: number;
 }
 
 /** One vector per input row, in input order, for each requested kind. */
 export type EmbedOutput = { [K in EmbeddingKind]?: Float32Array[] };
 
+/** One micro-batch the embedder ran (batcher.ts): its session run time and its tokens. */
+export interface EmbedBatch {
+  /** Seconds inside the session's run (measured on its thread: queueing in the pool excluded). */
+  seconds: number;
+  rows: number;
+  /** Tokens of the rows themselves. */
+  realTokens: number;
+  /** Padding tokens added to reach the batch's longest row (rows × seqLen − realTokens). */
+  paddingTokens: number;
+}
+
+/** Told about every micro-batch of an embed() call (a worker's metrics; nothing else needs it). */
+export interface EmbedObserver {
+  embedBatch(batch: EmbedBatch): void;
+}
+
 /** The embedding stage: the only thing the pipeline knows about ONNX. */
 export interface Embedder {
   readonly info: ModelInfo;
-  embed(encodings: readonly Encoding[], kinds: readonly EmbeddingKind[]): Promise<EmbedOutput>;
+  embed(encodings: readonly Encoding[], kinds: readonly EmbeddingKind[], observer?: EmbedObserver): Promise<EmbedOutput>;
   close(): Promise<void>;
 }

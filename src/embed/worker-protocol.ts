@@ -7,6 +7,8 @@ export interface SessionSpec {
   /** Intra-op threads of the session. */
   threads: number;
   executionProviders: string[];
+  /** CUDA device ordinal (provider-options.ts); ignored by other providers. */
+  gpuId?: number;
   sources: EmbeddingSources;
 }
 
@@ -39,7 +41,7 @@ export type BatchVectors = { [K in EmbeddingKind]?: KindBlock };
 export type WorkerReply =
   | { type: 'ready'; inputs: string[]; outputs: string[] }
   | { type: 'init-error'; message: string }
-  | { type: 'result'; id: number; vectors: BatchVectors }
+  | { type: 'result'; id: number; vectors: BatchVectors; /** Seconds inside session.run and pooling. */ seconds: number }
   | { type: 'run-error'; id: number; message: string };
 
 export type WorkerRequest = RunRequest | { type: 'close' };

@@ -57,6 +57,7 @@ export function workerOptionsFrom(config: Config, log: Logger, roles: { score?: 
     sessions: config.sessions,
     batchTokens: config.batchTokens,
     device: config.device,
+    gpuId: config.gpuId,
     lockMs: config.lockMs,
     maxStalledCount: config.maxStalledCount,
     ...(config.testCrashMarker ? { testCrashMarker: config.testCrashMarker } : {}),

@@ -13,6 +13,7 @@ import { createExtractor, createScorer } from '../pipeline.js';
 import { buildStages, openModel, type LoadedModel } from '../stages.js';
 import { resolveModelDir } from './models-root.js';
 import type { ChunkRunner, StageProvider } from './chunk-processor.js';
+import type { StageObserver } from '../stage-observer.js';
 
 export interface StageCacheOptions {
   modelsRoot: string;
@@ -21,9 +22,13 @@ export interface StageCacheOptions {
   sessions: number;
   batchTokens: number;
   device: Device;
+  /** CUDA device ordinal (default 0). */
+  gpuId?: number;
   onWarning?: (msg: string) => void;
   /** Told once per model opened, with the seconds it took (the worker's metrics and start log). */
   onModelLoad?: (model: string, seconds: number) => void;
+  /** Told each stage's time and each micro-batch's tokens, for every run's stages (the worker's metrics). */
+  observer?: StageObserver | undefined;
 }
 
 const MAX_RUNNERS = 16;
@@ -31,6 +36,8 @@ const MAX_RUNNERS = 16;
 export class StageCache implements StageProvider {
   private readonly models = new Map<string, Promise<LoadedModel>>();
   private readonly runners = new Map<string, Promise<ChunkRunner>>();
+  /** Models whose sessions are open (loaded and not closed). */
+  private readonly open = new Set<LoadedModel>();
 
   constructor(private readonly opts: StageCacheOptions) {}
 
@@ -50,7 +57,7 @@ export class StageCache implements StageProvider {
     let stages;
     try {
       const model = await this.modelFor(spec.model.name, spec.model.sha256);
-      stages = await buildStages(model, spec.plan, spec.version);
+      stages = { ...(await buildStages(model, spec.plan, spec.version)), observer: this.opts.observer };
     } catch (err) {
       // The plan was checked against the model at submit: failing here is this host's
       // model, device or build, which another host may not share.
@@ -72,11 +79,15 @@ export class StageCache implements StageProvider {
       if (loaded.embedder.info.sha256 === sha256) return loaded;
       // The file may have been replaced since it was loaded: drop the old sessions and look again.
       this.models.delete(name);
+      this.open.delete(loaded);
       await loaded.embedder.close();
     }
     const t0 = performance.now();
     p = openModel(resolveModelDir(this.opts.modelsRoot, name), this.opts, (msg) => this.opts.onWarning?.(msg));
-    p.then(() => this.opts.onModelLoad?.(name, (performance.now() - t0) / 1000), () => this.models.delete(name));
+    p.then((m) => {
+      this.open.add(m);
+      this.opts.onModelLoad?.(name, (performance.now() - t0) / 1000);
+    }, () => this.models.delete(name));
     this.models.set(name, p);
     const loaded = await p;
     if (loaded.embedder.info.sha256 !== sha256) {
@@ -88,9 +99,15 @@ export class StageCache implements StageProvider {
     return loaded;
   }
 
+  /** Sessions held open: one pool of `sessions` per loaded model. */
+  openSessions(): number {
+    return this.open.size * this.opts.sessions;
+  }
+
   async close(): Promise<void> {
     const models = [...this.models.values()];
     this.models.clear();
+    this.open.clear();
     this.runners.clear();
     await Promise.allSettled(models.map(async (p) => (await p).embedder.close()));
   }

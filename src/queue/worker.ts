@@ -37,6 +37,7 @@ import { StageCache } from './stage-cache.js';
 import { createChunkProcessor, type StageProvider } from './chunk-processor.js';
 import { createAggregateProcessor, failRunIfFinal } from './aggregator.js';
 import { startWorkerOps, type WorkerOps } from './worker-ops.js';
+import { BULL_METRICS_POINTS, queueMetricsText } from './queue-metrics.js';
 import { pairscoreVersion } from '../version.js';
 
 export interface WorkerOptions {
@@ -50,7 +51,9 @@ export interface WorkerOptions {
   sessions: number;
   batchTokens: number;
   device: Device;
-  /** Run chunk jobs (default true). */
+  /** CUDA device ordinal the sessions run on (default 0; `--gpu-id`). */
+  gpuId?: number;
+  /** Run chunk jobs (default true; false: an aggregator only, e.g. beside GPU workers that run none). */
   score?: boolean;
   /** Run aggregate jobs (default true). */
   aggregate?: boolean;
@@ -96,7 +99,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const names = redisNames(opts.prefix);
   const log = opts.log.child({ worker: id });
   // Only a worker that runs the model stages needs a device (not aggregate-only, not replaced stages).
-  const device = opts.score !== false && !opts.stages ? await proveDevice(opts.device) : undefined;
+  const device = opts.score !== false && !opts.stages ? await proveDevice(opts.device, { gpuId: opts.gpuId ?? 0 }) : undefined;
   if (device?.warning) log.warn(device.warning);
   const ops: WorkerOps | undefined = opts.metricsPort === undefined ? undefined : await startWorkerOps({
     port: opts.metricsPort, device: device?.device ?? 'none',
@@ -121,12 +124,13 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     throw err;
   }
   const store = new RunStore(redis, names);
-  const stages: StageProvider = opts.stages ?? new StageCache({
+  const stageCache = opts.stages ? undefined : new StageCache({
     modelsRoot: opts.modelsRoot,
     cacheDir: opts.cacheDir,
     threads: opts.threads,
     sessions: opts.sessions,
     batchTokens: opts.batchTokens,
+    gpuId: opts.gpuId ?? 0,
     // `auto` that settled on CPU stays on CPU (no second warning per model); `auto` on a GPU stays
     // `auto`, so a model whose session fails there still falls back to CPU (createEmbedder).
     device: device?.device === 'cpu' ? 'cpu' : opts.device,
@@ -135,11 +139,16 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
       ops?.metrics.modelLoaded(model, device?.device ?? opts.device, seconds);
       log.info({ model, device: device?.device ?? opts.device, ms: Math.round(seconds * 1000) }, 'model loaded');
     },
+    observer: ops?.metrics,
   });
+  const stages: StageProvider = opts.stages ?? stageCache!;
+  if (stageCache) ops?.metrics.countSessions(() => stageCache.openSessions());
   const connection = bullConnection(opts.redis, 'worker');
   const bullOpts = { connection, prefix: names.bullPrefix };
   // `name` is stored on each job it takes (job.processedBy): which worker holds or held a chunk is then visible.
   const lockOpts = { name: id, lockDuration: opts.lockMs ?? 30000, stalledInterval: opts.lockMs ?? 30000, maxStalledCount: opts.maxStalledCount ?? 5 };
+  // BullMQ records per-minute completed/failed counts for bullmq_job_{completed,failed}_total (queue-metrics.ts).
+  const metrics = { maxDataPoints: BULL_METRICS_POINTS };
   if (opts.testCrashMarker) log.warn({ marker: opts.testCrashMarker }, 'TEST ONLY: this worker kills itself on rows containing the crash marker');
   const settings = { backoffStrategy: backoffStrategy(opts.retry ?? { baseMs: 5000, maxMs: 300000 }) };
   const workers: Worker[] = [];
@@ -163,12 +172,12 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
       : new Worker(
         names.scoreQueue,
         guarded(createChunkProcessor({ store, stages, workerId: id, log, scoreQueue, names, crashMarker: opts.testCrashMarker, observer: ops?.metrics })),
-        { ...bullOpts, ...lockOpts, settings, concurrency: opts.concurrency },
+        { ...bullOpts, ...lockOpts, metrics, settings, concurrency: opts.concurrency },
       );
   const aggregateWorker =
     opts.aggregate === false
       ? undefined
-      : new Worker(names.aggregateQueue, guarded(createAggregateProcessor({ store, scoreQueue, names, log, workerId: id })), { ...bullOpts, ...lockOpts, settings, concurrency: 1 });
+      : new Worker(names.aggregateQueue, guarded(createAggregateProcessor({ store, scoreQueue, names, log, workerId: id })), { ...bullOpts, ...lockOpts, metrics, settings, concurrency: 1 });
   const queueErrorLog = throttled(30000);
   for (const w of [scoreWorker, aggregateWorker]) {
     if (w) workers.push(w);
@@ -187,6 +196,10 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     );
   });
   scoreQueue.on('error', () => undefined);
+  // Only a worker with an operations port reads the aggregate queue's counts.
+  const aggregateQueue = ops ? new Queue(names.aggregateQueue, bullOpts) : undefined;
+  aggregateQueue?.on('error', () => undefined);
+  if (aggregateQueue) ops?.metrics.addText(() => queueMetricsText([scoreQueue, aggregateQueue], opts.prefix));
 
   const workerInfo: WorkerInfo = {
     host: os.hostname(), pid: process.pid, concurrency: opts.concurrency, threads: opts.threads,
@@ -241,7 +254,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
           // its reconnecting clients are left to the process exit (the CLI exits once stopped).
           log.warn('Redis unreachable while stopping: not waiting for BullMQ; chunks still held are taken over by another worker');
         }
-        await atMost(scoreQueue.close(), reachable ? 5000 : 250);
+        await atMost(Promise.all([scoreQueue.close(), aggregateQueue?.close()]), reachable ? 5000 : 250);
         await stages.close();
         if (reachable) await atMost(redis.multi().zrem(names.workers, id).hdel(names.workerInfo, id).exec(), 1000);
         redis.disconnect();

@@ -16,8 +16,9 @@ export async function runWorkerUntilSignal(opts: WorkerOptions): Promise<void> {
   let handle: WorkerHandle | undefined;
   const stop = (signal: NodeJS.Signals) => {
     if (stopRequested.signal.aborted) {
+      // The shell's convention for a death by signal: 130 for Ctrl-C, 143 for SIGTERM (README exit codes).
       opts.log.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
     }
     opts.log.info({ signal }, 'stopping: finishing active chunks');
     handle?.shuttingDown();
@@ -60,6 +61,7 @@ export function workerOptionsFrom(config: Config, log: Logger, roles: { score?: 
     lockMs: config.lockMs,
     maxStalledCount: config.maxStalledCount,
     ...(config.testCrashMarker ? { testCrashMarker: config.testCrashMarker } : {}),
+    ...(config.testAggregateFailures ? { testAggregateFailures: config.testAggregateFailures } : {}),
     retry: { baseMs: config.retryBaseMs, maxMs: config.retryMaxMs },
     metricsPort: config.metricsPort,
     log,

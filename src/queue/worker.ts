@@ -60,6 +60,8 @@ export interface WorkerOptions {
   maxStalledCount?: number;
   /** TEST ONLY: die on a row containing this text (crash-hook.ts). */
   testCrashMarker?: string;
+  /** TEST ONLY: the first N attempts of each aggregate job fail, retryably (aggregate-fault-hook.ts). */
+  testAggregateFailures?: number;
   /** Replaces the model stages (benchmarks of the queue alone use a no-op runner). */
   stages?: StageProvider;
   /** Retry delays of infrastructure faults (default 5 s doubling to 5 min; config.ts). */
@@ -139,6 +141,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const connection = bullConnection(opts.redis, 'worker');
   const bullOpts = { connection, prefix: names.bullPrefix };
   const lockOpts = { lockDuration: opts.lockMs ?? 30000, stalledInterval: opts.lockMs ?? 30000, maxStalledCount: opts.maxStalledCount ?? 5 };
+  if (opts.testAggregateFailures) log.warn({ failures: opts.testAggregateFailures }, 'TEST ONLY: the first attempts of each aggregate job are made to fail');
   if (opts.testCrashMarker) log.warn({ marker: opts.testCrashMarker }, 'TEST ONLY: this worker kills itself on rows containing the crash marker');
   const settings = { backoffStrategy: backoffStrategy(opts.retry ?? { baseMs: 5000, maxMs: 300000 }) };
   const workers: Worker[] = [];
@@ -167,7 +170,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const aggregateWorker =
     opts.aggregate === false
       ? undefined
-      : new Worker(names.aggregateQueue, guarded(createAggregateProcessor({ store, scoreQueue, names, log, workerId: id })), { ...bullOpts, ...lockOpts, settings, concurrency: 1 });
+      : new Worker(names.aggregateQueue, guarded(createAggregateProcessor({ store, scoreQueue, names, log, workerId: id, testAggregateFailures: opts.testAggregateFailures })), { ...bullOpts, ...lockOpts, settings, concurrency: 1 });
   const queueErrorLog = throttled(30000);
   for (const w of [scoreWorker, aggregateWorker]) {
     if (w) workers.push(w);

@@ -3,7 +3,8 @@
  * finish (BullMQ's worker.close()), free the ONNX sessions, exit 0. The
  * handlers are installed before the worker connects, so a worker still waiting
  * for Redis at start stops at once; a worker whose Redis is unreachable stops
- * within seconds (worker.ts close()). A second signal exits at once; BullMQ's
+ * within seconds (worker.ts close()). A second signal kills the process with that
+ * signal at once (exit status 130/143 in a shell); BullMQ's
  * stalled-job check hands any chunk that was still active to another worker.
  */
 import type { Config } from '../config.js';
@@ -16,9 +17,14 @@ export async function runWorkerUntilSignal(opts: WorkerOptions): Promise<void> {
   let handle: WorkerHandle | undefined;
   const stop = (signal: NodeJS.Signals) => {
     if (stopRequested.signal.aborted) {
-      // The shell's convention for a death by signal: 130 for Ctrl-C, 143 for SIGTERM (README exit codes).
+      // Die of the signal itself (the shell shows 130/143). process.exit() here, with a chunk
+      // inside ONNX Runtime on a worker thread, aborted the process ("terminate called after
+      // throwing an instance of 'Napi::Error'", SIGABRT) — see src/run/interrupt.ts.
       opts.log.warn({ signal }, 'second signal: exiting now');
-      process.exit(signal === 'SIGINT' ? 130 : 143);
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      process.kill(process.pid, signal);
+      return;
     }
     opts.log.info({ signal }, 'stopping: finishing active chunks');
     handle?.shuttingDown();

@@ -51,12 +51,13 @@ function assertOneLine(name: string, r: CliResult): void {
 
 test('a Redis URL that cannot work (unparseable, or not redis:// / rediss://): exit 2 with the fix, within seconds, for submit, status, results and cancel', async () => {
   const [unparseable, scheme] = await Promise.all([
-    everyCommand('not-a-url', 'bad-url', ['submit', 'status', 'results', 'cancel']),
+    everyCommand('not a url:s3cret@host', 'bad-url', ['submit', 'status', 'results', 'cancel']),
     everyCommand('http://127.0.0.1:6379', 'bad-url', ['status']),
   ]);
   for (const [name, r] of Object.entries(unparseable)) {
     assert.equal(r.code, 2, `${name}: ${r.stderr}`);
-    assert.match(r.stderr, /invalid Redis URL .*use redis:\/\/host:port or rediss:\/\/host:port/, name);
+    assert.match(r.stderr, /invalid Redis URL \(unparseable; from --redis or REDIS_URL, not shown\): use redis:\/\/host:port or rediss:\/\/host:port/, name);
+    assert.doesNotMatch(r.stderr, /s3cret/, `${name}: the string is not echoed (it may hold a password)`);
     assertOneLine(name, r);
     assert.ok(r.ms < 30000, `${name} took ${r.ms} ms`);
   }

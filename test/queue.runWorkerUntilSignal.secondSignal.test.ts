@@ -71,6 +71,8 @@ test('SIGTERM mid-chunk: the worker finishes that chunk (its rows are written), 
     assert.equal(died, 'SIGINT', second.output());
     assert.doesNotMatch(second.output(), /terminate called|Napi::Error/);
     assert.ok(Date.now() - t0 < 5000, `exited ${Date.now() - t0} ms after the second signal`);
+    await second.exited; // its output drained
+    assert.match(second.output(), /second signal: exiting now/);
     assert.doesNotMatch(second.output(), /"msg":"chunk done"/, 'it did not wait for the chunk');
   } finally {
     await client.close();

@@ -23,7 +23,9 @@ export async function runWorkerUntilSignal(opts: WorkerOptions): Promise<void> {
       opts.log.warn({ signal }, 'second signal: exiting now');
       process.off('SIGTERM', stop);
       process.off('SIGINT', stop);
-      process.kill(process.pid, signal);
+      // pino writes asynchronously (and its flush() does not wait for a write in flight):
+      // 100 ms usually lets that line reach stderr first.
+      setTimeout(() => process.kill(process.pid, signal), 100);
       return;
     }
     opts.log.info({ signal }, 'stopping: finishing active chunks');

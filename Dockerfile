@@ -13,9 +13,11 @@ COPY --from=node /usr/local/lib/node_modules /usr/local/lib/node_modules
 RUN ln -sf ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm
 WORKDIR /app
 COPY . .
-# npm ci never downloads onnxruntime-node's GPU provider (the project's .npmrc skips it, and newer
-# npm blocks dependency install scripts); for cuda12 the package's own install script fetches it.
-RUN npm ci --no-audit --no-fund \
+# npm ci never downloads onnxruntime-node's GPU provider: this image's npm 10 runs dependency install
+# scripts, and ONNXRUNTIME_NODE_INSTALL=skip makes onnxruntime-node's a no-op (npm 11 blocks them
+# unless package.json "allowScripts" approves, and it denies onnxruntime-node). For cuda12 the
+# package's own install script fetches the provider.
+RUN ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund \
  && if [ "${ORT_INSTALL}" != skip ]; then node node_modules/onnxruntime-node/script/install.js --onnxruntime-node-install=${ORT_INSTALL}; fi \
  && npm prune --omit=dev
 ENV PAIRSCORE_MODELS_ROOT=/models \

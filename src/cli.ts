@@ -15,6 +15,7 @@ import { registerModelCommands } from './commands/model.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerLocalCommands } from './commands/local.js';
 import { registerQueueCommands } from './commands/queue.js';
+import { registerDashboardCommand } from './commands/dashboard.js';
 import { registerTrainCommands } from './commands/train.js';
 import { registerReportCommands } from './commands/report.js';
 
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerDataCommands(program);
   registerLocalCommands(program);
   registerQueueCommands(program);
+  registerDashboardCommand(program);
   registerTrainCommands(program);
   registerReportCommands(program);
   return program;

@@ -7,7 +7,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { runCli } from './helpers/cli.js';
+import { hfLongestFirst } from './helpers/hf-truncation.js';
+import { rawLogits, softmax } from './helpers/raw-ort.js';
 
 let dir = '';
 let model = '';
@@ -35,6 +38,35 @@ after(() => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
+const LABELS = ['ENTAILMENT', 'NEUTRAL', 'CONTRADICTION'];
+
+/**
+ * What each input row should score, computed without pairscore's code: transformers.js tokenizes
+ * the pair from the model's tokenizer.json, a plain onnxruntime-node session runs model.onnx on
+ * it alone (row 10, the bad row, has none).
+ */
+let expected: Promise<{ peer: PreTrainedTokenizer; inputs: Array<{ premise: string; hypothesis: string; gold: string }>; logits: Array<number[] | undefined> }> | undefined;
+function oracle() {
+  expected ??= (async () => {
+    const peer = await AutoTokenizer.from_pretrained(model, { local_files_only: true });
+    const inputs = readJsonl(pairs).map((r) => ({ premise: String(r.premise), hypothesis: String(r.hypothesis), gold: String(r.label) }));
+    const encodings = inputs.map(({ premise, hypothesis }) => {
+      const e = peer(premise, { text_pair: hypothesis, return_tensor: false, return_token_type_ids: true });
+      return { ids: e.input_ids as number[], typeIds: e.token_type_ids as number[] };
+    });
+    const good = encodings.filter((_, i) => i !== 10);
+    const raw = await rawLogits(path.join(model, 'model.onnx'), good);
+    const logits = encodings.map((_, i) => (i === 10 ? undefined : raw[i < 10 ? i : i - 1]));
+    return { peer, inputs, logits };
+  })();
+  return expected;
+}
+
+function assertClose(got: readonly number[], want: readonly number[], tol: number, what: string): void {
+  assert.equal(got.length, want.length, what);
+  got.forEach((g, k) => assert.ok(Math.abs(g - want[k]!) <= tol, `${what}[${k}]: ${g} vs ${want[k]}`));
+}
+
 test('inspect finds the inner tensors of a logits-only export', async () => {
   const r = await runCli(['inspect', model, '--json'], env);
   assert.equal(r.code, 0, r.stderr);
@@ -57,7 +89,20 @@ test('score writes one row per input row in order, and the metrics JSON', async 
   assert.equal(rows[10]!.id, 'bad-1');
   const ok = rows[0]!;
   assert.deepEqual(Object.keys(ok).sort(), ['gold', 'id', 'index', 'label', 'probs']);
+  // Values: softmax of the raw model's logits on each pair alone, and the label is their argmax.
+  const { inputs, logits } = await oracle();
+  let right = 0;
+  rows.forEach((row, i) => {
+    if (i === 10) return;
+    const want = softmax(logits[i]!);
+    const probs = row.probs as Record<string, number>;
+    assertClose(LABELS.map((l) => probs[l]!), want, 1e-4, `row ${i} probs`);
+    assert.equal(row.label, LABELS[want.indexOf(Math.max(...want))], `row ${i} label`);
+    assert.equal(row.gold, inputs[i]!.gold);
+    if (row.label === row.gold) right++;
+  });
   const m = JSON.parse(fs.readFileSync(metricsFile, 'utf8')) as Record<string, unknown>;
+  assert.ok(Math.abs((m.accuracy as number) - right / 300) < 1e-9, `accuracy ${m.accuracy} vs ${right}/300 counted from the rows`);
   for (const k of ['rows', 'scored', 'errors', 'accuracy', 'macro_f1', 'per_class', 'confusion', 'pairs_per_s', 'seconds']) assert.ok(k in m, k);
   assert.equal(m.rows, 301);
   assert.equal(m.errors, 1);
@@ -72,6 +117,16 @@ test('score writes CSV with one probability column per label', async () => {
   const lines = fs.readFileSync(out, 'utf8').trim().split('\n');
   assert.equal(lines[0], 'index,id,label,prob_ENTAILMENT,prob_NEUTRAL,prob_CONTRADICTION,gold,error');
   assert.equal(lines.length, 302);
+  const { logits } = await oracle();
+  // Generated pairs have no commas or quotes, so a plain split reads the columns.
+  lines.slice(1).forEach((line, i) => {
+    const cols = line.split(',');
+    assert.equal(Number(cols[0]), i);
+    if (i === 10) return assert.match(cols[7] ?? '', /hypothesis/);
+    const want = softmax(logits[i]!);
+    assertClose(cols.slice(3, 6).map(Number), want, 1e-4, `csv row ${i}`);
+    assert.equal(cols[2], LABELS[want.indexOf(Math.max(...want))]);
+  });
 });
 
 test('extract writes embedding, features and logits per row', async () => {
@@ -85,6 +140,15 @@ test('extract writes embedding, features and logits per row', async () => {
   assert.equal(row.logits.length, 3);
   assert.ok(Object.keys(row.features).length >= 10);
   assert.ok(typeof row.gold === 'string');
+  const { logits } = await oracle();
+  rows.forEach((r, i) => {
+    if (i === 10) return assert.match(String(r.error), /hypothesis/);
+    assertClose(r.logits as number[], logits[i]!, 1e-4, `row ${i} logits`);
+    const emb = r.embedding as number[];
+    assert.ok(emb.every(Number.isFinite) && emb.some((v) => Math.abs(v) > 1e-3), `row ${i}: a real pooled vector`);
+  });
+  // Pooled vectors depend on the pair: rows 0 and 1 differ.
+  assert.ok((rows[0]!.embedding as number[]).some((v, k) => Math.abs(v - (rows[1]!.embedding as number[])[k]!) > 1e-4));
 });
 
 test('tokenize writes ids and type ids, truncated to --max-length', async () => {
@@ -98,6 +162,16 @@ test('tokenize writes ids and type ids, truncated to --max-length', async () => 
     assert.equal(row.input_ids![0], 101);
     assert.equal(row.token_type_ids!.length, row.input_ids!.length);
   }
+  // The ids themselves: transformers.js' ids of each side, cut by Hugging Face's longest_first.
+  const { peer, inputs } = await oracle();
+  rows.forEach((row, i) => {
+    if (i === 10) return assert.match(String(row.error), /hypothesis/);
+    const a = peer.encode(inputs[i]!.premise, { add_special_tokens: false });
+    const b = peer.encode(inputs[i]!.hypothesis, { add_special_tokens: false });
+    const [la, lb] = hfLongestFirst(a.length, b.length, 8 - 3);
+    assert.deepEqual(row.input_ids, [101, ...a.slice(0, la), 102, ...b.slice(0, lb), 102], `row ${i}`);
+    assert.deepEqual(row.token_type_ids, [...new Array<number>(la + 2).fill(0), ...new Array<number>(lb + 1).fill(1)], `row ${i}`);
+  });
 });
 
 test('an unreadable file fails before any work with exit code 2, naming file and line', async () => {

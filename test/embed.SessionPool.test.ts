@@ -29,9 +29,11 @@ describe('SessionPool', () => {
       assert.equal(ok.cls!.data.length, 256);
       assert.equal(ok.logits!.data.length, 6);
 
-      const doomed = pool.run({ ...batch(8), simulateCrash: true });
+      // The worker thread really ends (process.exit(70) inside it) as it starts the doomed batch;
+      // the pool must report that thread's own exit code, not an error it was sent.
+      const doomed = pool.run({ ...batch(8), testExitCode: 70 });
       const queued = pool.run(batch(8));
-      await assert.rejects(doomed, (err: Error) => err instanceof RetryableError && /died \(exit code 1\)/.test(err.message));
+      await assert.rejects(doomed, (err: Error) => err instanceof RetryableError && /died \(exit code 70\) while running a batch/.test(err.message));
       const after = await queued; // served by the replacement worker
       assert.deepEqual([...after.logits!.data], [...ok.logits!.data]);
       assert.equal(pool.liveWorkers, 1);

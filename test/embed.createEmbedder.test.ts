@@ -6,6 +6,8 @@ import { after, describe, it } from 'node:test';
 import type { EmbeddingKind, Encoding } from '../src/contracts.js';
 import { ModelError } from '../src/errors.js';
 import { createEmbedder, type OnnxEmbedder } from '../src/embed/index.js';
+import { CUDA_INSTALL_HINT, probeProviders } from '../src/embed/device.js';
+import { runProbeSession } from '../src/embed/device-probe.js';
 import type { EmbedderOptions, EmbedOutput } from '../src/embed/types.js';
 import { SHARED_MISSING, sharedPath } from './helpers/shared.js';
 
@@ -133,15 +135,32 @@ describe('createEmbedder', () => {
     });
   });
 
-  it("fails at start for device 'cuda' when onnxruntime-node has no CUDA provider", { skip: !models[0].dir && SHARED_MISSING }, async () => {
+  it("fails at start for device 'cuda' when onnxruntime-node has no CUDA provider (the real probe)", { skip: !models[0].dir && SHARED_MISSING }, async (t) => {
+    // No probe override: the installed onnxruntime-node is looked at, as a worker at start does.
+    const real = probeProviders();
+    if (real.cuda) return t.skip('this onnxruntime-node has its CUDA provider installed');
     await assert.rejects(
-      createEmbedder(models[0].dir!, { ...base, device: 'cuda' }, { probe: { cuda: false, webgpu: true, cudaReason: 'test: not installed' } }),
+      createEmbedder(models[0].dir!, { ...base, device: 'cuda' }),
       (err: Error) => {
-        assert.ok(err instanceof ModelError);
+        assert.ok(err instanceof ModelError, `${err.name}: ${err.message}`);
+        assert.ok(err.message.includes(real.cudaReason!), err.message);
+        assert.ok(err.message.includes(CUDA_INSTALL_HINT), err.message);
         assert.match(err.message, /--onnxruntime-node-install=cuda12/);
         return true;
       },
     );
+  });
+
+  it("fails at start for device 'webgpu' when no WebGPU adapter is usable (the real probe session)", { skip: !models[0].dir && SHARED_MISSING }, async (t) => {
+    let usable = true;
+    await runProbeSession(['webgpu']).catch(() => (usable = false));
+    if (usable) return t.skip('a WebGPU adapter is usable here');
+    await assert.rejects(createEmbedder(models[0].dir!, { ...base, device: 'webgpu' }), (err: Error) => {
+      assert.ok(err instanceof ModelError, `${err.name}: ${err.message}`);
+      assert.match(err.message, /webgpu/i);
+      assert.match(err.message, /--device cpu/);
+      return true;
+    });
   });
 
   it("'auto' falls back to CPU with a warning when CUDA is unavailable", { skip: !models[0].dir && SHARED_MISSING }, async () => {

@@ -12,6 +12,7 @@ import type { IngestRow } from '../src/contracts.js';
 import { ModelError } from '../src/errors.js';
 import { makeTestHead } from './helpers/heads.js';
 import { sharedPath, SHARED_MISSING } from './helpers/shared.js';
+import { rawLogits } from './helpers/raw-ort.js';
 
 interface GoldenPair {
   id: string;
@@ -56,6 +57,8 @@ test('scoreChunk without a head: softmax of the model logits, bad rows kept in p
   assert.deepEqual(out.map((r) => r.index), input.map((r) => r.index));
   assert.deepEqual(out[3], { index: 0, id: 'bad', error: 'empty hypothesis (line 2)' });
   const scored = out.filter((r) => r.error === undefined);
+  assert.equal(scored.length, golden.length);
+  assert.ok(golden.length >= 16);
   scored.forEach((r, i) => {
     const want = softmax(golden[i]!.logits);
     scorer.labels.forEach((l, k) => assert.ok(Math.abs(r.probs![l]! - want[k]!) < 1e-4, `${r.id} ${l}`));
@@ -73,6 +76,7 @@ test('scoreChunk with a head on pooled + features + logits equals the head appli
   });
   const scorer = createScorer({ ...s, plan: planRun(s.embedder.info, { task: 'score', head, features: 'all' }) });
   const out = (await scorer.scoreChunk(rows())).filter((r) => r.error === undefined);
+  assert.equal(out.length, golden.length, 'every golden pair scored');
   const mlp = new Mlp(head);
   out.forEach((r, i) => {
     const g = golden[i]!;
@@ -100,9 +104,15 @@ test('a row longer than the plan allows becomes an error row; the rest of the ch
   assert.ok(s.tokenizer.encodePair(long.premise, long.hypothesis, 512).ids.length > 12);
   assert.ok(s.tokenizer.encodePair(short.premise, short.hypothesis, 512).ids.length <= 12);
   const out = await createScorer({ ...s, tokenizer: untruncated, plan }).scoreChunk([long, short]);
+  assert.equal(out.length, 2);
   assert.match(out[0]!.error ?? '', /tokens exceed the run's maximum of 12/);
   assert.equal(out[1]!.error, undefined);
-  assert.ok(out[1]!.label);
+  // The short row's scores are the model's own: a plain ORT session on model.onnx, on that pair alone.
+  const e = s.tokenizer.encodePair(short.premise, short.hypothesis, 512);
+  const [logits] = await rawLogits(path.join(seqcls!, 'model.onnx'), [e]);
+  const want = softmax(logits!);
+  s.embedder.info.id2label.forEach((l, k) => assert.ok(Math.abs(out[1]!.probs![l]! - want[k]!) < 1e-4, `${l}: ${out[1]!.probs![l]} vs ${want[k]}`));
+  assert.equal(out[1]!.label, s.embedder.info.id2label[want.indexOf(Math.max(...want))]);
 });
 
 test('extractChunk writes the requested embedding, every feature and the logits', { skip }, async () => {
@@ -110,9 +120,11 @@ test('extractChunk writes the requested embedding, every feature and the logits'
   const out = await extractor.extractChunk(rows());
   assert.equal(out[3]!.error, 'empty hypothesis (line 2)');
   const good = out.filter((r) => r.error === undefined);
+  assert.equal(good.length, golden.length);
   good.forEach((r, i) => {
     const g = golden[i]!;
     assert.equal(r.embedding!.length, g.cls.length);
+    assert.equal(r.logits!.length, g.logits.length);
     r.embedding!.forEach((v, k) => assert.ok(Math.abs(v - g.cls[k]!) < 1e-4));
     r.logits!.forEach((v, k) => assert.ok(Math.abs(v - g.logits[k]!) < 1e-4));
     assert.deepEqual(Object.keys(r.features!), [...stages!.featurizer.names]);
@@ -121,7 +133,9 @@ test('extractChunk writes the requested embedding, every feature and the logits'
 
 test('tokenizeChunk gives the golden ids', { skip }, () => {
   const out = tokenizeChunk(rows(), stages!.tokenizer);
-  out.filter((r) => r.error === undefined).forEach((r, i) => assert.deepEqual(r.input_ids, golden[i]!.input_ids));
+  const good = out.filter((r) => r.error === undefined);
+  assert.equal(good.length, golden.length);
+  good.forEach((r, i) => assert.deepEqual(r.input_ids, golden[i]!.input_ids));
 });
 
 test('a model without logits needs a head', { skip: sharedPath('models', 'bert-tiny-random') ? false : SHARED_MISSING }, async () => {

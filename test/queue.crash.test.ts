@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Job, Queue } from 'bullmq';
+import { Job, Queue, QueueEvents } from 'bullmq';
 import { runCli, startCli } from './helpers/cli.js';
 import { setUpDeployment, type Deployment } from './helpers/deployment.js';
 import { REDIS_URL } from './helpers/redis.js';
@@ -31,24 +31,52 @@ after(async () => {
   await deployment?.tearDown();
 });
 
-test('a worker killed with SIGKILL mid-run: the run completes, every row exactly once', async () => {
+test('a worker killed with SIGKILL while it holds chunks: another worker takes them over, every row exactly once', async () => {
+  const names = redisNames(prefix);
+  const u = new URL(REDIS_URL);
+  const connection = { host: u.hostname, port: Number(u.port || 6379) };
+  const q = new Queue(names.scoreQueue, { connection, prefix: names.bullPrefix });
+  // Listening before anything runs: a stall and the completion of each chunk, with the worker that completed it.
+  const events = new QueueEvents(names.scoreQueue, { connection, prefix: names.bullPrefix });
+  await events.waitUntilReady();
+  const stalled = new Set<string>();
+  const completedBy = new Map<string, string[]>();
+  events.on('stalled', ({ jobId }) => stalled.add(jobId));
+  events.on('completed', ({ jobId, returnvalue }) => {
+    const worker = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue as { worker?: string } | null)?.worker ?? '?';
+    completedBy.set(jobId, [...(completedBy.get(jobId) ?? []), worker]);
+  });
   const sub = await runCli(['submit', path.join(dir, 'pairs.jsonl'), '--model', 'demo', '--run-id', 'crash-1', '--chunk-size', '100'], env);
   assert.equal(sub.code, 0, sub.stderr);
   const victim = startCli(['worker', '--concurrency', '2'], env);
   const survivor = startCli(['worker', '--concurrency', '2'], env);
   const client = await RunClient.open({ redis: { url: REDIS_URL }, prefix });
+  // Worker ids are `<host>-<pid>-<hex>`; BullMQ stores the id of the worker that took a job as processedBy.
+  const isVictim = (by: string | undefined) => by !== undefined && by.includes(`-${victim.child.pid}-`);
+  const heldByVictim = async (): Promise<Job[]> => (await q.getActive()).filter((j) => isVictim(j.processedBy));
   try {
-    // Kill one worker once rows are flowing, while it holds chunks.
-    for (let i = 0; i < 600; i++) {
-      const s = await client.status('crash-1');
-      if (s.done >= 300) break;
-      await new Promise((r) => setTimeout(r, 100));
+    // Kill the victim once rows are flowing and while it holds a chunk.
+    const deadline = Date.now() + 120000;
+    for (;;) {
+      assert.ok(Date.now() < deadline, `the victim never held a chunk while rows were flowing\n${victim.output()}`);
+      if ((await client.status('crash-1')).done >= 300 && (await heldByVictim()).length > 0) break;
+      await new Promise((r) => setTimeout(r, 50));
     }
     victim.child.kill('SIGKILL');
     await victim.exited;
+    // A dead process changes nothing: the chunks still active under its name are the ones it held at death.
+    const held = (await heldByVictim()).map((j) => j.id!);
+    assert.ok(held.length > 0, 'the victim held at least one chunk when it was killed');
     const s = await client.wait('crash-1', { timeoutMs: 240000, intervalMs: 250 });
     assert.equal(s.state, 'completed', survivor.output());
     assert.equal(s.result!.failedChunks.length, 0, JSON.stringify(s.result!.failedChunks));
+    const survivorId = s.workers.find((w) => !isVictim(w));
+    assert.ok(survivorId, `the survivor scored chunks: ${s.workers.join(', ')}`);
+    for (let i = 0; i < 50 && !held.every((id) => completedBy.has(id)); i++) await new Promise((r) => setTimeout(r, 100));
+    for (const id of held) {
+      assert.ok(stalled.has(id), `chunk ${id} was found stalled after its holder died`);
+      assert.deepEqual(completedBy.get(id), [survivorId], `chunk ${id} was completed once, by the survivor`);
+    }
     const rows: ScoreRow[] = [];
     for await (const r of client.results('crash-1')) rows.push(r);
     const seen = new Map<number, number>();
@@ -61,6 +89,8 @@ test('a worker killed with SIGKILL mid-run: the run completes, every row exactly
     assert.equal(s.result!.lostRows, 0);
     assert.equal(s.workers.length, 2, 'the killed worker had taken chunks before it died');
   } finally {
+    await events.close();
+    await q.close();
     await client.close();
     survivor.child.kill('SIGTERM');
     assert.equal(await survivor.exited, 0);

@@ -112,7 +112,29 @@ test('extract --redis on 2 workers: the local feature file, row for row; train r
     const srows = await parquetRows(scored);
     assert.equal(srows.length, ROWS);
     assert.equal(typeof srows[0]!.label, 'string');
-    assert.ok(Object.keys(srows[0]!).some((k) => k.startsWith('prob_')));
+    const probKeys = Object.keys(srows[0]!).filter((k) => k.startsWith('prob_'));
+    assert.equal(probKeys.length, 3, Object.keys(srows[0]!).join(', '));
+    // Values, not shape: every row equals a local `score` of the same input (another process, no Redis).
+    const localScored = path.join(dir, 'local-scored.parquet');
+    const ls = await runCli(['score', input, '--model', path.join(dir, 'models', 'demo'), '--out', localScored, '--no-progress'], env);
+    assert.equal(ls.code, 0, ls.stderr);
+    const lrows = await parquetRows(localScored);
+    assert.equal(lrows.length, ROWS);
+    let compared = 0;
+    for (let i = 0; i < ROWS; i++) {
+      const x = srows[i]!;
+      const y = lrows[i]!;
+      assert.equal(x.index, y.index);
+      assert.equal(x.label, y.label, `row ${i} label`);
+      assert.equal(x.error, y.error, `row ${i} error`);
+      if (x.error !== undefined && x.error !== null) continue;
+      const sum = probKeys.reduce((t, k) => t + (x[k] as number), 0);
+      assert.ok(Math.abs(sum - 1) < 1e-5, `row ${i} probs sum to ${sum}`);
+      for (const k of probKeys) assert.ok(Math.abs((x[k] as number) - (y[k] as number)) <= 1e-6, `row ${i} ${k}: ${x[k]} vs ${y[k]}`);
+      compared++;
+    }
+    assert.equal(compared, ROWS - 1, 'every row but the rejected one was scored and compared');
+    assert.ok(new Set(srows.map((r) => r.label)).size > 1 || probKeys.some((k) => srows.some((r) => (r[k] as number) !== srows[0]![k])), 'scores depend on the row');
 
     const wrong = await runCli(['extract', input, '--redis', '--model', 'demo', '--run-id', 's-1', '--out', path.join(dir, 'no.parquet')], env);
     assert.equal(wrong.code, 2, wrong.stderr);

@@ -8,19 +8,39 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Job, Queue } from 'bullmq';
+import { Job, Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { runCli } from './helpers/cli.js';
 import { QueueFixture } from './helpers/queue-fixture.js';
 import { freePort, REDIS_URL, startPrivateRedis } from './helpers/redis.js';
 import { RunClient, submitRun, type SubmitOptions } from '../src/queue/index.js';
-import { redisNames, type ScoreRow } from '../src/contracts.js';
-import { InputError, ModelError } from '../src/errors.js';
+import { StageCache } from '../src/queue/stage-cache.js';
+import type { ChunkRunner, StageProvider } from '../src/queue/chunk-processor.js';
+import { redisNames, type IngestRow, type RunSpec, type ScoreRow } from '../src/contracts.js';
+import { InputError, ModelError, RetryableError } from '../src/errors.js';
 
 let fx: QueueFixture;
 const redis = { url: REDIS_URL };
 const prefix = (label: string) => fx.prefix(label);
 const submitOpts = (p: string, extra: Partial<SubmitOptions> = {}) => fx.submitOpts(p, extra);
+
+/**
+ * The worker's real stages (a StageCache as startWorker builds one) with a test's hand on each
+ * chunk: `around` runs before a chunk is scored and may hold it or throw, like an infrastructure fault.
+ */
+function realStagesWith(around: (rows: readonly IngestRow[]) => Promise<void>): StageProvider {
+  const real = new StageCache({ modelsRoot: fx.modelsRoot, cacheDir: path.join(fx.dir, 'cache'), threads: 1, sessions: 1, batchTokens: 1024, device: 'cpu' });
+  return {
+    async runnerFor(spec: RunSpec): Promise<ChunkRunner> {
+      const run = await real.runnerFor(spec);
+      return async (rows) => {
+        await around(rows);
+        return run(rows);
+      };
+    },
+    close: () => real.close(),
+  };
+}
 
 function scoreQueue(p: string): Queue {
   const u = new URL(REDIS_URL);
@@ -49,12 +69,17 @@ test('a poison chunk fails for good, the run still completes and reports it; eve
   const q = scoreQueue(p);
   const job = await Job.fromId(q, redisNames(p).chunkJobId('poison-1', 2));
   await job!.updateData({ ...(job!.data as object), runId: 'no-such-run' });
-  await q.close();
+  assert.ok(job!.opts.attempts! > 1, `the chunk had retries to spend (attempts ${job!.opts.attempts})`);
   const w = await fx.worker(p);
   const client = await RunClient.open({ redis, prefix: p });
   try {
     const s = await client.wait('poison-1', { timeoutMs: 60000, intervalMs: 200 });
     assert.equal(s.state, 'completed');
+    // Failed for good at its first attempt: none of its retries was used.
+    const failedJob = await Job.fromId(q, redisNames(p).chunkJobId('poison-1', 2));
+    assert.equal(await failedJob!.getState(), 'failed');
+    assert.equal(failedJob!.attemptsMade, 1, 'an InputError is not retried');
+    assert.match(failedJob!.failedReason, /no run 'no-such-run'/);
     assert.equal(s.result!.failedChunks.length, 1);
     const failed = s.result!.failedChunks[0]!;
     assert.equal(failed.chunk, 2);
@@ -68,6 +93,57 @@ test('a poison chunk fails for good, the run still completes and reports it; eve
     assert.ok(rows.slice(0, 100).every((r) => r.error === undefined && r.label !== undefined));
     assert.equal(s.result!.metrics!.errors, 50);
   } finally {
+    await q.close();
+    await client.close();
+    await w.close();
+  }
+});
+
+test('a chunk that fails once with an infrastructure fault is retried and completes: attempts 2, every row scored', async () => {
+  const p = prefix('retry');
+  await submitRun(submitOpts(p, { runId: 'rt-1' }));
+  const names = redisNames(p);
+  const target = names.chunkJobId('rt-1', 3);
+  const q = scoreQueue(p);
+  const u = new URL(REDIS_URL);
+  const events = new QueueEvents(names.scoreQueue, { connection: { host: u.hostname, port: Number(u.port || 6379) }, prefix: names.bullPrefix });
+  await events.waitUntilReady();
+  const seen: string[] = [];
+  // A retried failure is not a 'failed' event: the job is moved to 'delayed' for its backoff.
+  events.on('delayed', ({ jobId }) => jobId === target && seen.push('delayed'));
+  events.on('failed', ({ jobId }) => jobId === target && seen.push('failed'));
+  let reason = '';
+  events.on('completed', ({ jobId }) => jobId === target && seen.push('completed'));
+  let faults = 0;
+  let attemptsBeforeSecondRun = -1;
+  const stages = realStagesWith(async (rows) => {
+    if (rows[0]!.index !== 150) return;
+    if (faults === 0) {
+      faults++;
+      throw new RetryableError('TEST: the runtime failed once');
+    }
+    const job = (await Job.fromId(q, target))!;
+    attemptsBeforeSecondRun = job.attemptsMade;
+    reason = `${job.failedReason} ${(job.stacktrace ?? []).join(' ')}`;
+  });
+  const w = await fx.worker(p, { stages, retry: { baseMs: 50, maxMs: 100 } });
+  const client = await RunClient.open({ redis, prefix: p });
+  try {
+    const s = await client.wait('rt-1', { timeoutMs: 60000, intervalMs: 200 });
+    assert.equal(s.state, 'completed');
+    assert.deepEqual(s.result!.failedChunks, []);
+    assert.equal(faults, 1);
+    // Its second attempt ran after one failed attempt, and that attempt completed it.
+    assert.equal(attemptsBeforeSecondRun, 1, 'chunk 3 ran again after exactly one failure');
+    for (let i = 0; i < 50 && !seen.includes('completed'); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(seen, ['delayed', 'completed'], 'attempt 1 failed and was put back, attempt 2 completed');
+    assert.match(reason, /TEST: the runtime failed once/);
+    const rows = await collect(client, 'rt-1');
+    assert.deepEqual(rows.map((r) => r.index), Array.from({ length: 400 }, (_, i) => i));
+    assert.ok(rows.every((r) => r.error === undefined && r.label !== undefined), 'every row scored, those of the retried chunk too');
+  } finally {
+    await events.close();
+    await q.close();
     await client.close();
     await w.close();
   }
@@ -180,24 +256,72 @@ test('submit refuses a head that does not fit, and a model outside the models ro
   }
 });
 
-test('cancel stops a run: queued chunks are removed and a worker started later scores nothing', async () => {
+test('cancel mid-run: waiting chunks are dropped, the active one finishes, done stops growing', async () => {
   const p = prefix('cancel');
   await submitRun(submitOpts(p, { runId: 'c-1' }));
   const client = await RunClient.open({ redis, prefix: p });
+  const q = scoreQueue(p);
+  // The first chunk the worker takes is held (active, its lock renewed) until the test lets it go.
+  let held: number[] = [];
+  let entered!: () => void;
+  const isHeld = new Promise<void>((r) => (entered = r));
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  const stages = realStagesWith(async (rows) => {
+    if (held.length > 0) return;
+    held = rows.map((r) => r.index);
+    entered();
+    await released;
+  });
+  const w = await fx.worker(p, { stages, concurrency: 1 });
   try {
-    const r = await client.cancel('c-1');
+    await isHeld;
+    const before = await q.getJobCounts('active', 'waiting');
+    assert.equal(before.active, 1, 'one chunk is active');
+    assert.ok(before.waiting >= 6, `chunks still wait (${before.waiting})`);
+    assert.equal((await client.status('c-1')).done, 0);
+    const cancelling = client.cancel('c-1');
+    await new Promise((res) => setTimeout(res, 500));
+    release();
+    assert.deepEqual(await cancelling, { removed: true, state: 'cancelled' });
+    const after = await client.status('c-1');
+    assert.equal(after.state, 'cancelled');
+    assert.equal(after.done, 50, 'the active chunk finished and wrote its rows');
+    // The worker is still running: nothing else of the run is scored.
+    await new Promise((res) => setTimeout(res, 1500));
+    assert.equal((await client.status('c-1')).done, 50, 'done stopped growing');
+    const counts = await q.getJobCounts();
+    assert.equal(counts.waiting + counts.delayed + counts.active, 0);
+    const rows = [];
+    for await (const r of client.results('c-1', { partial: true })) rows.push(r as ScoreRow);
+    assert.deepEqual(rows.map((r) => r.index), held, 'exactly the held chunk\'s rows');
+    assert.ok(rows.every((r) => r.error === undefined && r.label !== undefined));
+    assert.deepEqual(await client.cancel('c-1'), { removed: false, state: 'cancelled' });
+  } finally {
+    release();
+    await w.close();
+    await q.close();
+    await client.close();
+  }
+});
+
+test('cancel before any worker: queued chunks are removed and a worker started later scores nothing', async () => {
+  const p = prefix('cancel0');
+  await submitRun(submitOpts(p, { runId: 'c-0' }));
+  const client = await RunClient.open({ redis, prefix: p });
+  try {
+    const r = await client.cancel('c-0');
     assert.deepEqual(r, { removed: true, state: 'cancelled' });
     const w = await fx.worker(p);
     await new Promise((res) => setTimeout(res, 1500));
     await w.close();
-    const s = await client.status('c-1');
+    const s = await client.status('c-0');
     assert.equal(s.state, 'cancelled');
     assert.equal(s.done, 0);
     const q = scoreQueue(p);
     const counts = await q.getJobCounts();
     await q.close();
     assert.equal(counts.waiting + counts.delayed + counts.active, 0);
-    assert.deepEqual(await client.cancel('c-1'), { removed: false, state: 'cancelled' });
   } finally {
     await client.close();
   }

@@ -1,6 +1,6 @@
 /**
  * loadTokenizer: which path a model directory takes (fast WordPiece from tokenizer.json,
- * vocab.txt fallback, transformers.js adapter), maxLength defaults, and ModelErrors.
+ * vocab.txt fallback, @huggingface/tokenizers adapter), maxLength defaults, and ModelErrors.
  * Temp directories live in os.tmpdir(); nothing is written into the repository.
  */
 import { test, after } from 'node:test';
@@ -11,10 +11,11 @@ import path from 'node:path';
 import { InputError, ModelError } from '../src/errors.js';
 import {
   loadTokenizer,
-  TransformersPairTokenizer,
+  HfTokenizersPairTokenizer,
   WordPiecePairTokenizer,
   type PairTokenizer,
 } from '../src/tokenize/index.js';
+import { BPE_TOKENIZER_CONFIG, bpeTokenizerJson } from './helpers/bpe-tokenizer.js';
 import { SHARED_MISSING, sharedPath } from './helpers/shared.js';
 
 const tinyDir = sharedPath('models', 'bert-tiny-random');
@@ -115,7 +116,7 @@ test('a BertProcessing post-processor takes the fast path with the same ids', { 
   assertSameIds(tok, await loadTokenizer(tinyDir!), [...sickPairs().slice(0, 100), ...EXTRA]);
 });
 
-test('a tokenizer.json the fast path does not cover is delegated to transformers.js, with longest_first', { skip }, async () => {
+test('a tokenizer.json the fast path does not cover is delegated to @huggingface/tokenizers, with longest_first', { skip }, async () => {
   const json = JSON.parse(fs.readFileSync(path.join(tinyDir!, 'tokenizer.json'), 'utf8')) as Record<string, unknown>;
   json.normalizer = {
     type: 'Sequence',
@@ -123,13 +124,76 @@ test('a tokenizer.json the fast path does not cover is delegated to transformers
   };
   const dir = makeDir({ 'tokenizer.json': JSON.stringify(json), 'tokenizer_config.json': { copy: 'tokenizer_config.json' } });
   const tok = await loadTokenizer(dir);
-  assert.ok(tok instanceof TransformersPairTokenizer);
+  assert.ok(tok instanceof HfTokenizersPairTokenizer);
   assert.equal(tok.maxLength, 512);
   assert.equal(tok.padId, 0);
   const fast = await loadTokenizer(tinyDir!);
   const pairs = sickPairs().slice(0, 200);
   assertSameIds(tok, fast, pairs);
   assertSameIds(tok, fast, pairs.slice(0, 40), 12);
+});
+
+// Ids of the tiny byte-level BPE in helpers/bpe-tokenizer.ts, computed once with transformers.js 4.3
+// (AutoTokenizer.from_pretrained(dir).encode(text, { add_special_tokens: false }), and the pair call
+// tok(a, { text_pair: b, return_token_type_ids: true })) when this test was written, then hard-coded.
+const BPE_IDS: Array<[string, number[]]> = [
+  ['the cat sits', [120, 261, 265, 272]],
+  ['The dog sits on a cat', [88, 261, 268, 272, 36, 115, 114, 273, 265]],
+  ['café 🍕 dogs!', [263, 106, 199, 173, 36, 244, 163, 145, 153, 268, 119, 37]],
+  [' the  cat', [262, 36, 265]],
+];
+
+test('a byte-level BPE tokenizer.json runs through @huggingface/tokenizers with the ids transformers.js gives', async () => {
+  const dir = makeDir({
+    'tokenizer.json': JSON.stringify(bpeTokenizerJson()),
+    'tokenizer_config.json': JSON.stringify(BPE_TOKENIZER_CONFIG),
+  });
+  const tok = await loadTokenizer(dir);
+  assert.ok(tok instanceof HfTokenizersPairTokenizer);
+  assert.equal(tok.maxLength, 64); // model_max_length
+  assert.equal(tok.padId, 1); // <pad>
+  const S = 0; // <s>
+  const E = 2; // </s>
+  for (const [text, ids] of BPE_IDS) {
+    // An empty hypothesis isolates the premise: <s> A </s> </s> </s>.
+    assert.deepEqual(Array.from(tok.encodePair(text, '').ids), [S, ...ids, E, E, E], text);
+  }
+  // transformers.js, same pair: input_ids [0,120,261,265,272,2,2,101,268,2], token_type_ids [0,0,0,0,0,0,1,1,1,1].
+  const pair = tok.encodePair('the cat sits', 'a dog');
+  assert.deepEqual(Array.from(pair.ids), [0, 120, 261, 265, 272, 2, 2, 101, 268, 2]);
+  assert.deepEqual(Array.from(pair.typeIds), [0, 0, 0, 0, 0, 0, 1, 1, 1, 1]);
+
+  // longest_first to 14 = 4 specials + 10: A has 9 ids, B 12 → B is cut to 9, then both alternately to 5 and 5
+  // (Hugging Face tokenizers' rule; transformers.js would cut the joined tail instead).
+  const a = BPE_IDS[1]![1];
+  const b = BPE_IDS[2]![1];
+  const cut = tok.encodePair(BPE_IDS[1]![0], BPE_IDS[2]![0], 14);
+  assert.deepEqual(Array.from(cut.ids), [S, ...a.slice(0, 5), E, E, ...b.slice(0, 5), E]);
+  assert.deepEqual(Array.from(cut.typeIds), [0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1]);
+  assert.equal(tok.encodePair(BPE_IDS[1]![0], BPE_IDS[2]![0]).ids.length, 4 + 9 + 12);
+});
+
+test('a BPE tokenizer.json with no or a ByteLevel post-processor joins A and B without specials (B type 1)', async () => {
+  for (const pp of [null, { type: 'ByteLevel', add_prefix_space: true, trim_offsets: false, use_regex: true }]) {
+    const json = bpeTokenizerJson();
+    json.post_processor = pp;
+    const tok = await loadTokenizer(makeDir({ 'tokenizer.json': JSON.stringify(json) }));
+    assert.ok(tok instanceof HfTokenizersPairTokenizer);
+    assert.equal(tok.padId, 0); // no tokenizer_config, no config.json: 0
+    const full = tok.encodePair('the cat sits', 'a dog');
+    assert.deepEqual(Array.from(full.ids), [120, 261, 265, 272, 101, 268]);
+    assert.deepEqual(Array.from(full.typeIds), [0, 0, 0, 0, 1, 1]);
+    assert.deepEqual(Array.from(tok.encodePair('the cat sits', 'a dog', 3).ids), [120, 261, 101]);
+  }
+});
+
+test('a post-processor without a readable template lets the library add specials, cut at maxLength', async () => {
+  const json = bpeTokenizerJson();
+  json.post_processor = { type: 'RobertaProcessing', sep: ['</s>', 2], cls: ['<s>', 0], trim_offsets: true, add_prefix_space: false };
+  const tok = await loadTokenizer(makeDir({ 'tokenizer.json': JSON.stringify(json) }));
+  assert.ok(tok instanceof HfTokenizersPairTokenizer);
+  assert.deepEqual(Array.from(tok.encodePair('the cat sits', 'a dog').ids), [0, 120, 261, 265, 272, 2, 2, 101, 268, 2]);
+  assert.deepEqual(Array.from(tok.encodePair('the cat sits', 'a dog', 4).ids), [0, 120, 261, 265]);
 });
 
 test('a directory without tokenizer files is a ModelError naming the directory', async () => {

@@ -6,7 +6,8 @@
  *                       aggregator with a no-op scorer: chunk jobs/s, i.e. the
  *                       coordination headroom one Redis gives to many hosts.
  *   benchDistributed    2 worker processes × 1 thread vs `score` in this
- *                       process with 2 threads, same file, same model.
+ *                       process with 2 sessions × 1 thread, same file, same
+ *                       model, same start and end: input file → output file.
  *
  *   node dist/scripts/bench/queue.js [chunks=4000]
  */
@@ -18,14 +19,13 @@ import { fileURLToPath } from 'node:url';
 import { FlowProducer, Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { IngestRow, ScoreRow } from '../../src/contracts.js';
-import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
 import { makeModel } from '../../src/modelgen/index.js';
-import { openStages } from '../../src/stages.js';
-import { runScore } from '../../src/run/local.js';
+import { writeRunResults } from '../../src/run/remote.js';
 import { RunClient, startWorker, submitRun } from '../../src/queue/index.js';
 import { deletePrefixKeys } from '../../src/queue/redis.js';
 import { writeSyntheticPairs } from '../../src/synthetic/write.js';
+import { benchScore } from './score.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -129,16 +129,26 @@ export interface DistributedOptions {
 /**
  * `workers` worker processes × 1 thread each score `input` with the model in
  * `modelDir` (its parent folder is the models root). A small warm-up run first
- * makes every worker load its session and WordNet, so the figure is steady-state
- * scoring as `status` reports it (first chunk started → run aggregated).
+ * makes every worker load its session and WordNet — as benchScore opens its
+ * stages and warms up before its clock starts. The clock then covers what local
+ * `score` covers, input file to output file: `submit` (scan, read, enqueue), the
+ * workers scoring, the aggregate, and the results written to `out` in input order.
  */
-export async function distributedPairsPerSec(input: string, modelDir: string, opts: DistributedOptions = {}): Promise<{ pairsPerSec: number; rows: number; note: string }> {
+export async function distributedPairsPerSec(
+  input: string,
+  modelDir: string,
+  opts: DistributedOptions & { out?: string } = {},
+): Promise<{ pairsPerSec: number; rows: number; seconds: number; note: string }> {
   const workers = opts.workers ?? 2;
   const prefix = `bench-d-${process.pid}-${Date.now()}`;
   const cacheDir = opts.cacheDir ?? path.join(os.tmpdir(), 'pairscore-bench-cache');
   const modelsRoot = path.dirname(path.resolve(modelDir));
   const model = path.basename(modelDir);
-  const env = { REDIS_URL, PAIRSCORE_PREFIX: prefix, PAIRSCORE_MODELS_ROOT: modelsRoot, PAIRSCORE_CACHE_DIR: cacheDir, PAIRSCORE_THREADS: '1', PAIRSCORE_LOG_LEVEL: 'warn' };
+  const out = opts.out ?? path.join(os.tmpdir(), `pairscore-bench-dist-${process.pid}.jsonl`);
+  const env = {
+    REDIS_URL, PAIRSCORE_PREFIX: prefix, PAIRSCORE_MODELS_ROOT: modelsRoot, PAIRSCORE_CACHE_DIR: cacheDir,
+    PAIRSCORE_THREADS: '1', PAIRSCORE_SESSIONS: '1', PAIRSCORE_LOG_LEVEL: 'warn',
+  };
   const procs = Array.from({ length: workers }, () => startWorkerProcess(env));
   const target = { redis: { url: REDIS_URL }, prefix };
   const client = await RunClient.open(target);
@@ -152,12 +162,19 @@ export async function distributedPairsPerSec(input: string, modelDir: string, op
     await client.wait('warm', { intervalMs: 100 });
     const rows = lines.filter((l) => l.trim().length > 0).length - (path.extname(input) === '.jsonl' ? 0 : 1);
     const chunkSize = opts.chunkSize ?? Math.max(16, Math.min(256, Math.ceil(rows / (4 * workers))));
+    const t0 = performance.now();
     const sub = await submitRun({ ...common, input, chunkSize, runId: 'd' });
-    const s = await client.wait('d', { intervalMs: 100 });
-    const pairsPerSec = s.result?.metrics?.pairs_per_s ?? 0;
-    return { pairsPerSec, rows: sub.rows, note: `${workers} workers × 1 thread, ${sub.chunks} chunks of ${chunkSize}; workers seen ${s.workers.length}` };
+    const s = await client.wait('d', { intervalMs: 20 });
+    if (s.state !== 'completed') throw new Error(`distributed bench run ended ${s.state}`);
+    const written = await writeRunResults(client, 'd', out);
+    const seconds = (performance.now() - t0) / 1000;
+    return {
+      pairsPerSec: written / seconds, rows: written, seconds,
+      note: `${workers} workers × 1 thread, ${sub.chunks} chunks of ${chunkSize}; workers seen ${s.workers.length}; submit → results file`,
+    };
   } finally {
     fs.rmSync(warmFile, { force: true });
+    if (opts.out === undefined) fs.rmSync(out, { force: true });
     await client.close();
     await stopAll(procs);
     await dropPrefix(prefix);
@@ -171,20 +188,18 @@ export interface DistributedResult {
   ratio: number;
 }
 
-/** 2 worker processes × 1 thread against local `score` with 2 threads, on the same file and model. */
+/**
+ * `workers` worker processes × 1 thread against local `score` with `workers` sessions × 1
+ * thread (like for like: the same cores, the same copies of the weights), on the same file
+ * and model, each timed from input file to output file (scripts/bench/score.ts).
+ */
 export async function benchDistributed(input: string, modelsRoot: string, model: string, workers = 2): Promise<DistributedResult> {
   const cacheDir = path.join(os.tmpdir(), 'pairscore-bench-cache');
-  const config = loadConfig({ threads: workers, cacheDir });
-  const stages = await openStages({ modelDir: path.join(modelsRoot, model), features: 'all' }, config);
-  let localPairsPerSec: number;
-  try {
-    const r = await runScore(stages, { input, columns: {}, out: path.join(os.tmpdir(), `pairscore-bench-local-${process.pid}.jsonl`), chunkSize: 1024, progress: false });
-    localPairsPerSec = r.metrics.pairs_per_s;
-  } finally {
-    await stages.embedder.close();
-  }
+  const local = await benchScore(input, path.join(modelsRoot, model), {
+    sessions: workers, threads: 1, batchTokens: 1024, cacheDir, outFile: path.join(os.tmpdir(), `pairscore-bench-local-${process.pid}.jsonl`),
+  });
   const d = await distributedPairsPerSec(input, path.join(modelsRoot, model), { workers, chunkSize: 256, cacheDir });
-  return { rows: d.rows, distributedPairsPerSec: d.pairsPerSec, localPairsPerSec, ratio: d.pairsPerSec / localPairsPerSec };
+  return { rows: d.rows, distributedPairsPerSec: d.pairsPerSec, localPairsPerSec: local.pairsPerSec, ratio: d.pairsPerSec / local.pairsPerSec };
 }
 
 /** True when the Redis at REDIS_URL answers within a second. */
@@ -237,7 +252,7 @@ async function main(): Promise<void> {
     const input = path.join(dir, 'pairs-4000.jsonl');
     await writeSyntheticPairs(input, 4000);
     const d = await benchDistributed(input, path.join(dir, 'models'), 'demo');
-    console.log(`distributed 2×1 thread: ${d.distributedPairsPerSec.toFixed(0)} pairs/s; local 2 threads: ${d.localPairsPerSec.toFixed(0)} pairs/s; ratio ${d.ratio.toFixed(2)}`);
+    console.log(`distributed 2×1 thread: ${d.distributedPairsPerSec.toFixed(0)} pairs/s; local 2 sessions × 1 thread: ${d.localPairsPerSec.toFixed(0)} pairs/s; ratio ${d.ratio.toFixed(2)}`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

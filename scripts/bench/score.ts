@@ -2,9 +2,12 @@
  * `pairscore score` as a user runs it, timed end to end on a pairs file: openStages
  * (not timed: model load, WordNet) → runScore (timed: file scan, read, tokenize,
  * embed on the worker session(s), features, classify, write), after a short warm-up.
+ *
+ * Sessions and threads left undefined are not passed at all: the layout is whatever
+ * src/config.ts resolves for `pairscore score` with default flags (the headline rows), and
+ * the result says which layout that was.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import type { OnnxEmbedder } from '../../src/embed/index.js';
 import { createScorer } from '../../src/pipeline.js';
@@ -12,15 +15,11 @@ import { runScore } from '../../src/run/local.js';
 import { openStages } from '../../src/stages.js';
 import type { IngestRow } from '../../src/contracts.js';
 
-/**
- * A throughput probe: a pairs file (TSV with premise/hypothesis columns) and a model
- * directory in, pairs/s out. `benchScore` is one; the distributed row plugs another in.
- */
-export type PairsPerSecProbe = (pairsFile: string, modelDir: string) => Promise<{ pairsPerSec: number; note?: string }>;
-
 export interface ScoreBenchOptions {
-  threads: number;
-  sessions: number;
+  /** Undefined: the default src/config.ts resolves (no flag passed). */
+  threads?: number;
+  /** Undefined: the default src/config.ts resolves (no flag passed). */
+  sessions?: number;
   batchTokens: number;
   cacheDir: string;
   /** Feature selection computed alongside (overlapping inference); default 'all'. */
@@ -32,8 +31,12 @@ export interface ScoreBenchResult {
   pairsPerSec: number;
   rows: number;
   seconds: number;
-  paddingWaste: number;
+  /** Padding tokens ÷ padded tokens of the micro-batches. */
+  paddingShare: number;
   batches: number;
+  /** The layout the run used (resolved by src/config.ts when not given). */
+  sessions: number;
+  threads: number;
 }
 
 /** Writes pairs as a TSV with a premise/hypothesis header (SICK text has no tabs or newlines). */
@@ -68,19 +71,13 @@ export async function benchScore(pairsFile: string, modelDir: string, opts: Scor
       pairsPerSec: r.rows / seconds,
       rows: r.rows,
       seconds,
-      paddingWaste: real > 0 ? (padded - real) / real : 0,
+      paddingShare: padded > 0 ? (padded - real) / padded : 0,
       batches: s.batches - before.batches,
+      sessions: config.sessions,
+      threads: config.threads,
     };
   } finally {
     await stages.embedder.close();
     fs.rmSync(opts.outFile, { force: true });
   }
-}
-
-/** benchScore as a PairsPerSecProbe with fixed options. */
-export function scoreProbe(opts: Omit<ScoreBenchOptions, 'outFile'> & { workDir: string }): PairsPerSecProbe {
-  return async (pairsFile, modelDir) => {
-    const r = await benchScore(pairsFile, modelDir, { ...opts, outFile: path.join(opts.workDir, `score-${process.pid}.jsonl`) });
-    return { pairsPerSec: r.pairsPerSec, note: `padding waste ${(r.paddingWaste * 100).toFixed(1)}%` };
-  };
 }

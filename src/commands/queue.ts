@@ -17,7 +17,7 @@ import { InterruptedError, RunFailedError, TimeoutError } from '../errors.js';
 
 const queueApi = () => import('../queue/index.js');
 
-interface RedisFlags {
+export interface RedisFlags {
   redis?: string;
   redisCa?: string;
   redisCert?: string;
@@ -42,7 +42,7 @@ export function parseDuration(v: string): number {
   return Number(m[1]) * mult;
 }
 
-function redisOptionsOn(cmd: Command): Command {
+export function redisOptionsOn(cmd: Command): Command {
   return cmd
     .option('--redis <url>', 'Redis URL (redis:// or rediss://; default REDIS_URL or redis://127.0.0.1:6379)')
     .option('--prefix <name>', 'key prefix (default PAIRSCORE_PREFIX or pairscore)')
@@ -51,11 +51,11 @@ function redisOptionsOn(cmd: Command): Command {
     .option('--redis-key <file>', "with rediss://: the client certificate's private key (PEM) (default REDIS_KEY_FILE)");
 }
 
-function targetOf(config: Config): QueueTarget {
+export function targetOf(config: Config): QueueTarget {
   return { redis: redisSettingsOf(config), prefix: config.redisPrefix };
 }
 
-function configOf(f: RedisFlags): Config {
+export function configOf(f: RedisFlags): Config {
   return loadConfig({
     redisUrl: f.redis, redisCa: f.redisCa, redisCert: f.redisCert, redisKey: f.redisKey, redisPrefix: f.prefix, modelsRoot: f.modelsRoot, concurrency: f.concurrency, threads: f.threads,
     sessions: f.sessions, batchTokens: f.batchTokens, device: f.device, keepSeconds: f.keep,

@@ -6,7 +6,7 @@
 import type { EmbeddingKind, Encoding, ModelInfo } from '../contracts.js';
 import { InputError, ModelError } from '../errors.js';
 import { planBatches } from './batcher.js';
-import { sessionFailure, type DeviceChoice, type ProviderProbe } from './device.js';
+import { sessionFailure, type DeviceChoice } from './device.js';
 import { proveDevice } from './device-probe.js';
 import { inspectModel } from './inspect.js';
 import { SessionPool } from './session-pool.js';
@@ -30,11 +30,6 @@ export interface OnnxEmbedder extends Embedder {
   /** Things the caller should log (e.g. `auto` fell back to CPU). */
   readonly warnings: readonly string[];
   readonly stats: Readonly<EmbedStats>;
-}
-
-export interface CreateEmbedderDeps {
-  /** Provider probe override (tests). */
-  probe?: ProviderProbe;
 }
 
 function checkOptions(opts: EmbedderOptions): void {
@@ -107,15 +102,11 @@ class OrtEmbedder implements OnnxEmbedder {
   }
 }
 
-export async function createEmbedder(
-  modelDir: string,
-  opts: EmbedderOptions,
-  deps: CreateEmbedderDeps = {},
-): Promise<OnnxEmbedder> {
+export async function createEmbedder(modelDir: string, opts: EmbedderOptions): Promise<OnnxEmbedder> {
   checkOptions(opts);
   // Proven on a tiny graph before the model is inspected or loaded: a device that cannot
   // start fails here, in milliseconds, with the install instruction (device-probe.ts).
-  const proven = await proveDevice(opts.device, deps.probe ? { probe: deps.probe } : {});
+  const proven = await proveDevice(opts.device);
   let device: DeviceChoice = { device: proven.device, executionProviders: proven.executionProviders };
   const { info, modelPath, padId } = await inspectModel(modelDir, { cacheDir: opts.cacheDir });
   const warnings: string[] = proven.warning ? [proven.warning] : [];

@@ -1,6 +1,6 @@
 /** The embedding stage: ONNX session pool, model inspection + graph surgery, token-budget batcher, pooling. */
 export type { Device, Embedder, EmbedderOptions, EmbedOutput } from './types.js';
-export { createEmbedder, type CreateEmbedderDeps, type EmbedStats, type OnnxEmbedder } from './embedder.js';
+export { createEmbedder, type EmbedStats, type OnnxEmbedder } from './embedder.js';
 export { inspectModel, type InspectOptions, type InspectResult } from './inspect.js';
 export { formatModelInfo } from './describe.js';
 export {

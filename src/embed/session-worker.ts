@@ -97,6 +97,8 @@ async function runBatch(session: ort.InferenceSession, feeds: Feed[], spec: Sess
 
   const inputs: Record<string, ort.Tensor> = {};
   for (const f of feeds) inputs[f.name] = buildFeed(f, req);
+  // In a worker thread process.exit ends this thread only: a crash while running, as the pool sees one.
+  if (req.testExitCode !== undefined) process.exit(req.testExitCode);
   const out = await session.run(inputs, [...fetch]);
 
   const vectors: BatchVectors = {};
@@ -176,7 +178,6 @@ async function main(): Promise<void> {
       next();
       return;
     }
-    if (msg.simulateCrash) throw new Error('simulated session worker crash (test hook)');
     pending.push(msg);
     next();
   });

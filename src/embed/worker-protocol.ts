@@ -20,8 +20,12 @@ export interface RunRequest {
   typeIds: Int32Array;
   lengths: Int32Array;
   kinds: EmbeddingKind[];
-  /** Test hook: the worker throws instead of running, dying as a crashed worker would. */
-  simulateCrash?: boolean;
+  /**
+   * TEST ONLY: the worker thread ends itself with process.exit(code) when this batch starts
+   * running — the pool sees a real thread death mid-batch (no error event, that exit code).
+   * Nothing outside the pool's own tests sets it.
+   */
+  testExitCode?: number;
 }
 
 /** [rows, dim] block for one kind, row-major. */

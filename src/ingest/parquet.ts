@@ -7,14 +7,16 @@
  * Values: BYTE_ARRAY/UTF8 come as strings; INT64 values (bigint) are turned into
  * numbers so a numeric id or label column behaves as it does in JSONL. Parquet
  * has no lines: the `line` of a record (used in row error messages) is its
- * 1-based row number. Snappy-compressed and uncompressed files are read (what
- * pandas/pyarrow and pairscore write by default); other codecs are a file-level
- * DatasetError asking for Snappy.
+ * 1-based row number. Pages may be uncompressed or compressed with Snappy (pandas/pyarrow's
+ * and pairscore's default), ZSTD (Polars' default), GZIP, Brotli, LZ4 or LZ4_RAW, through
+ * hyparquet-compressors (pure JS, with a small wasm Snappy); LZO, which no current writer
+ * produces, is a file-level DatasetError.
  */
 import type { AsyncBuffer, FileMetaData } from 'hyparquet';
 
 /** Loaded on the first Parquet file: most runs read CSV/TSV/JSONL and need not carry it. */
 const hyparquet = () => import('hyparquet');
+const compressors = async () => (await import('hyparquet-compressors')).compressors;
 import type { OpenReader, RawRecord, ResolvedColumns } from './types.js';
 import { DatasetError } from './errors.js';
 
@@ -64,6 +66,7 @@ export async function openParquetFile(file: string): Promise<ParquetFile> {
  */
 export async function* parquetRowGroups(pf: ParquetFile, columns: readonly string[]): AsyncGenerator<Array<Record<string, unknown>>> {
   const { parquetReadObjects } = await hyparquet();
+  const codecs = await compressors();
   let start = 0;
   for (const group of pf.metadata.row_groups) {
     const n = Number(group.num_rows);
@@ -76,10 +79,13 @@ export async function* parquetRowGroups(pf: ParquetFile, columns: readonly strin
         columns: [...columns],
         rowStart: start,
         rowEnd: start + n,
+        compressors: codecs,
       })) as Array<Record<string, unknown>>;
     } catch (err) {
       const msg = (err as Error).message;
-      const hint = /compress|codec/i.test(msg) ? ' — pairscore reads Snappy-compressed or uncompressed Parquet; re-save the file with compression="snappy"' : '';
+      const hint = /compress|codec/i.test(msg)
+        ? ' — pairscore reads uncompressed, Snappy, ZSTD, GZIP, Brotli, LZ4 and LZ4_RAW Parquet; re-save the file with compression="snappy"'
+        : '';
       throw new DatasetError(pf.file, `cannot read rows ${start}–${start + n - 1} (${msg})${hint}`, { cause: err });
     }
     for (const row of rows) for (const k of Object.keys(row)) if (typeof row[k] === 'bigint') row[k] = Number(row[k]);

@@ -25,11 +25,15 @@ export interface WorkerSeen {
   alive: boolean;
   /** Its heartbeat description (device, execution providers, onnxruntime version); null once it stopped. */
   info: WorkerInfo | null;
+  /** Its last heartbeat (ms since the epoch); absent once the registry forgot it. */
+  lastHeartbeat?: number;
 }
 
 export interface RunStatus {
   runId: string;
   state: RunState;
+  /** When it was submitted (ISO 8601, from its spec). */
+  createdAt?: string;
   rows: number;
   done: number;
   chunks: number;
@@ -37,6 +41,11 @@ export interface RunStatus {
   chunksAdded: number;
   /** Chunks that failed for good so far. */
   failedChunks: number;
+  /**
+   * Chunks whose rows are all written (a chunk with a failed part is not); absent when it cannot
+   * be known (a cancelled or failed run, or BullMQ's parent job gone).
+   */
+  chunksDone?: number;
   pairsPerSec: number;
   etaSeconds: number | null;
   /** Workers that processed chunks of this run, and how many of them sent a heartbeat in the last 15 s. */
@@ -109,21 +118,24 @@ export class RunClient {
     const names = this.queues.names;
     const done = meta.state === 'completed' ? meta.spec.input.rows : await this.store.rowCount(runId);
     let failedChunks = meta.result?.failedChunks.length ?? 0;
+    let chunksDone: number | undefined;
     let unsealed = false;
     if (!meta.result) {
       const parent = await Job.fromId(this.queues.aggregate, names.aggregateJobId(runId));
-      if (parent) failedChunks = (await parent.getDependenciesCount({ ignored: true })).ignored ?? 0;
-      if (meta.state === 'queued' || meta.state === 'running') {
-        unsealed = (await (await Job.fromId(this.queues.score, names.sealJobId(runId)))?.isDelayed()) === true;
+      const seal = await Job.fromId(this.queues.score, names.sealJobId(runId));
+      if (parent) {
+        const counts = await parent.getDependenciesCount({ ignored: true, processed: true });
+        failedChunks = counts.ignored ?? 0;
+        // The seal is a child of the parent too; once done it is removed (removeOnComplete).
+        // A bisected chunk adds its halves as children, so the count is capped by what can be done.
+        chunksDone = Math.min(meta.spec.chunks - failedChunks, Math.max(0, (counts.processed ?? 0) - (seal ? 0 : 1)));
       }
+      if (meta.state === 'queued' || meta.state === 'running') unsealed = (await seal?.isDelayed()) === true;
+    } else if (meta.state === 'completed') {
+      chunksDone = meta.spec.chunks - new Set(meta.result.failedChunks.map((f) => f.chunk)).size;
     }
     const workers = await this.store.workersOf(runId);
-    const cutoff = Date.now() - 15000;
-    const workersSeen: WorkerSeen[] = [];
-    for (const w of workers) {
-      const [seen, info] = await Promise.all([this.redis.zscore(names.workers, w), this.redis.hget(names.workerInfo, w)]);
-      workersSeen.push({ id: w, alive: seen !== null && Number(seen) >= cutoff, info: parseWorkerInfo(info) });
-    }
+    const workersSeen = await this.workersSeen(workers);
     const workersAlive = workersSeen.filter((w) => w.alive).length;
     const end = meta.finishedAt ?? Date.now();
     const seconds = meta.startedAt ? (end - meta.startedAt) / 1000 : 0;
@@ -132,6 +144,7 @@ export class RunClient {
     const status: RunStatus = {
       runId,
       state: meta.state,
+      createdAt: meta.spec.createdAt,
       rows: meta.spec.input.rows,
       done,
       chunks: meta.spec.chunks,
@@ -144,9 +157,26 @@ export class RunClient {
       workersAlive,
       workersSeen,
     };
+    if (chunksDone !== undefined) status.chunksDone = chunksDone;
     if (unsealed) status.unsealed = true;
     if (meta.result) status.result = meta.result;
     return status;
+  }
+
+  /** Every worker of the deployment that sent a heartbeat recently enough to be remembered, newest first. */
+  async fleet(): Promise<WorkerSeen[]> {
+    return this.workersSeen(await this.redis.zrevrange(this.queues.names.workers, 0, -1));
+  }
+
+  private async workersSeen(ids: readonly string[]): Promise<WorkerSeen[]> {
+    const names = this.queues.names;
+    const cutoff = Date.now() - 15000;
+    const seen: WorkerSeen[] = [];
+    for (const id of ids) {
+      const [beat, info] = await Promise.all([this.redis.zscore(names.workers, id), this.redis.hget(names.workerInfo, id)]);
+      seen.push({ id, alive: beat !== null && Number(beat) >= cutoff, info: parseWorkerInfo(info), ...(beat !== null ? { lastHeartbeat: Number(beat) } : {}) });
+    }
+    return seen;
   }
 
   /**

@@ -140,7 +140,8 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   });
   const connection = bullConnection(opts.redis, 'worker');
   const bullOpts = { connection, prefix: names.bullPrefix };
-  const lockOpts = { lockDuration: opts.lockMs ?? 30000, stalledInterval: opts.lockMs ?? 30000, maxStalledCount: opts.maxStalledCount ?? 5 };
+  // `name` is stored on each job it takes (job.processedBy): which worker holds or held a chunk is then visible.
+  const lockOpts = { name: id, lockDuration: opts.lockMs ?? 30000, stalledInterval: opts.lockMs ?? 30000, maxStalledCount: opts.maxStalledCount ?? 5 };
   if (opts.testAggregateFailures) log.warn({ failures: opts.testAggregateFailures }, 'TEST ONLY: the first attempts of each aggregate job are made to fail');
   if (opts.testCrashMarker) log.warn({ marker: opts.testCrashMarker }, 'TEST ONLY: this worker kills itself on rows containing the crash marker');
   const settings = { backoffStrategy: backoffStrategy(opts.retry ?? { baseMs: 5000, maxMs: 300000 }) };

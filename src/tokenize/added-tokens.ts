@@ -3,7 +3,7 @@
  * text before normalization, leftmost-longest, the way Hugging Face tokenizers and
  * transformers.js do: "a [MASK] b" keeps [MASK] as one token.
  * Only tokens with normalized=false are handled here (all of BERT's are); the loader
- * sends tokenizers with normalized added tokens to the transformers.js adapter.
+ * sends tokenizers with normalized added tokens to the @huggingface/tokenizers adapter.
  */
 
 export interface AddedToken {

@@ -2,7 +2,7 @@
 export type { PairTokenizer } from './types.js';
 export { loadTokenizer, type LoadTokenizerOptions } from './load.js';
 export { WordPiecePairTokenizer, type WordPieceTokenizerSpec } from './wordpiece-tokenizer.js';
-export { TransformersPairTokenizer } from './transformers-adapter.js';
+export { HfTokenizersPairTokenizer } from './hf-tokenizers-adapter.js';
 export { longestFirstLengths, bertPairTemplate, type PairTemplate } from './pair-encoder.js';
 export { BertNormalizer, type BertNormalizerOptions } from './normalizer.js';
 export { bertPreTokenize } from './pretokenize.js';

@@ -3,7 +3,7 @@
  *
  * 1. tokenizer.json with WordPiece + BertNormalizer + BertPreTokenizer + TemplateProcessing
  *    (or BertProcessing) → the fast in-package WordPiece tokenizer;
- * 2. tokenizer.json of any other kind → transformers.js, wrapped as a PairTokenizer;
+ * 2. tokenizer.json of any other kind → @huggingface/tokenizers (pure JS), wrapped as a PairTokenizer;
  * 3. no tokenizer.json but vocab.txt → the fast tokenizer configured from
  *    tokenizer_config.json (do_lower_case, strip_accents, special tokens) with BERT's template.
  *
@@ -14,9 +14,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { InputError, ModelError } from '../errors.js';
 import type { AddedToken } from './added-tokens.js';
-import { bertPairTemplate, type PairTemplate } from './pair-encoder.js';
+import { bertPairTemplate, makePairTemplate, type PairTemplate } from './pair-encoder.js';
 import { parsePostProcessor, parseTokenizerJson } from './tokenizer-json.js';
-import { loadTransformersTokenizer } from './transformers-adapter.js';
+import { loadHfTokenizer } from './hf-tokenizers-adapter.js';
 import type { PairTokenizer } from './types.js';
 import { WordPiecePairTokenizer } from './wordpiece-tokenizer.js';
 
@@ -50,7 +50,7 @@ export async function loadTokenizer(modelDir: string, opts: LoadTokenizerOptions
     const parts = parseTokenizerJson(json);
     if ('unsupported' in parts) {
       const template = adapterTemplate(json);
-      return loadTransformersTokenizer(dir, maxLength, template, padIdFrom(tokenizerConfig, modelConfig, undefined));
+      return loadHfTokenizer(file, json, tokenizerConfig, maxLength, template, padIdFrom(tokenizerConfig, modelConfig, undefined));
     }
     checkMaxLength(maxLength, parts.template);
     const padId = parts.padId ?? padIdFrom(tokenizerConfig, modelConfig, parts.vocab) ?? 0;
@@ -150,7 +150,25 @@ function adapterTemplate(json: Json): PairTemplate | undefined {
   if (Array.isArray(json.added_tokens)) {
     for (const t of json.added_tokens) if (isObject(t) && typeof t.content === 'string' && typeof t.id === 'number') ids.set(t.content, t.id);
   }
-  const t = parsePostProcessor(json.post_processor, (token) => ids.get(token));
+  return templateOf(json.post_processor, (token) => ids.get(token));
+}
+
+/**
+ * No post-processor, or a ByteLevel one (offsets only), joins A and B without special tokens,
+ * B with type id 1 (Hugging Face tokenizers' default); a Sequence uses the template inside it.
+ */
+function templateOf(pp: unknown, idOf: (token: string) => number | undefined): PairTemplate | undefined {
+  if (pp === null || pp === undefined || (isObject(pp) && pp.type === 'ByteLevel')) {
+    return makePairTemplate([
+      { kind: 'sequence', seq: 'A', typeId: 0 },
+      { kind: 'sequence', seq: 'B', typeId: 1 },
+    ]);
+  }
+  if (isObject(pp) && pp.type === 'Sequence' && Array.isArray(pp.processors)) {
+    const inner = pp.processors.filter((p) => !(isObject(p) && p.type === 'ByteLevel'));
+    return inner.length === 1 ? templateOf(inner[0], idOf) : undefined;
+  }
+  const t = parsePostProcessor(pp, idOf);
   return typeof t === 'string' ? undefined : t;
 }
 

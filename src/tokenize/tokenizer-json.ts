@@ -1,6 +1,6 @@
 /**
  * Reads the parts of a Hugging Face tokenizer.json that the fast WordPiece path needs,
- * and says why a file cannot take that path (the loader then delegates to transformers.js).
+ * and says why a file cannot take that path (the loader then delegates to @huggingface/tokenizers).
  */
 import type { AddedToken } from './added-tokens.js';
 import type { BertNormalizerOptions } from './normalizer.js';
@@ -24,7 +24,7 @@ export interface FastTokenizerParts {
   padId?: number;
 }
 
-/** The fast parts, or a reason (for the delegation message) why this file needs transformers.js. */
+/** The fast parts, or a reason (for the delegation message) why this file needs the @huggingface/tokenizers adapter. */
 export function parseTokenizerJson(json: unknown): FastTokenizerParts | { unsupported: string } {
   if (!isObject(json) || !isObject(json.model)) return { unsupported: 'no "model" object' };
   const model = json.model;

@@ -46,3 +46,27 @@ export async function openOffline(browser: Browser, url: string, viewport = { wi
   await page.goto(url, { waitUntil: 'load' });
   return { page, errors, blocked };
 }
+
+/**
+ * Opens a page served by a test's own HTTP server: requests to its origin go through,
+ * every other one is aborted and recorded (a page that works proves it needs no CDN).
+ */
+export async function openServed(browser: Browser, url: string, viewport = { width: 1280, height: 900 }): Promise<OpenedPage> {
+  const origin = new URL(url).origin;
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  const blocked: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(msg.text());
+  });
+  page.on('pageerror', (err) => errors.push(String(err)));
+  await page.route('**/*', (route) => {
+    const u = route.request().url();
+    if (u.startsWith(`${origin}/`) || u === origin) return route.continue();
+    blocked.push(u);
+    return route.abort();
+  });
+  await page.goto(url, { waitUntil: 'load' });
+  return { page, errors, blocked };
+}

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startWorker, type SubmitOptions } from '../../src/queue/index.js';
+import { startWorker, type SubmitOptions, type WorkerOptions } from '../../src/queue/index.js';
 import { makeModel } from '../../src/modelgen/index.js';
 import { writeSyntheticPairs } from '../../src/synthetic/write.js';
 import { silentLogger, type Logger } from '../../src/log.js';
@@ -23,6 +23,11 @@ export interface WorkerRoles {
   /** Models folder (default: the fixture's models/). */
   modelsRoot?: string;
   url?: string;
+  /** Stages other than the model's own (a test's wrapper around the real ones). */
+  stages?: WorkerOptions['stages'];
+  /** Retry delays of infrastructure faults (short in tests that retry). */
+  retry?: WorkerOptions['retry'];
+  concurrency?: number;
 }
 
 export class QueueFixture {

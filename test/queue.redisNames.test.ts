@@ -35,7 +35,7 @@ test('two prefixes on one Redis: a worker of A scores only A, B stays queued and
     const s = await clientA.wait('iso-a1', { timeoutMs: 60000, intervalMs: 100 });
     assert.equal(s.state, 'completed');
     // Give A's worker time to take anything else it could see.
-    await new Promise((r) => setTimeout(r, 1500));
+    await new Promise((r) => setTimeout(r, 500));
     const sb = await clientB.status('iso-b1');
     assert.equal(sb.state, 'queued');
     assert.equal(sb.done, 0, "no row of B was scored by A's worker");

@@ -16,7 +16,7 @@ import { RunClient, submitRun } from '../src/queue/index.js';
 import path from 'node:path';
 
 // Two chunks big enough to take more than a second each with the tiny model on one thread.
-const CHUNK = 12_000;
+const CHUNK = 8_000;
 let d: Deployment | undefined;
 
 before(async () => {

@@ -18,6 +18,7 @@ import type { RunResult, RunStore } from './run-store.js';
 import { rowCodecFor } from './row-codec.js';
 import { toJobError } from './job-errors.js';
 import { chunkRange } from './payload-check.js';
+import { failAggregateIfAsked } from './aggregate-fault-hook.js';
 
 export interface AggregatorDeps {
   store: RunStore;
@@ -26,6 +27,8 @@ export interface AggregatorDeps {
   log: Logger;
   /** This worker's id, named in the reasons of host problems. */
   workerId: string;
+  /** TEST ONLY (aggregate-fault-hook.ts): fail this many first attempts of each aggregate job. */
+  testAggregateFailures?: number | undefined;
 }
 
 /** `{prefix}:score:run-<id>-chunk-<n>[-<part>]` → chunk n and the part of a bisected chunk (bisect.ts). */
@@ -112,6 +115,7 @@ function aggregateRun(deps: AggregatorDeps): (job: Job, token?: string) => Promi
       if (token && (await job.moveToWaitingChildren(token))) throw new WaitingChildrenError();
       throw new UnrecoverableError(`aggregate job ${job.id} ran with ${pending} chunk job(s) still pending: refused`);
     }
+    failAggregateIfAsked(job.attemptsMade, deps.testAggregateFailures);
     const meta = await deps.store.require(runId);
     const { spec } = meta;
     if (meta.state === 'cancelled') return { runId, state: 'cancelled', failedChunks: 0, lostRows: 0 };
@@ -148,7 +152,8 @@ function aggregateRun(deps: AggregatorDeps): (job: Job, token?: string) => Promi
       finishedAt: new Date().toISOString(),
     };
     await deps.store.finish(runId, result, spec.keepSeconds);
-    deps.log.info({ run: runId, failedChunks: failedChunks.length, lostRows, accuracy: result.metrics?.accuracy }, 'run aggregated');
+    // The attempt shows when aggregation needed retries (a Redis hiccup while it read the rows).
+    deps.log.info({ run: runId, attempt: job.attemptsMade + 1, failedChunks: failedChunks.length, lostRows, accuracy: result.metrics?.accuracy }, 'run aggregated');
     return { runId, state: result.state, failedChunks: failedChunks.length, lostRows };
   };
 }

@@ -3,7 +3,8 @@
  * finish (BullMQ's worker.close()), free the ONNX sessions, exit 0. The
  * handlers are installed before the worker connects, so a worker still waiting
  * for Redis at start stops at once; a worker whose Redis is unreachable stops
- * within seconds (worker.ts close()). A second signal exits at once; BullMQ's
+ * within seconds (worker.ts close()). A second signal kills the process with that
+ * signal at once (exit status 130/143 in a shell); BullMQ's
  * stalled-job check hands any chunk that was still active to another worker.
  */
 import type { Config } from '../config.js';
@@ -16,8 +17,16 @@ export async function runWorkerUntilSignal(opts: WorkerOptions): Promise<void> {
   let handle: WorkerHandle | undefined;
   const stop = (signal: NodeJS.Signals) => {
     if (stopRequested.signal.aborted) {
+      // Die of the signal itself (the shell shows 130/143). process.exit() here, with a chunk
+      // inside ONNX Runtime on a worker thread, aborted the process ("terminate called after
+      // throwing an instance of 'Napi::Error'", SIGABRT) — see src/run/interrupt.ts.
       opts.log.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      // pino writes asynchronously (and its flush() does not wait for a write in flight):
+      // 100 ms usually lets that line reach stderr first.
+      setTimeout(() => process.kill(process.pid, signal), 100);
+      return;
     }
     opts.log.info({ signal }, 'stopping: finishing active chunks');
     handle?.shuttingDown();
@@ -61,6 +70,7 @@ export function workerOptionsFrom(config: Config, log: Logger, roles: { score?: 
     lockMs: config.lockMs,
     maxStalledCount: config.maxStalledCount,
     ...(config.testCrashMarker ? { testCrashMarker: config.testCrashMarker } : {}),
+    ...(config.testAggregateFailures ? { testAggregateFailures: config.testAggregateFailures } : {}),
     retry: { baseMs: config.retryBaseMs, maxMs: config.retryMaxMs },
     metricsPort: config.metricsPort,
     log,

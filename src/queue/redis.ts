@@ -29,7 +29,8 @@ export function redactUrl(url: string): string {
     if (u.password) u.password = '***';
     return u.toString();
   } catch {
-    return '(unparseable REDIS_URL)';
+    // Not echoed: an unparseable string may still hold a password. Named by where it comes from.
+    return '(unparseable; from --redis or REDIS_URL, not shown)';
   }
 }
 

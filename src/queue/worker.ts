@@ -63,6 +63,8 @@ export interface WorkerOptions {
   maxStalledCount?: number;
   /** TEST ONLY: die on a row containing this text (crash-hook.ts). */
   testCrashMarker?: string;
+  /** TEST ONLY: the first N attempts of each aggregate job fail, retryably (aggregate-fault-hook.ts). */
+  testAggregateFailures?: number;
   /** Replaces the model stages (benchmarks of the queue alone use a no-op runner). */
   stages?: StageProvider;
   /** Retry delays of infrastructure faults (default 5 s doubling to 5 min; config.ts). */
@@ -149,6 +151,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const lockOpts = { name: id, lockDuration: opts.lockMs ?? 30000, stalledInterval: opts.lockMs ?? 30000, maxStalledCount: opts.maxStalledCount ?? 5 };
   // BullMQ records per-minute completed/failed counts for bullmq_job_{completed,failed}_total (queue-metrics.ts).
   const metrics = { maxDataPoints: BULL_METRICS_POINTS };
+  if (opts.testAggregateFailures) log.warn({ failures: opts.testAggregateFailures }, 'TEST ONLY: the first attempts of each aggregate job are made to fail');
   if (opts.testCrashMarker) log.warn({ marker: opts.testCrashMarker }, 'TEST ONLY: this worker kills itself on rows containing the crash marker');
   const settings = { backoffStrategy: backoffStrategy(opts.retry ?? { baseMs: 5000, maxMs: 300000 }) };
   const workers: Worker[] = [];
@@ -177,7 +180,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const aggregateWorker =
     opts.aggregate === false
       ? undefined
-      : new Worker(names.aggregateQueue, guarded(createAggregateProcessor({ store, scoreQueue, names, log, workerId: id })), { ...bullOpts, ...lockOpts, metrics, settings, concurrency: 1 });
+      : new Worker(names.aggregateQueue, guarded(createAggregateProcessor({ store, scoreQueue, names, log, workerId: id, testAggregateFailures: opts.testAggregateFailures })), { ...bullOpts, ...lockOpts, metrics, settings, concurrency: 1 });
   const queueErrorLog = throttled(30000);
   for (const w of [scoreWorker, aggregateWorker]) {
     if (w) workers.push(w);

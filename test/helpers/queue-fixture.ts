@@ -10,12 +10,16 @@ import path from 'node:path';
 import { startWorker, type SubmitOptions, type WorkerOptions } from '../../src/queue/index.js';
 import { makeModel } from '../../src/modelgen/index.js';
 import { writeSyntheticPairs } from '../../src/synthetic/write.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger, type Logger } from '../../src/log.js';
 import { cleanPrefix, REDIS_URL, uniquePrefix } from './redis.js';
 
 export interface WorkerRoles {
   score?: boolean;
   aggregate?: boolean;
+  /** TEST ONLY hook: the first N attempts of each aggregate job fail (src/queue/aggregate-fault-hook.ts). */
+  testAggregateFailures?: number;
+  /** Default: silent. */
+  log?: Logger;
   /** Models folder (default: the fixture's models/). */
   modelsRoot?: string;
   url?: string;

@@ -224,7 +224,8 @@ async function main(): Promise<void> {
 
     // ---- memory -------------------------------------------------------------------------
     if (canMeasureRss()) {
-      const env = { PAIRSCORE_CACHE_DIR: cacheDir, PAIRSCORE_LOG_LEVEL: 'warn' };
+      // One session: the check is one copy of the weights (the default layout would hold one per core).
+      const env = { PAIRSCORE_CACHE_DIR: cacheDir, PAIRSCORE_LOG_LEVEL: 'warn', PAIRSCORE_SESSIONS: '1' };
       const rssPairs = path.join(work, 'rss-pairs.tsv');
       writePairsFile(rssPairs, pairs.slice(0, 128));
       for (const [kind, dir] of [['fp32', baseDir], ['int8', int8Dir]] as const) {

@@ -27,6 +27,7 @@ interface RedisFlags {
   concurrency?: number;
   threads?: number;
   sessions?: number;
+  maxMemory?: number;
   batchTokens?: number;
   device?: string;
   keep?: number;
@@ -58,7 +59,7 @@ function targetOf(config: Config): QueueTarget {
 function configOf(f: RedisFlags): Config {
   return loadConfig({
     redisUrl: f.redis, redisCa: f.redisCa, redisCert: f.redisCert, redisKey: f.redisKey, redisPrefix: f.prefix, modelsRoot: f.modelsRoot, concurrency: f.concurrency, threads: f.threads,
-    sessions: f.sessions, batchTokens: f.batchTokens, device: f.device, keepSeconds: f.keep,
+    sessions: f.sessions, maxMemoryMb: f.maxMemory, batchTokens: f.batchTokens, device: f.device, keepSeconds: f.keep,
     metricsPort: f.metricsPort, logLevel: f.logLevel,
   });
 }
@@ -240,9 +241,10 @@ export function registerQueueCommands(program: Command): void {
       .description('score chunk jobs (and aggregate runs) until SIGTERM/SIGINT')
       .option('--models-root <dir>', 'folder holding the models (default PAIRSCORE_MODELS_ROOT or ./models)')
       .option('--concurrency <n>', 'chunk jobs at once (default 2)', int('--concurrency'))
-      .option('--threads <n>', 'intra-op threads per ONNX session (default: all cores)', int('--threads'))
-      .option('--sessions <n>', 'ONNX sessions (worker threads) (default 1)', int('--sessions'))
-      .option('--batch-tokens <n>', 'padded-token budget per micro-batch (default 1024)', int('--batch-tokens'))
+      .option('--threads <n>', 'intra-op threads per ONNX session (default: chosen, see --sessions)', int('--threads'))
+      .option('--sessions <n>', 'ONNX sessions (worker threads), shared by the concurrent chunk jobs (default on CPU: one per core with 1 thread each, fewer if their weights exceed --max-memory)', int('--sessions'))
+      .option('--max-memory <MB>', "memory the sessions' weights of one model may take when the layout is chosen (default PAIRSCORE_MAX_MEMORY_MB, else half the free memory)", int('--max-memory'))
+      .option('--batch-tokens <n>', 'padded-token budget per micro-batch (default: 1024 on CPU, 8192 on CUDA)', int('--batch-tokens'))
       .addOption(new Option('--device <device>', 'execution provider (default cpu)').choices(['cpu', 'cuda', 'webgpu', 'auto']))
       .option('--no-aggregate', 'do not run aggregate jobs in this process')
       .option('--metrics-port <port>', 'serve /metrics, /healthz and /readyz on this port (default PAIRSCORE_METRICS_PORT; off)', int('--metrics-port'))

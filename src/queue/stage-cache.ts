@@ -17,11 +17,14 @@ import type { ChunkRunner, StageProvider } from './chunk-processor.js';
 export interface StageCacheOptions {
   modelsRoot: string;
   cacheDir: string;
-  threads: number;
-  sessions: number;
-  batchTokens: number;
+  threads?: number | undefined;
+  sessions?: number | undefined;
+  maxMemoryMb?: number | undefined;
+  batchTokens?: number | undefined;
   device: Device;
   onWarning?: (msg: string) => void;
+  /** Told once per model opened, the session layout chosen for it (`sessions 2 × threads 1, …`). */
+  onLayout?: (model: string, line: string) => void;
   /** Told once per model opened, with the seconds it took (the worker's metrics and start log). */
   onModelLoad?: (model: string, seconds: number) => void;
 }
@@ -75,7 +78,10 @@ export class StageCache implements StageProvider {
       await loaded.embedder.close();
     }
     const t0 = performance.now();
-    p = openModel(resolveModelDir(this.opts.modelsRoot, name), this.opts, (msg) => this.opts.onWarning?.(msg));
+    p = openModel(
+      resolveModelDir(this.opts.modelsRoot, name), this.opts,
+      (msg) => this.opts.onWarning?.(msg), (line) => this.opts.onLayout?.(name, line),
+    );
     p.then(() => this.opts.onModelLoad?.(name, (performance.now() - t0) / 1000), () => this.models.delete(name));
     this.models.set(name, p);
     const loaded = await p;

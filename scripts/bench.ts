@@ -36,6 +36,7 @@ import { loadBenchPairs, sharedDir } from './bench/pairs.js';
 import { benchTokenizer } from './bench/tokenize.js';
 import { benchFeatures } from './bench/features.js';
 import { benchEmbed, rawOrtFileOrder } from './bench/embed.js';
+import { benchOverhead } from './bench/overhead.js';
 import { benchTransformersJs } from './bench/peer.js';
 import { benchScore, writePairsFile, type PairsPerSecProbe } from './bench/score.js';
 import { compareModels, type QualityResult } from './bench/quality.js';
@@ -115,6 +116,10 @@ async function main(): Promise<void> {
       stage: `embed, tiny 2×128, ${threads} threads (pairs/s)`, ours: emb.pairsPerSec, peerName: 'raw onnxruntime-node, file order ×32', peer: emb.rawOrtFileOrderPairsPerSec,
       note: `padding waste ${pct(emb.paddingWaste)}`,
     });
+
+    log('pipeline overhead (scripts/bench/overhead.ts)');
+    const ov = await benchOverhead(quick ? 5000 : 20_000);
+    rows.push({ stage: `score vs raw ORT, same batches, tiny, 1×1 thread, ${ov.pairs} pairs (pairs/s)`, ours: ov.scorePairsPerSec, peerName: 'raw onnxruntime-node, same micro-batches', peer: ov.rawPairsPerSec, note: 'median of 3 interleaved rounds' });
 
     // ---- BERT-base: fp32 and int8 against transformers.js ---------------------------------
     const baseDir = path.join(work, 'base');

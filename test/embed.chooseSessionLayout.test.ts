@@ -31,6 +31,8 @@ test('CPU, nothing set: sessions are cut to the memory budget and the spare core
 test('explicit values win; one given derives the other within the cores', () => {
   const both = chooseSessionLayout({ ...base, sessions: 3, threads: 5, maxMemoryBytes: MB });
   assert.deepEqual([both.sessions, both.threads], [3, 5]);
+  assert.match(both.reason, /set by --sessions and --threads; 2 cores, model 420 MB; 3 copies exceed the budget 1 MB \(--max-memory\)/);
+  assert.doesNotMatch(chooseSessionLayout({ ...base, sessions: 2, threads: 1 }).reason, /exceed/);
   const s = chooseSessionLayout({ ...base, cores: 8, sessions: 2 });
   assert.deepEqual([s.sessions, s.threads], [2, 4]);
   const s9 = chooseSessionLayout({ ...base, cores: 8, sessions: 9 });

@@ -78,8 +78,10 @@ export function chooseSessionLayout(input: LayoutInput): SessionLayout {
   // once is the OS's or the runtime's to refuse, with its own error).
   const fitting = input.modelBytes > 0 ? Math.max(1, Math.floor(budget / input.modelBytes)) : MAX_SESSIONS;
 
+  // Explicit sessions are kept even over the budget; the line says so, as the likely cause of an OOM.
+  const over = (n: number) => (input.modelBytes > 0 && n > fitting ? `; ${n} copies exceed the ${budgetText}` : '');
   if (input.sessions !== undefined && input.threads !== undefined) {
-    return { sessions: input.sessions, threads: input.threads, reason: `set by --sessions and --threads; ${facts}` };
+    return { sessions: input.sessions, threads: input.threads, reason: `set by --sessions and --threads; ${facts}${over(input.sessions)}` };
   }
   if (input.device !== 'cpu') {
     return {
@@ -92,7 +94,7 @@ export function chooseSessionLayout(input: LayoutInput): SessionLayout {
     return {
       sessions: input.sessions,
       threads: Math.max(1, Math.floor(cores / input.sessions)),
-      reason: `set by --sessions, threads = cores / sessions; ${facts}`,
+      reason: `set by --sessions, threads = cores / sessions; ${facts}${over(input.sessions)}`,
     };
   }
   const threads = input.threads ?? 1;

@@ -9,8 +9,19 @@ import { InputError } from '../errors.js';
 import { FEATURES_META_FORMAT, PARQUET_META_KEY, metaPathFor, type FeaturesMeta } from '../classify/features-file.js';
 import { createCsvWriter, createJsonlWriter, createLineWriter, outputFormatFor, type RowWriter } from './writers.js';
 
-/** Vectors arrive as Float32Array; JSON gets them as lists, each value exactly as a number[] would print. */
-const typedArraysAsLists = (_key: string, v: unknown): unknown => (v instanceof Float32Array ? Array.from(v) : v);
+/**
+ * Vectors arrive as Float32Array; JSON gets them as lists, each value exactly as a number[] would print.
+ * Converted up front, not by a JSON.stringify replacer: a replacer is called for every value and
+ * made extract ~30% slower end to end.
+ */
+function extractJsonLine(r: ExtractRow<Float32Array | number[]>): string {
+  if (!(r.embedding instanceof Float32Array) && !(r.logits instanceof Float32Array)) return JSON.stringify(r);
+  // Assigning existing keys keeps their place, so the line's key order is the row's.
+  const plain: ExtractRow = { ...r } as ExtractRow;
+  if (r.embedding) plain.embedding = Array.from(r.embedding);
+  if (r.logits) plain.logits = Array.from(r.logits);
+  return JSON.stringify(plain);
+}
 import type { ParquetColumn } from './parquet.js';
 import { writeFileAtomic } from './atomic-file.js';
 
@@ -77,7 +88,7 @@ export async function createExtractRowWriter(out: string, meta: FeaturesMeta, fo
   const embDim = meta.embedding_dim;
   const logitsDim = meta.logits_dim;
   const inner = await writerFor<ExtractRow<Float32Array | number[]>>(out, format, {
-    jsonLine: (r) => JSON.stringify(r, typedArraysAsLists),
+    jsonLine: extractJsonLine,
     csvColumns: () => [
       'index', 'id', 'gold', 'error', ...names,
       ...Array.from({ length: embDim }, (_, i) => `emb_${i}`),

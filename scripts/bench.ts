@@ -40,7 +40,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../src/config.js';
 import { quantizeModel } from '../src/embed/quantize.js';
 import { makeModel } from '../src/modelgen/index.js';
 import { loadTokenizer } from '../src/tokenize/index.js';
@@ -49,6 +48,7 @@ import { loadBenchPairs, loadSickTrial, sharedDir } from './bench/pairs.js';
 import { benchTokenizer } from './bench/tokenize.js';
 import { benchFeatures } from './bench/features.js';
 import { benchEmbed, rawOrtFileOrder } from './bench/embed.js';
+import { benchOverhead } from './bench/overhead.js';
 import { benchTransformersJs, int8PeerDir } from './bench/peer.js';
 import { benchScore, writePairsFile } from './bench/score.js';
 import { compareModels, type QualityResult } from './bench/quality.js';
@@ -158,6 +158,12 @@ async function main(): Promise<void> {
         stage: `embed, tiny 2×128, ${threads} threads (pairs/s)`, ours: emb.pairsPerSec, peerName: 'raw onnxruntime-node, file order ×32', peer: emb.rawOrtFileOrderPairsPerSec,
         ratio: summarizeRatios([emb.pairsPerSec / emb.rawOrtFileOrderPairsPerSec]), note: `one run each (not a gate); padding share ${pct(emb.paddingShare)}`,
       });
+    }
+
+    if (want('embed')) {
+    log('pipeline overhead (scripts/bench/overhead.ts)');
+    const ov = await benchOverhead(quick ? 5000 : 20_000);
+    rows.push({ stage: `score vs raw ORT, same batches, tiny, 1×1 thread, ${ov.pairs} pairs (pairs/s)`, ours: ov.scorePairsPerSec, peerName: 'raw onnxruntime-node, same micro-batches', peer: ov.rawPairsPerSec, note: 'median of 3 interleaved rounds' });
     }
 
     // ---- BERT-base: fp32 and int8 against transformers.js ---------------------------------
@@ -298,20 +304,25 @@ async function main(): Promise<void> {
     // ---- memory -------------------------------------------------------------------------
     if (want('memory') && canMeasureRss()) {
       const env = { PAIRSCORE_CACHE_DIR: cacheDir, PAIRSCORE_LOG_LEVEL: 'warn' };
-      // Default flags, as a worker starts: the layout src/config.ts resolves in the child's environment.
-      const layout = loadConfig({}, { ...process.env, ...env });
+      // Default flags, as a worker starts: the child chooses its layout and prints it (`sessions N × threads M, …`).
+      const layoutOf = (stderr: string) => {
+        const m = /sessions (\d+) × threads (\d+)/.exec(stderr);
+        if (!m) throw new Error(`score printed no session layout: ${stderr.slice(-400)}`);
+        return { sessions: Number(m[1]), threads: Number(m[2]) };
+      };
       const rssPairs = path.join(work, 'rss-pairs.tsv');
       writePairsFile(rssPairs, pairs.slice(0, 128));
       for (const [kind, dir] of [['fp32', baseDir], ['int8', int8Dir]] as const) {
         const size = mb(fs.statSync(path.join(dir, 'model.onnx')).size);
-        // Each session holds its own copy of the weights.
-        const limit = 1.5 * size * layout.sessions + 300;
         // The first run on a host derives the model copy with [CLS]/pooled outputs (once per model,
         // cached by sha256; ~0.9 GB peak for BERT-base): shown apart, so the gate reads a worker's
         // steady footprint whether or not an earlier section already filled the cache.
         log(`memory: score ${kind} base, first run (derives and caches the model copy when not cached yet)`);
         const first = await pairscoreRss(['score', rssPairs, '--model', dir, '--out', path.join(work, 'rss.jsonl'), '--no-progress', '--features', 'none'], env);
         if (first.code !== 0) throw new Error(`score ${kind} failed: ${first.stderr.slice(-400)}`);
+        const layout = layoutOf(first.stderr);
+        // Each session holds its own copy of the weights.
+        const limit = 1.5 * size * layout.sessions + 300;
         checks.push({ check: `peak RSS, first score run on base ${kind} in this bench's cache (model copy derived if not cached yet)`, value: `${fmt(first.peakMB)} MB`, target: '(informational)', ok: 'informational' });
         // `score` as run (the model's own logits, no features), then with all 30 features (+ WordNet).
         for (const features of ['none', 'all']) {

@@ -13,12 +13,17 @@ const intFromEnv = (min: number, max: number) =>
 
 const configSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Intra-op threads per ONNX session. */
-  threads: intFromEnv(1, 256).default(Math.max(1, os.availableParallelism?.() ?? os.cpus().length)),
-  /** Parallel ONNX sessions (each in its own worker thread). */
-  sessions: intFromEnv(1, 64).default(1),
-  /** Padded-token budget per micro-batch (rows × longest row). */
-  batchTokens: intFromEnv(16, 1 << 22).default(1024),
+  /**
+   * Intra-op threads per ONNX session, and parallel ONNX sessions (each in its own worker
+   * thread). Unset means "choose": src/embed/session-layout.ts decides from the cores,
+   * the model size and the memory budget once the model is known.
+   */
+  threads: intFromEnv(1, 256).optional(),
+  sessions: intFromEnv(1, 64).optional(),
+  /** Memory the sessions' weights may take, in MB (unset: a share of free memory; session-layout.ts). */
+  maxMemoryMb: intFromEnv(1, 1 << 24).optional(),
+  /** Padded-token budget per micro-batch (rows × longest row); unset: per device (session-layout.ts). */
+  batchTokens: intFromEnv(16, 1 << 22).optional(),
   /** Where derived model copies (graph surgery) are cached, keyed by sha256. */
   cacheDir: z.string().min(1).default(path.join(os.homedir(), '.cache', 'pairscore')),
   redisUrl: z.string().min(1).default('redis://127.0.0.1:6379'),
@@ -73,6 +78,7 @@ const ENV_NAMES: Record<keyof z.infer<typeof configSchema>, string> = {
   logLevel: 'PAIRSCORE_LOG_LEVEL',
   threads: 'PAIRSCORE_THREADS',
   sessions: 'PAIRSCORE_SESSIONS',
+  maxMemoryMb: 'PAIRSCORE_MAX_MEMORY_MB',
   batchTokens: 'PAIRSCORE_BATCH_TOKENS',
   cacheDir: 'PAIRSCORE_CACHE_DIR',
   redisUrl: 'REDIS_URL',

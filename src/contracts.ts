@@ -48,14 +48,18 @@ export interface ScoreRow {
   error?: string;
 }
 
-/** One output row of `extract`. */
-export interface ExtractRow {
+/**
+ * One output row of `extract`. Vectors are Float32Array as computed (views into the batch's
+ * output, no copy) on the way from the embedder to the writers and the row codec
+ * (`ExtractRow<Float32Array>`), number[] when read back from a file or Redis (the default).
+ */
+export interface ExtractRow<V extends Float32Array | number[] = number[]> {
   index: number;
   id: string;
   gold?: string;
-  embedding?: number[];
+  embedding?: V;
   features?: Record<string, number>;
-  logits?: number[];
+  logits?: V;
   error?: string;
 }
 
@@ -147,7 +151,7 @@ export const RUN_TASKS = ['score', 'extract'] as const;
 export type RunTask = (typeof RUN_TASKS)[number];
 
 /** A row a run stores: `score` runs store ScoreRows, `extract` runs ExtractRows. */
-export type ResultRow = ScoreRow | ExtractRow;
+export type ResultRow = ScoreRow | ExtractRow<Float32Array | number[]>;
 
 /**
  * The vector columns an `extract` run writes besides its features: the

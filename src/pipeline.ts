@@ -34,7 +34,7 @@ export interface Scorer {
 }
 
 export interface Extractor {
-  extractChunk(rows: readonly IngestRow[]): Promise<ExtractRow[]>;
+  extractChunk(rows: readonly IngestRow[]): Promise<Array<ExtractRow<Float32Array>>>;
 }
 
 function goodRows(rows: readonly IngestRow[]): PairRow[] {
@@ -140,14 +140,14 @@ export function createExtractor(stages: Stages): Extractor {
     async extractChunk(rows) {
       const work = await embedAndFeaturize(goodRows(rows), stages, stages.plan.kinds);
       const { vectors, features } = work;
-      const byIndex = new Map<number, ExtractRow>();
+      const byIndex = new Map<number, ExtractRow<Float32Array>>();
       work.rows.forEach((row, i) => {
-        const out = withGold<ExtractRow>({ index: row.index, id: row.id }, row.gold);
-        if (x.embedding) out.embedding = Array.from(vectors[x.embedding]![i]!);
+        const out = withGold<ExtractRow<Float32Array>>({ index: row.index, id: row.id }, row.gold);
+        if (x.embedding) out.embedding = vectors[x.embedding]![i]!;
         const f: Record<string, number> = {};
         names.forEach((n, k) => (f[n] = features[i]![k]!));
         out.features = f;
-        if (x.logits) out.logits = Array.from(vectors.logits![i]!);
+        if (x.logits) out.logits = vectors.logits![i]!;
         byIndex.set(row.index, out);
       });
       return inOrder(rows, work, byIndex);

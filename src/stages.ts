@@ -9,6 +9,7 @@ import type { Config } from './config.js';
 import type { RunPlan, RunTask } from './contracts.js';
 import type { Device, OnnxEmbedder } from './embed/index.js';
 import { createEmbedder, proveDevice } from './embed/index.js';
+import { describeLayout } from './embed/session-layout.js';
 import { createFeaturizerFor } from './features/index.js';
 import { loadTokenizer, type PairTokenizer } from './tokenize/index.js';
 import { loadHead } from './classify/index.js';
@@ -22,18 +23,28 @@ export interface LoadedModel {
   embedder: OnnxEmbedder;
 }
 
-export type SessionSettings = Pick<Config, 'threads' | 'sessions' | 'batchTokens' | 'cacheDir'> & { device: Device; gpuId?: number };
+export type SessionSettings = Pick<Config, 'threads' | 'sessions' | 'batchTokens' | 'cacheDir'> & Partial<Pick<Config, 'maxMemoryMb'>> & { device: Device; gpuId?: number };
 
-/** Loads a model directory's tokenizer and ONNX sessions; `warn` receives start-up warnings. */
-export async function openModel(dir: string, settings: SessionSettings, warn: (msg: string) => void = () => undefined): Promise<LoadedModel> {
+/**
+ * Loads a model directory's tokenizer and ONNX sessions; `warn` receives start-up warnings,
+ * `note` the session layout chosen (once per model: `sessions 2 × threads 1, …`).
+ */
+export async function openModel(
+  dir: string,
+  settings: SessionSettings,
+  warn: (msg: string) => void = () => undefined,
+  note: (msg: string) => void = () => undefined,
+): Promise<LoadedModel> {
   const [tokenizer, embedder] = await Promise.all([
     loadTokenizer(dir),
     createEmbedder(dir, {
       threads: settings.threads, sessions: settings.sessions, batchTokens: settings.batchTokens,
+      maxMemoryBytes: settings.maxMemoryMb !== undefined ? settings.maxMemoryMb * 1024 * 1024 : undefined,
       cacheDir: settings.cacheDir, device: settings.device, ...(settings.gpuId !== undefined ? { gpuId: settings.gpuId } : {}),
     }),
   ]);
   for (const w of embedder.warnings) warn(`warning: ${w}`);
+  note(describeLayout(embedder.layout));
   return { tokenizer, embedder };
 }
 
@@ -64,12 +75,17 @@ export interface StageOptions {
   device?: Device;
 }
 
-/** Loads the model and head, plans the run and builds its stages, in this process. */
-export async function openStages(opts: StageOptions, config: Config, warn: (msg: string) => void = () => undefined): Promise<Stages> {
+/** Loads the model and head, plans the run and builds its stages, in this process; `note` as in openModel. */
+export async function openStages(
+  opts: StageOptions,
+  config: Config,
+  warn: (msg: string) => void = () => undefined,
+  note: (msg: string) => void = () => undefined,
+): Promise<Stages> {
   // A device that cannot start fails before anything is loaded (createEmbedder reuses the proof and reports `auto`'s warning).
   await proveDevice(opts.device ?? 'cpu');
   const head = opts.mlpFile ? await loadHead(opts.mlpFile) : null;
-  const model = await openModel(opts.modelDir, { ...config, device: opts.device ?? 'cpu' }, warn);
+  const model = await openModel(opts.modelDir, { ...config, device: opts.device ?? 'cpu' }, warn, note);
   try {
     const plan = planRun(model.embedder.info, {
       task: opts.task ?? 'score', head,

@@ -173,6 +173,27 @@ describe('createEmbedder', () => {
     });
   });
 
+  it('without sessions, threads or batchTokens the layout is chosen from the host and the model size', { skip: !models[0].dir && SHARED_MISSING }, async () => {
+    const dir = models[0].dir!;
+    const modelBytes = fs.statSync(path.join(dir, 'model.onnx')).size;
+    const { encodings } = golden(dir);
+    const want = await withEmbedder(dir, {}, (e) => e.embed(encodings, ['cls']));
+    // 4 cores, free memory for 4.5 copies → budget (half of it) holds 2 sessions; the spare cores become threads.
+    const host = { cores: 4, freeMemBytes: Math.floor(4.5 * modelBytes) };
+    const e = await createEmbedder(dir, { cacheDir, device: 'cpu' }, { host });
+    try {
+      assert.deepEqual([e.layout.sessions, e.layout.threads, e.layout.batchTokens], [2, 2, 1024]);
+      assert.match(e.layout.reason, /4 cores, model \d+ MB, budget .*: 2 of 4 sessions fit/);
+      const got = await e.embed(encodings, ['cls']);
+      got.cls!.forEach((v, i) => assert.deepEqual(v, want.cls![i]));
+    } finally {
+      await e.close();
+    }
+    await withEmbedder(dir, { sessions: undefined, threads: undefined, maxMemoryBytes: 1 }, async (one) => {
+      assert.deepEqual([one.layout.sessions, one.layout.threads], [1, os.availableParallelism()]);
+    });
+  });
+
   it('returns empty arrays for no rows and rejects malformed encodings', { skip: !models[0].dir && SHARED_MISSING }, async () => {
     await withEmbedder(models[0].dir!, {}, async (e) => {
       assert.deepEqual(await e.embed([], ['cls']), { cls: [] });

@@ -1,10 +1,12 @@
 import { after, describe, it } from 'node:test';
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { InputError } from '../src/errors.js';
 import { DatasetError, scanDataset, type ColumnOptions } from '../src/ingest/index.js';
+import { createParquetWriter } from '../src/report/parquet.js';
 import { SHARED_MISSING, sharedPath } from './helpers/shared.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairscore-ingest-scan-'));
@@ -189,5 +191,36 @@ describe('scanDataset: SICK trial (../shared)', () => {
       badRows: 0,
       labels: ['CONTRADICTION', 'ENTAILMENT', 'NEUTRAL'],
     });
+  });
+});
+
+describe('scanDataset with sha256 (submit hashes the input while it scans it)', () => {
+  const sha = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+  it('gives the file hash for CSV, TSV and JSONL, across many read chunks and multi-byte text', async () => {
+    // > 64 KiB, so the readers stream several chunks; é and 日本 can straddle a chunk boundary.
+    const rows = Array.from({ length: 3000 }, (_, i) => [`Un homme é ${i} 日本 qui chante dans la rue`, `A woman ${i} is singing in the street`]);
+    const files = [
+      write('hash.csv', ['premise,hypothesis', ...rows.map(([a, b]) => `${a},${b}`)].join('\n') + '\n'),
+      write('hash.tsv', ['premise\thypothesis', ...rows.map(([a, b]) => `${a}\t${b}`)].join('\n') + '\n'),
+      write('hash.jsonl', rows.map(([premise, hypothesis]) => JSON.stringify({ premise, hypothesis })).join('\n') + '\n'),
+    ];
+    for (const file of files) {
+      assert.ok(fs.statSync(file).size > 128 * 1024);
+      const info = await scanDataset(file, {}, { sha256: true });
+      assert.equal(info.rows, 3000, file);
+      assert.equal(info.sha256, sha(file), file);
+      assert.equal((await scanDataset(file)).sha256, undefined, 'not asked, not computed');
+    }
+  });
+
+  it('leaves sha256 unset for Parquet (read by offset, not streamed): the caller hashes it apart', async () => {
+    const file = path.join(dir, 'hash.parquet');
+    const w = await createParquetWriter<Record<string, unknown>>(file, [{ name: 'premise', kind: 'string' }, { name: 'hypothesis', kind: 'string' }], (r) => r);
+    await w.write({ premise: 'A', hypothesis: 'B' });
+    await w.close();
+    const info = await scanDataset(file, {}, { sha256: true });
+    assert.equal(info.rows, 1);
+    assert.equal(info.sha256, undefined);
   });
 });

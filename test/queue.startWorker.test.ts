@@ -76,7 +76,8 @@ test('worker --device cuda exits 2 with the install instruction before taking an
 });
 
 test('worker --device auto starts on CPU with one warning; status shows its device and onnxruntime version', { skip, timeout: 180_000 }, async () => {
-  const w = startCli(['worker', '--device', 'auto', '--concurrency', '2'], env);
+  // Log level info: the session layout line is an info log.
+  const w = startCli(['worker', '--device', 'auto', '--concurrency', '2'], { ...env, PAIRSCORE_LOG_LEVEL: 'info' });
   try {
     // --watch returns when the run ends: the chunks the cuda worker left are scored here.
     const watched = await runCli(['status', RUN, '--watch'], env);
@@ -101,6 +102,9 @@ test('worker --device auto starts on CPU with one warning; status shows its devi
     // Once at start, not again when the model loaded at the first chunk.
     const warnings = w.output().match(/device 'auto': using CPU/g) ?? [];
     assert.equal(warnings.length, 1, w.output());
+    // The session layout chosen for the model, logged once when it loaded (src/embed/session-layout.ts).
+    const layouts = w.output().match(/sessions \d+ × threads \d+, batch-tokens 1024 \(/g) ?? [];
+    assert.equal(layouts.length, 1, w.output());
   } finally {
     w.child.kill('SIGTERM');
     assert.equal(await w.exited, 0, 'the worker exits 0 on SIGTERM');

@@ -20,6 +20,9 @@ import type { EmbedderOptions } from '../../src/embed/types.js';
 import { loadBenchPairs, sharedDir } from './pairs.js';
 
 export interface EmbedBenchOptions extends EmbedderOptions {
+  /** Required here: the bench compares fixed layouts. */
+  threads: number;
+  batchTokens: number;
   /** Kinds our embedder computes (default: the model's first available, e.g. cls). */
   kinds?: EmbeddingKind[];
   /** Raw ORT batch size (default 32). */

@@ -73,8 +73,8 @@ export async function benchScore(pairsFile: string, modelDir: string, opts: Scor
       seconds,
       paddingShare: padded > 0 ? (padded - real) / padded : 0,
       batches: s.batches - before.batches,
-      sessions: config.sessions,
-      threads: config.threads,
+      sessions: embedder.layout.sessions,
+      threads: embedder.layout.threads,
     };
   } finally {
     await stages.embedder.close();

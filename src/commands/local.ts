@@ -75,6 +75,7 @@ export function registerLocalCommands(program: Command): void {
         { modelDir: f.model, task: 'extract', extract: { embedding, logits: f.logits }, device: f.device, ...(f.features !== undefined ? { features: f.features } : {}), ...maxLen(f) },
         configFor(f),
         say,
+        say,
       );
       try {
         const r = await runExtract(stages, { ...runOptions(input, f), signal });
@@ -100,6 +101,7 @@ export function registerLocalCommands(program: Command): void {
       const stages = await openStages(
         { modelDir: f.model, device: f.device, ...(f.mlp ? { mlpFile: f.mlp } : {}), ...(f.features ? { features: f.features } : {}), ...maxLen(f) },
         configFor(f),
+        say,
         say,
       );
       try {

@@ -28,6 +28,7 @@ export interface ModelFlags {
   batchTokens?: number;
   threads?: number;
   sessions?: number;
+  maxMemory?: number;
   device: Device;
 }
 
@@ -48,9 +49,10 @@ export function modelOptions(cmd: Command): Command {
   return cmd
     .requiredOption('--model <dir>', 'model directory (model.onnx, config.json, tokenizer.json or vocab.txt)')
     .option('--max-length <n>', "truncate pairs to this many tokens (default: the model's limit, at most 512)", int('--max-length'))
-    .option('--batch-tokens <n>', 'padded-token budget per micro-batch (default 1024)', int('--batch-tokens'))
-    .option('--threads <n>', 'intra-op threads per ONNX session (default: all cores)', int('--threads'))
-    .option('--sessions <n>', 'ONNX sessions, each in its own worker thread (default 1)', int('--sessions'))
+    .option('--batch-tokens <n>', 'padded-token budget per micro-batch (default: 1024 on CPU, 8192 on CUDA)', int('--batch-tokens'))
+    .option('--threads <n>', 'intra-op threads per ONNX session (default: chosen, see --sessions)', int('--threads'))
+    .option('--sessions <n>', 'ONNX sessions, each in its own worker thread (default on CPU: one per core with 1 thread each, fewer if their weights exceed --max-memory)', int('--sessions'))
+    .option('--max-memory <MB>', "memory the sessions' weights may take when the layout is chosen (default PAIRSCORE_MAX_MEMORY_MB, else half the free memory)", int('--max-memory'))
     .addOption(new Option('--device <device>', 'execution provider').choices(['cpu', 'cuda', 'webgpu', 'auto']).default('cpu'));
 }
 
@@ -67,7 +69,7 @@ export function runOptions(input: string, f: DataFlags): LocalRunOptions {
 }
 
 export function configFor(f: Partial<ModelFlags>): Config {
-  return loadConfig({ threads: f.threads, sessions: f.sessions, batchTokens: f.batchTokens });
+  return loadConfig({ threads: f.threads, sessions: f.sessions, batchTokens: f.batchTokens, maxMemoryMb: f.maxMemory });
 }
 
 export function say(line: string): void {

@@ -27,6 +27,7 @@ export interface RedisFlags {
   concurrency?: number;
   threads?: number;
   sessions?: number;
+  maxMemory?: number;
   batchTokens?: number;
   device?: string;
   gpuId?: number;
@@ -59,7 +60,7 @@ export function targetOf(config: Config): QueueTarget {
 export function configOf(f: RedisFlags): Config {
   return loadConfig({
     redisUrl: f.redis, redisCa: f.redisCa, redisCert: f.redisCert, redisKey: f.redisKey, redisPrefix: f.prefix, modelsRoot: f.modelsRoot, concurrency: f.concurrency, threads: f.threads,
-    sessions: f.sessions, batchTokens: f.batchTokens, device: f.device, gpuId: f.gpuId, keepSeconds: f.keep,
+    sessions: f.sessions, maxMemoryMb: f.maxMemory, batchTokens: f.batchTokens, device: f.device, gpuId: f.gpuId, keepSeconds: f.keep,
     metricsPort: f.metricsPort, logLevel: f.logLevel,
   });
 }
@@ -241,9 +242,10 @@ export function registerQueueCommands(program: Command): void {
       .description('score chunk jobs (and aggregate runs) until SIGTERM/SIGINT')
       .option('--models-root <dir>', 'folder holding the models (default PAIRSCORE_MODELS_ROOT or ./models)')
       .option('--concurrency <n>', 'chunk jobs at once (default 2)', int('--concurrency'))
-      .option('--threads <n>', 'intra-op threads per ONNX session (default: all cores)', int('--threads'))
-      .option('--sessions <n>', 'ONNX sessions (worker threads) (default 1)', int('--sessions'))
-      .option('--batch-tokens <n>', 'padded-token budget per micro-batch (default 1024)', int('--batch-tokens'))
+      .option('--threads <n>', 'intra-op threads per ONNX session (default: chosen, see --sessions)', int('--threads'))
+      .option('--sessions <n>', 'ONNX sessions (worker threads), shared by the concurrent chunk jobs (default on CPU: one per core with 1 thread each, fewer if their weights exceed --max-memory)', int('--sessions'))
+      .option('--max-memory <MB>', "memory the sessions' weights of one model may take when the layout is chosen (default PAIRSCORE_MAX_MEMORY_MB, else half the free memory)", int('--max-memory'))
+      .option('--batch-tokens <n>', 'padded-token budget per micro-batch (default: 1024 on CPU, 8192 on CUDA)', int('--batch-tokens'))
       .addOption(new Option('--device <device>', 'execution provider (default cpu)').choices(['cpu', 'cuda', 'webgpu', 'auto']))
       .option('--gpu-id <n>', 'CUDA device ordinal for --device cuda/auto: run one worker per GPU (default PAIRSCORE_GPU_ID or 0)', ordinal('--gpu-id'))
       .option('--no-aggregate', 'do not run aggregate jobs in this process')

@@ -3,6 +3,8 @@
  * providers → start the session pool → embed() plans micro-batches (batcher.ts),
  * runs them on the pool and returns one vector per row per kind, in input order.
  */
+import fs from 'node:fs/promises';
+import os from 'node:os';
 import type { EmbeddingKind, Encoding, ModelInfo } from '../contracts.js';
 import { InputError, ModelError } from '../errors.js';
 import { planBatches } from './batcher.js';
@@ -10,6 +12,7 @@ import { sessionFailure, type DeviceChoice } from './device.js';
 import { proveDevice } from './device-probe.js';
 import { inspectModel } from './inspect.js';
 import { SessionPool } from './session-pool.js';
+import { chooseSessionLayout, defaultBatchTokens, type SessionLayout } from './session-layout.js';
 import type { Embedder, EmbedderOptions, EmbedObserver, EmbedOutput } from './types.js';
 import type { BatchVectors } from './worker-protocol.js';
 
@@ -30,12 +33,19 @@ export interface OnnxEmbedder extends Embedder {
   /** Things the caller should log (e.g. `auto` fell back to CPU). */
   readonly warnings: readonly string[];
   readonly stats: Readonly<EmbedStats>;
+  /** The sessions, threads and batch budget in use, and why (describeLayout prints it). */
+  readonly layout: Readonly<SessionLayout & { batchTokens: number }>;
+}
+
+export interface CreateEmbedderDeps {
+  /** Host facts for the session layout (tests); default os.availableParallelism() and os.freemem(). */
+  host?: { cores: number; freeMemBytes: number };
 }
 
 function checkOptions(opts: EmbedderOptions): void {
-  for (const key of ['threads', 'sessions', 'batchTokens'] as const) {
+  for (const key of ['threads', 'sessions', 'batchTokens', 'maxMemoryBytes'] as const) {
     const v = opts[key];
-    if (!Number.isInteger(v) || v < 1) throw new InputError(`embedder option ${key} must be a positive integer, got ${v}`);
+    if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new InputError(`embedder option ${key} must be a positive integer, got ${v}`);
   }
 }
 
@@ -49,7 +59,7 @@ class OrtEmbedder implements OnnxEmbedder {
     readonly warnings: readonly string[],
     private readonly pool: SessionPool,
     private readonly padId: number,
-    private readonly batchTokens: number,
+    readonly layout: Readonly<SessionLayout & { batchTokens: number }>,
   ) {}
 
   async embed(encodings: readonly Encoding[], kinds: readonly EmbeddingKind[], observer?: EmbedObserver): Promise<EmbedOutput> {
@@ -73,7 +83,7 @@ class OrtEmbedder implements OnnxEmbedder {
     for (const k of wanted) out[k] = new Array<Float32Array>(encodings.length);
     if (wanted.length === 0 || encodings.length === 0) return out;
 
-    const plan = planBatches(encodings, { batchTokens: this.batchTokens, padId: this.padId });
+    const plan = planBatches(encodings, { batchTokens: this.layout.batchTokens, padId: this.padId });
     const results: BatchVectors[] = await Promise.all(
       plan.batches.map((b) => {
         // Read before run(): the pool transfers the batch's arrays to the session thread.
@@ -107,7 +117,7 @@ class OrtEmbedder implements OnnxEmbedder {
   }
 }
 
-export async function createEmbedder(modelDir: string, opts: EmbedderOptions): Promise<OnnxEmbedder> {
+export async function createEmbedder(modelDir: string, opts: EmbedderOptions, deps: CreateEmbedderDeps = {}): Promise<OnnxEmbedder> {
   checkOptions(opts);
   // Proven on a tiny graph before the model is inspected or loaded: a device that cannot
   // start fails here, in milliseconds, with the install instruction (device-probe.ts).
@@ -116,23 +126,34 @@ export async function createEmbedder(modelDir: string, opts: EmbedderOptions): P
   let device: DeviceChoice = { device: proven.device, executionProviders: proven.executionProviders };
   const { info, modelPath, padId } = await inspectModel(modelDir, { cacheDir: opts.cacheDir });
   const warnings: string[] = proven.warning ? [proven.warning] : [];
-  const spec = (choice: DeviceChoice) => ({
+  const modelBytes = (await fs.stat(modelPath)).size;
+  const host = deps.host ?? { cores: os.availableParallelism(), freeMemBytes: os.freemem() };
+  const layoutFor = (choice: DeviceChoice) => ({
+    ...chooseSessionLayout({
+      ...host, modelBytes, device: choice.device,
+      maxMemoryBytes: opts.maxMemoryBytes, sessions: opts.sessions, threads: opts.threads,
+    }),
+    batchTokens: opts.batchTokens ?? defaultBatchTokens(choice.device),
+  });
+  const spec = (choice: DeviceChoice, layout: SessionLayout) => ({
     modelPath,
-    threads: opts.threads,
+    threads: layout.threads,
     executionProviders: choice.executionProviders,
     gpuId,
     sources: info.sources,
   });
+  let layout = layoutFor(device);
   let pool: SessionPool;
   try {
-    pool = await SessionPool.start(spec(device), opts.sessions);
+    pool = await SessionPool.start(spec(device, layout), layout.sessions);
   } catch (err) {
     if (opts.device !== 'auto' || device.device === 'cpu') throw sessionFailure(device, err as Error);
     warnings.push(`device 'auto': ${sessionFailure(device, err as Error).message}; falling back to CPU`);
     device = { device: 'cpu', executionProviders: ['cpu'] };
-    pool = await SessionPool.start(spec(device), opts.sessions).catch((e: Error) => {
+    layout = layoutFor(device);
+    pool = await SessionPool.start(spec(device, layout), layout.sessions).catch((e: Error) => {
       throw sessionFailure(device, e);
     });
   }
-  return new OrtEmbedder(info, modelPath, device, warnings, pool, padId, opts.batchTokens);
+  return new OrtEmbedder(info, modelPath, device, warnings, pool, padId, layout);
 }

@@ -115,7 +115,9 @@ async function runBatch(session: ort.InferenceSession, feeds: Feed[], spec: Sess
     const t = out[name] as ort.Tensor;
     checkDims(t, name, [req.rows, undefined]);
     // A fresh array: ORT's output buffer may be external memory that cannot be transferred.
-    return { data: Float32Array.from(floatData(t, name)), dim: t.dims[1]! };
+    // slice() is one memcpy (Float32Array.from iterates); float16 output is already a fresh array.
+    const data = floatData(t, name);
+    return { data: t.type === 'float32' ? data.slice() : data, dim: t.dims[1]! };
   };
   if (pooledName) vectors.pooled = copy2d(pooledName);
   if (logitsName) vectors.logits = copy2d(logitsName);

@@ -23,17 +23,17 @@
  */
 import fs from 'node:fs';
 import { CsvError, parse } from 'csv-parse';
-import type { DatasetSource, OpenReader, RawRecord, ResolvedColumns } from './types.js';
+import type { ByteTap, DatasetSource, OpenReader, RawRecord, ResolvedColumns } from './types.js';
 import { DatasetError } from './errors.js';
 
 /** Parsed records held before the file stream is paused. */
 const HIGH_WATER = 1024;
 const READ_CHUNK = 64 * 1024;
 
-export const openCsv: OpenReader = (file) => openDelimited(file, ',');
-export const openTsv: OpenReader = (file) => openDelimited(file, '\t');
+export const openCsv: OpenReader = (file, tap) => openDelimited(file, ',', tap);
+export const openTsv: OpenReader = (file, tap) => openDelimited(file, '\t', tap);
 
-function openDelimited(file: string, delimiter: ',' | '\t'): Promise<DatasetSource> {
+function openDelimited(file: string, delimiter: ',' | '\t', tap?: ByteTap): Promise<DatasetSource> {
   const tsv = delimiter === '\t';
   const parser = parse({
     delimiter,
@@ -86,6 +86,7 @@ function openDelimited(file: string, delimiter: ',' | '\t'): Promise<DatasetSour
     notify();
   });
   input.on('data', (chunk) => {
+    tap?.(chunk as Buffer);
     if (!closed && !done) parser.write(chunk);
   });
   input.on('end', () => parser.end());

@@ -6,7 +6,7 @@
  * before the first row, and the file is closed again.
  */
 import type { IngestRow } from '../contracts.js';
-import type { ColumnOptions, DatasetFormat, DatasetSource, ResolvedColumns } from './types.js';
+import type { ByteTap, ColumnOptions, DatasetFormat, DatasetSource, ResolvedColumns } from './types.js';
 import { checkText, readHead, statDataset } from './preflight.js';
 import { formatFromName, sniffFormat } from './detect-format.js';
 import { detectColumns } from './columns.js';
@@ -21,7 +21,8 @@ export interface OpenedDataset {
   source: DatasetSource;
 }
 
-export async function openDataset(file: string, opts: ColumnOptions = {}): Promise<OpenedDataset> {
+/** `tap` sees every byte a streaming reader reads (not the 64 KiB head check, which reads apart). */
+export async function openDataset(file: string, opts: ColumnOptions = {}, tap?: ByteTap): Promise<OpenedDataset> {
   const size = await statDataset(file);
   const byName = formatFromName(file, opts.format);
   let format: DatasetFormat;
@@ -32,7 +33,7 @@ export async function openDataset(file: string, opts: ColumnOptions = {}): Promi
     checkText(file, head, size > head.length);
     format = byName === 'sniff' ? sniffFormat(head) : byName;
   }
-  const source = await READERS[format](file);
+  const source = await READERS[format](file, tap);
   try {
     const columns = detectColumns(source.columns, opts, { file, line: source.headerLine });
     return { file, format, columns, source };

@@ -13,6 +13,8 @@
  * Row-level problems never throw: they become BadRows whose `error` ends with
  * `(line N)`. See csv.ts (quoting rules), jsonl.ts and validate.ts.
  */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import type { IngestRow } from '../contracts.js';
 import { isBadRow } from '../contracts.js';
 import type { ColumnOptions, DatasetInfo } from './types.js';
@@ -24,9 +26,19 @@ export { COLUMN_NAMES, detectColumns, normalizeColumnName } from './columns.js';
 export { DATASET_FORMATS, detectFormat } from './detect-format.js';
 export { chunkRows } from './chunk.js';
 
-/** Streams the whole file once, fast, and fails with an InputError naming file, line and problem if it cannot be read at all. */
-export async function scanDataset(file: string, opts: ColumnOptions = {}): Promise<DatasetInfo> {
-  const ds = await openDataset(file, opts);
+/**
+ * Streams the whole file once, fast, and fails with an InputError naming file, line and problem if it cannot be read at all.
+ * With `sha256`, the bytes the reader streams are hashed on the way (so `submit` reads the file twice, not three
+ * times); `sha256` is set only when every byte of the file went through the hash (not for Parquet, read by offset).
+ */
+export async function scanDataset(file: string, opts: ColumnOptions = {}, want: { sha256?: boolean } = {}): Promise<DatasetInfo> {
+  const hash = want.sha256 ? createHash('sha256') : undefined;
+  let hashed = 0;
+  const tap = hash ? (bytes: Buffer) => {
+    hash.update(bytes);
+    hashed += bytes.length;
+  } : undefined;
+  const ds = await openDataset(file, opts, tap);
   let rows = 0;
   let badRows = 0;
   const labels = new Set<string>();
@@ -37,7 +49,10 @@ export async function scanDataset(file: string, opts: ColumnOptions = {}): Promi
       if (row.gold !== undefined) labels.add(row.gold);
     }
   }
-  return { file, format: ds.format, columns: ds.columns, rows, badRows, labels: [...labels].sort() };
+  const info: DatasetInfo = { file, format: ds.format, columns: ds.columns, rows, badRows, labels: [...labels].sort() };
+  // A file that changed while it was read, or a reader that did not stream it, gives no hash.
+  if (hash && hashed > 0 && hashed === (await fs.promises.stat(file)).size) info.sha256 = hash.digest('hex');
+  return info;
 }
 
 /** Streams rows in file order as IngestRow (PairRow or BadRow), constant memory. */

@@ -9,7 +9,8 @@
  * that, a line that is not valid JSON or not an object is a BadRow.
  */
 import fs from 'node:fs';
-import type { OpenReader, RawRecord, ResolvedColumns } from './types.js';
+import { StringDecoder } from 'node:string_decoder';
+import type { ByteTap, OpenReader, RawRecord, ResolvedColumns } from './types.js';
 import { DatasetError, describeValue } from './errors.js';
 
 /** A single line longer than this is treated as a broken file, not buffered forever. */
@@ -20,9 +21,9 @@ interface Line {
   line: number;
 }
 
-export const openJsonl: OpenReader = async (file) => {
-  const input = fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 64 * 1024 });
-  const batches = lineBatches(file, input)[Symbol.asyncIterator]();
+export const openJsonl: OpenReader = async (file, tap) => {
+  const input = fs.createReadStream(file, { highWaterMark: 64 * 1024 });
+  const batches = lineBatches(file, decoded(input, tap))[Symbol.asyncIterator]();
   let closed = false;
   const close = (): void => {
     if (closed) return;
@@ -112,6 +113,17 @@ export const openJsonl: OpenReader = async (file) => {
 
   return { columns: Object.keys(firstObject), headerLine: firstLine.line, records, close };
 };
+
+/** The stream's bytes, shown to `tap`, as UTF-8 text (a StringDecoder, as `encoding: 'utf8'` would use). */
+async function* decoded(input: AsyncIterable<Buffer>, tap: ByteTap | undefined): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  for await (const bytes of input) {
+    tap?.(bytes);
+    yield decoder.write(bytes);
+  }
+  const rest = decoder.end();
+  if (rest) yield rest;
+}
 
 /** Lines of a UTF-8 text stream, batched per chunk, with 1-based line numbers. */
 async function* lineBatches(file: string, input: AsyncIterable<string | Buffer>): AsyncGenerator<Line[]> {

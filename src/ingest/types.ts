@@ -34,6 +34,8 @@ export interface DatasetInfo {
   badRows: number;
   /** Distinct gold labels seen, sorted. */
   labels: string[];
+  /** sha256 (hex) of the file, when asked for and computed while scanning (see scanDataset). */
+  sha256?: string;
 }
 
 /**
@@ -67,5 +69,12 @@ export interface DatasetSource {
   close(): void;
 }
 
-/** Opens one format. Throws DatasetError for file-level problems found while opening. */
-export type OpenReader = (file: string) => Promise<DatasetSource>;
+/** Sees every byte a streaming reader reads, in order (scanDataset hashes the file with it). */
+export type ByteTap = (bytes: Buffer) => void;
+
+/**
+ * Opens one format. Throws DatasetError for file-level problems found while opening.
+ * A reader that streams the file passes each chunk it reads to `tap`; one that reads
+ * by offset (Parquet) ignores it.
+ */
+export type OpenReader = (file: string, tap?: ByteTap) => Promise<DatasetSource>;

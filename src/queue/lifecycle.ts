@@ -64,6 +64,7 @@ export function workerOptionsFrom(config: Config, log: Logger, roles: { score?: 
     concurrency: config.concurrency,
     threads: config.threads,
     sessions: config.sessions,
+    maxMemoryMb: config.maxMemoryMb,
     batchTokens: config.batchTokens,
     device: config.device,
     gpuId: config.gpuId,

@@ -93,7 +93,8 @@ export function newRunId(now = new Date()): string {
 /** Plans the run (src/plan.ts) against the model here: a run that cannot work never queues. */
 async function buildSpec(opts: SubmitOptions, runId: string): Promise<RunSpec> {
   const chunkSize = opts.chunkSize ?? 256;
-  const dataset = await scanDataset(opts.input, opts.columns ?? {});
+  // Hashed while scanned: the file is read once here and once more to queue its chunks.
+  const dataset = await scanDataset(opts.input, opts.columns ?? {}, { sha256: true });
   const modelDir = resolveModelDir(opts.modelsRoot, opts.model);
   const { info } = await inspectModel(modelDir, { cacheDir: opts.cacheDir });
   const head = opts.mlpFile ? await loadHead(opts.mlpFile) : null;
@@ -110,7 +111,7 @@ async function buildSpec(opts: SubmitOptions, runId: string): Promise<RunSpec> {
     createdAt: new Date().toISOString(),
     model: { name: opts.model, sha256: info.sha256 },
     plan,
-    input: { file: path.basename(opts.input), sha256: await sha256File(opts.input), format: dataset.format, rows: dataset.rows },
+    input: { file: path.basename(opts.input), sha256: dataset.sha256 ?? (await sha256File(opts.input)), format: dataset.format, rows: dataset.rows },
     chunkSize,
     chunks: Math.ceil(dataset.rows / chunkSize),
     keepSeconds: opts.keepSeconds,

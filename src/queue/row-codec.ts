@@ -15,8 +15,10 @@ export interface RowCodec {
   summary(text: string): MetricsRow;
 }
 
-function f32ToBase64(values: readonly number[]): string {
-  return Buffer.from(Float32Array.from(values).buffer).toString('base64');
+function f32ToBase64(values: Float32Array | readonly number[]): string {
+  // A Float32Array (the embedder's output, often a view into a batch) is encoded in place.
+  const f = values instanceof Float32Array ? values : Float32Array.from(values);
+  return Buffer.from(f.buffer, f.byteOffset, f.byteLength).toString('base64');
 }
 
 function base64ToF32(text: string): number[] {
@@ -45,7 +47,7 @@ const jsonCodec: RowCodec = {
 function extractCodec(featureNames: readonly string[]): RowCodec {
   return {
     encode(row) {
-      const r = row as ExtractRow;
+      const r = row as ExtractRow<Float32Array | number[]>;
       const out: StoredExtractRow = { index: r.index, id: r.id };
       if (r.gold !== undefined) out.gold = r.gold;
       if (r.error !== undefined) out.error = r.error;

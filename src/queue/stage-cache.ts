@@ -18,13 +18,16 @@ import type { StageObserver } from '../stage-observer.js';
 export interface StageCacheOptions {
   modelsRoot: string;
   cacheDir: string;
-  threads: number;
-  sessions: number;
-  batchTokens: number;
+  threads?: number | undefined;
+  sessions?: number | undefined;
+  maxMemoryMb?: number | undefined;
+  batchTokens?: number | undefined;
   device: Device;
   /** CUDA device ordinal (default 0). */
   gpuId?: number;
   onWarning?: (msg: string) => void;
+  /** Told once per model opened, the session layout chosen for it (`sessions 2 × threads 1, …`). */
+  onLayout?: (model: string, line: string) => void;
   /** Told once per model opened, with the seconds it took (the worker's metrics and start log). */
   onModelLoad?: (model: string, seconds: number) => void;
   /** Told each stage's time and each micro-batch's tokens, for every run's stages (the worker's metrics). */
@@ -83,7 +86,10 @@ export class StageCache implements StageProvider {
       await loaded.embedder.close();
     }
     const t0 = performance.now();
-    p = openModel(resolveModelDir(this.opts.modelsRoot, name), this.opts, (msg) => this.opts.onWarning?.(msg));
+    p = openModel(
+      resolveModelDir(this.opts.modelsRoot, name), this.opts,
+      (msg) => this.opts.onWarning?.(msg), (line) => this.opts.onLayout?.(name, line),
+    );
     p.then((m) => {
       this.open.add(m);
       this.opts.onModelLoad?.(name, (performance.now() - t0) / 1000);
@@ -99,9 +105,11 @@ export class StageCache implements StageProvider {
     return loaded;
   }
 
-  /** Sessions held open: one pool of `sessions` per loaded model. */
+  /** Sessions held open: each loaded model's pool, as its layout chose it. */
   openSessions(): number {
-    return this.open.size * this.opts.sessions;
+    let n = 0;
+    for (const m of this.open) n += m.embedder.layout.sessions;
+    return n;
   }
 
   async close(): Promise<void> {

@@ -21,6 +21,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import type { Logger } from '../log.js';
 import type { Device } from '../embed/index.js';
 import { proveDevice } from '../embed/device-probe.js';
+import { chooseSessionLayout } from '../embed/session-layout.js';
 import { redisNames, type WorkerInfo } from '../contracts.js';
 import { bullConnection, queueStreams } from './bull.js';
 import { checkEvictionPolicy, type RedisSettings } from './redis.js';
@@ -47,9 +48,13 @@ export interface WorkerOptions {
   cacheDir: string;
   /** Chunk jobs at once. */
   concurrency: number;
-  threads: number;
-  sessions: number;
-  batchTokens: number;
+  /** Per loaded model; undefined: chosen from cores and memory (src/embed/session-layout.ts). */
+  threads?: number | undefined;
+  sessions?: number | undefined;
+  /** MB the sessions' weights of one model may take when the layout is chosen. */
+  maxMemoryMb?: number | undefined;
+  /** Undefined: the device's default (session-layout.ts). */
+  batchTokens?: number | undefined;
   device: Device;
   /** CUDA device ordinal the sessions run on (default 0; `--gpu-id`). */
   gpuId?: number;
@@ -131,12 +136,14 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     cacheDir: opts.cacheDir,
     threads: opts.threads,
     sessions: opts.sessions,
+    maxMemoryMb: opts.maxMemoryMb,
     batchTokens: opts.batchTokens,
     gpuId: opts.gpuId ?? 0,
     // `auto` that settled on CPU stays on CPU (no second warning per model); `auto` on a GPU stays
     // `auto`, so a model whose session fails there still falls back to CPU (createEmbedder).
     device: device?.device === 'cpu' ? 'cpu' : opts.device,
     onWarning: (msg) => log.warn(msg),
+    onLayout: (model, line) => log.info({ model }, line),
     onModelLoad: (model, seconds) => {
       ops?.metrics.modelLoaded(model, device?.device ?? opts.device, seconds);
       log.info({ model, device: device?.device ?? opts.device, ms: Math.round(seconds * 1000) }, 'model loaded');
@@ -205,7 +212,13 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   if (aggregateQueue) ops?.metrics.addText(() => queueMetricsText([scoreQueue, aggregateQueue], opts.prefix));
 
   const workerInfo: WorkerInfo = {
-    host: os.hostname(), pid: process.pid, concurrency: opts.concurrency, threads: opts.threads,
+    // A chosen layout is only known per model once it loads (logged then); the heartbeat shows
+    // the threads per session that layout starts from, before any memory cap.
+    host: os.hostname(), pid: process.pid, concurrency: opts.concurrency,
+    threads: opts.threads ?? chooseSessionLayout({
+      cores: os.availableParallelism(), freeMemBytes: Infinity, modelBytes: 0,
+      device: device?.device ?? 'cpu', sessions: opts.sessions,
+    }).threads,
     device: device?.device ?? null, requestedDevice: opts.device,
     executionProviders: device?.executionProviders ?? [], onnxruntime: device?.onnxruntime ?? null,
     version: pairscoreVersion(),

@@ -143,15 +143,22 @@ export async function createParquetWriter<T>(
     await pq.write({ columnData, rowGroupSize: groupRows });
   };
 
+  /** Buffers one row; true when the row group is full. */
+  const push = (row: T): boolean => {
+    const rec = toRecord(row);
+    for (let k = 0; k < columns.length; k++) {
+      const c = columns[k]!;
+      const v = rec[c.name];
+      buffers[k]!.push(v === undefined || v === null ? null : c.kind === 'floats' || c.kind === 'ints' ? Array.from(v as ArrayLike<number>) : v);
+    }
+    return ++buffered >= groupRows;
+  };
   return {
     async write(row) {
-      const rec = toRecord(row);
-      for (let k = 0; k < columns.length; k++) {
-        const c = columns[k]!;
-        const v = rec[c.name];
-        buffers[k]!.push(v === undefined || v === null ? null : c.kind === 'floats' || c.kind === 'ints' ? Array.from(v as ArrayLike<number>) : v);
-      }
-      if (++buffered >= groupRows) await flushGroup();
+      if (push(row)) await flushGroup();
+    },
+    async writeMany(rows) {
+      for (const row of rows) if (push(row)) await flushGroup();
     },
     async close() {
       try {

@@ -12,6 +12,8 @@ export type OutputFormat = 'jsonl' | 'csv' | 'parquet';
 
 export interface RowWriter<T> {
   write(row: T): Promise<void>;
+  /** The rows of one chunk, in order: one write (and at most one wait for drain) instead of one per row. */
+  writeMany(rows: readonly T[]): Promise<void>;
   /** Completes the output: flushes and renames the temp file to the final name. */
   close(): Promise<void>;
   /** Gives up: removes the temp file, so nothing appears under the final name. Safe after a failed write. */
@@ -57,6 +59,12 @@ export async function createLineWriter<T>(file: string, line: (row: T) => string
   }
   return {
     write: (row) => writeText(out.stream, `${line(row)}\n`),
+    writeMany: (rows) => {
+      if (rows.length === 0) return Promise.resolve();
+      let text = '';
+      for (const row of rows) text += `${line(row)}\n`;
+      return writeText(out.stream, text);
+    },
     close: () => out.close(),
     abort: () => out.abort(),
     tempFile: out.tempFile,

@@ -19,14 +19,15 @@ export interface DriveOptions {
 export async function driveDataset<T>(
   opts: DriveOptions,
   processChunk: (rows: IngestRow[]) => Promise<T[]>,
-  sink: (row: T) => Promise<void>,
+  /** Receives each chunk's rows, in order, once (not once per row: no promise tick per row). */
+  sink: (rows: T[]) => Promise<void>,
 ): Promise<number> {
   const inFlight: Array<Promise<T[]>> = [];
   let done = 0;
   const drainOne = async () => {
     const rows = await inFlight.shift()!;
     opts.signal?.throwIfAborted();
-    for (const row of rows) await sink(row);
+    await sink(rows);
     done += rows.length;
     opts.onProgress?.(done);
   };

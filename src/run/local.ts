@@ -101,10 +101,12 @@ async function runRows<T extends { error?: string }>(
   let rows = 0;
   try {
     rows = await fillWhole(writer, opts.out, () =>
-      driveDataset({ ...opts, onProgress: (n) => progress.update(n) }, processChunk, async (row) => {
-        if (row.error !== undefined) errors++;
-        observe?.(row);
-        await writer.write(row);
+      driveDataset({ ...opts, onProgress: (n) => progress.update(n) }, processChunk, async (chunk) => {
+        for (const row of chunk) {
+          if (row.error !== undefined) errors++;
+          observe?.(row);
+        }
+        await writer.writeMany(chunk);
       }),
     );
   } finally {

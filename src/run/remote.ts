@@ -39,7 +39,7 @@ export async function writeRunResults(
   // The run's task decides the row type the store decodes (src/queue/row-codec.ts).
   const writer = (spec.plan.task === 'extract'
     ? await createExtractRowWriter(out, featuresMetaOfRun(spec), opts.format)
-    : await createScoreRowWriter(out, spec.plan.labels, opts.format)) as RowWriter<ScoreRow | ExtractRow>;
+    : await createScoreRowWriter(out, spec.plan.labels, opts.format)) as RowWriter<ScoreRow | ExtractRow<Float32Array | number[]>>;
   return fillWhole(writer, out, async () => {
     let n = 0;
     for await (const row of client.results(runId, { partial: opts.partial === true })) {

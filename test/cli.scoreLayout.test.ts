@@ -1,0 +1,54 @@
+/**
+ * `score` without --sessions/--threads chooses the session layout itself and says so
+ * once on stderr (src/embed/session-layout.ts). Child processes on a `make-model` model.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runCli } from './helpers/cli.js';
+
+let dir = '';
+let model = '';
+let pairs = '';
+// Empty values count as unset (config.ts), so a developer's own PAIRSCORE_* cannot leak in.
+let env: NodeJS.ProcessEnv = {};
+const cores = os.availableParallelism();
+
+before(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairscore-layout-'));
+  env = { PAIRSCORE_CACHE_DIR: path.join(dir, 'cache'), PAIRSCORE_THREADS: '', PAIRSCORE_SESSIONS: '', PAIRSCORE_MAX_MEMORY_MB: '', PAIRSCORE_BATCH_TOKENS: '' };
+  model = path.join(dir, 'model');
+  pairs = path.join(dir, 'pairs.jsonl');
+  const made = await runCli(['make-model', '--size', 'tiny', '--head', 'seqcls', '--out', model], env);
+  assert.equal(made.code, 0, made.stderr);
+  const gen = await runCli(['generate', '--count', '40', '--out', pairs], env);
+  assert.equal(gen.code, 0, gen.stderr);
+});
+
+after(() => {
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const layoutLines = (stderr: string) => stderr.split('\n').filter((l) => /^sessions \d+ × threads \d+/.test(l));
+
+test('score without flags: one single-threaded session per core, printed once', async () => {
+  const r = await runCli(['score', pairs, '--model', model, '--out', path.join(dir, 'a.jsonl'), '--no-progress'], env);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = layoutLines(r.stderr);
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0]!, new RegExp(`^sessions ${cores} × threads 1, batch-tokens 1024 \\(${cores} cores?, model \\d+ MB, budget .* of free memory\\)$`));
+});
+
+test('score with a memory budget below two model copies: one session on every core', async () => {
+  const r = await runCli(['score', pairs, '--model', model, '--out', path.join(dir, 'b.jsonl'), '--no-progress', '--max-memory', '1'], env);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(layoutLines(r.stderr).join('\n'), new RegExp(`^sessions 1 × threads ${cores}, batch-tokens 1024 \\(.*budget 1 MB \\(--max-memory\\)`));
+});
+
+test('PAIRSCORE_THREADS alone derives the sessions; --batch-tokens is kept', async () => {
+  const r = await runCli(['score', pairs, '--model', model, '--out', path.join(dir, 'c.jsonl'), '--no-progress', '--batch-tokens', '256'], { ...env, PAIRSCORE_THREADS: String(cores) });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(layoutLines(r.stderr).join('\n'), new RegExp(`^sessions 1 × threads ${cores}, batch-tokens 256 \\(set by --threads`));
+});

@@ -45,6 +45,8 @@ const configSchema = z.object({
    * contains this string (src/queue/crash-hook.ts). Unset — never active — by default.
    */
   testCrashMarker: z.string().min(1).optional(),
+  /** TEST ONLY: a worker fails (no retry) a chunk holding a row that contains this string (src/queue/crash-hook.ts). Unset by default. */
+  testFailMarker: z.string().min(1).optional(),
   /** Seconds run data stays in Redis after the run ends. */
   keepSeconds: intFromEnv(60, 10 * 365 * 86400).default(7 * 86400),
   modelsRoot: z.string().min(1).default('models'),
@@ -83,6 +85,7 @@ const ENV_NAMES: Record<keyof z.infer<typeof configSchema>, string> = {
   lockMs: 'PAIRSCORE_LOCK_MS',
   maxStalledCount: 'PAIRSCORE_MAX_STALLED',
   testCrashMarker: 'PAIRSCORE_TEST_CRASH_MARKER',
+  testFailMarker: 'PAIRSCORE_TEST_FAIL_MARKER',
   modelsRoot: 'PAIRSCORE_MODELS_ROOT',
   metricsPort: 'PAIRSCORE_METRICS_PORT',
   retryAttempts: 'PAIRSCORE_RETRY_ATTEMPTS',

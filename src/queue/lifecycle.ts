@@ -60,6 +60,7 @@ export function workerOptionsFrom(config: Config, log: Logger, roles: { score?: 
     lockMs: config.lockMs,
     maxStalledCount: config.maxStalledCount,
     ...(config.testCrashMarker ? { testCrashMarker: config.testCrashMarker } : {}),
+    ...(config.testFailMarker ? { testFailMarker: config.testFailMarker } : {}),
     retry: { baseMs: config.retryBaseMs, maxMs: config.retryMaxMs },
     metricsPort: config.metricsPort,
     log,

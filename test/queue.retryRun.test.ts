@@ -3,7 +3,8 @@
  * (a worker with PAIRSCORE_TEST_FAIL_MARKER, crash-hook.ts) is queued again under the
  * same run id and scored by a worker without the marker; every row is then there once
  * and the results equal a clean run's. `retry` refuses (exit 2) a run that is unknown,
- * not ended, or completed without failed chunks.
+ * not ended, or completed without failed chunks. A run whose aggregate failed is retried
+ * by running its aggregate again.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +14,8 @@ import { Redis } from 'ioredis';
 import { runCli, startCli } from './helpers/cli.js';
 import { setUpDeployment, type Deployment } from './helpers/deployment.js';
 import { REDIS_URL } from './helpers/redis.js';
+import { QueueFixture } from './helpers/queue-fixture.js';
+import { RunClient, submitRun } from '../src/queue/index.js';
 import { redisNames, type ScoreRow } from '../src/contracts.js';
 
 const MARKER = 'RETRYMARKER';
@@ -100,5 +103,44 @@ test('retry re-queues the failed chunk: every row once, state completed, results
   } finally {
     if (failing.child.exitCode === null) await stop(failing);
     if (good) await stop(good);
+  }
+});
+
+test('retry of a run whose aggregate failed: the aggregate runs again and the run completes', async () => {
+  const fx = await QueueFixture.create('retryagg');
+  const p = fx.prefix('retryagg');
+  const rowsKey = redisNames(p).runRows('ra-1');
+  const redis = new Redis(REDIS_URL);
+  const client = await RunClient.open({ redis: { url: REDIS_URL }, prefix: p });
+  try {
+    await submitRun(fx.submitOpts(p, { runId: 'ra-1' }));
+    const scorer = await fx.worker(p, { aggregate: false });
+    const deadline = Date.now() + 60000;
+    while ((await client.store.rowCount('ra-1')) < 400) {
+      assert.ok(Date.now() < deadline, 'chunks were not scored');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await scorer.close();
+    // A stored row that does not parse fails the aggregate for good: the run ends failed.
+    const good = (await redis.hget(rowsKey, '5'))!;
+    await redis.hset(rowsKey, '5', '{not json');
+    const aggregator = await fx.worker(p, { score: false });
+    try {
+      const failed = await client.wait('ra-1', { timeoutMs: 30000, intervalMs: 100 });
+      assert.equal(failed.state, 'failed');
+      await redis.hset(rowsKey, '5', good);
+      const r = await client.retry('ra-1');
+      assert.deepEqual([r.chunks, r.from], [[], 'failed']);
+      const s = await client.wait('ra-1', { timeoutMs: 30000, intervalMs: 100 });
+      assert.equal(s.state, 'completed');
+      assert.deepEqual([s.retries, s.result!.failedChunks.length, s.result!.lostRows, s.result!.metrics!.errors], [1, 0, 0, 0]);
+      assert.equal(await redis.hlen(rowsKey), 400);
+    } finally {
+      await aggregator.close();
+    }
+  } finally {
+    await client.close();
+    redis.disconnect();
+    await fx.tearDown();
   }
 });

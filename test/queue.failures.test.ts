@@ -196,7 +196,7 @@ test('cancel stops a run: queued chunks are removed and a worker started later s
     const q = scoreQueue(p);
     const counts = await q.getJobCounts();
     await q.close();
-    assert.equal(counts.waiting + counts.delayed + counts.active, 0);
+    assert.equal(counts.waiting + counts.prioritized + counts.delayed + counts.active, 0);
     assert.deepEqual(await client.cancel('c-1'), { removed: false, state: 'cancelled' });
   } finally {
     await client.close();

@@ -34,7 +34,9 @@ export function formatStatus(s: RunStatus): string {
 
 export function statusProgressLine(s: RunStatus, seconds: number): string {
   const failed = s.failedChunks > 0 ? `  failed chunks ${s.failedChunks}` : '';
-  return `${progressLine(s.runId, s.done, s.rows, seconds)}  workers ${s.workersAlive}${failed}`;
+  // A wait on a paused run goes on (until --timeout): the line says why nothing moves.
+  const paused = s.state === 'paused' ? '  paused' : '';
+  return `${progressLine(s.runId, s.done, s.rows, seconds)}  workers ${s.workersAlive}${failed}${paused}`;
 }
 
 /** `host-123-ab12  pairscore 0.4.0  cpu [cpu] (asked auto)  onnxruntime 1.30.0  alive` — the version makes a mixed fleet visible. */

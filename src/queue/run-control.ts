@@ -35,8 +35,12 @@ import { rowCodecFor } from './row-codec.js';
 import type { RunStore } from './run-store.js';
 import { DEFAULT_RETRY_ATTEMPTS } from './retry-policy.js';
 
-/** How long a worker parks a paused run's chunk before looking at it again. */
-export const PARK_MS = 30000;
+/**
+ * How long a worker parks a paused run's chunk before looking at it again. Only a
+ * safety net (resume promotes parked chunks at once); it sets the churn of a long
+ * pause: each parked chunk is taken and parked again once per PARK_MS.
+ */
+export const PARK_MS = 60000;
 /** How long `resume` waits before its second sweep: more than a worker's state cache (STATE_REFRESH_MS, 250 ms). */
 const SECOND_SWEEP_MS = 1000;
 

@@ -54,6 +54,8 @@ const configSchema = z.object({
   testCrashMarker: z.string().min(1).optional(),
   /** TEST ONLY: the first N attempts of each aggregate job fail, retryably (src/queue/aggregate-fault-hook.ts). Unset by default. */
   testAggregateFailures: intFromEnv(1, 4).optional(),
+  /** TEST ONLY: a worker fails (no retry) a chunk holding a row that contains this string (src/queue/crash-hook.ts). Unset by default. */
+  testFailMarker: z.string().min(1).optional(),
   /** Seconds run data stays in Redis after the run ends. */
   keepSeconds: intFromEnv(60, 10 * 365 * 86400).default(7 * 86400),
   modelsRoot: z.string().min(1).default('models'),
@@ -95,6 +97,7 @@ const ENV_NAMES: Record<keyof z.infer<typeof configSchema>, string> = {
   maxStalledCount: 'PAIRSCORE_MAX_STALLED',
   testCrashMarker: 'PAIRSCORE_TEST_CRASH_MARKER',
   testAggregateFailures: 'PAIRSCORE_TEST_AGGREGATE_FAILURES',
+  testFailMarker: 'PAIRSCORE_TEST_FAIL_MARKER',
   modelsRoot: 'PAIRSCORE_MODELS_ROOT',
   metricsPort: 'PAIRSCORE_METRICS_PORT',
   retryAttempts: 'PAIRSCORE_RETRY_ATTEMPTS',

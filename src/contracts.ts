@@ -205,10 +205,13 @@ export const runSpecSchema = z.object({
   chunkSize: z.number().int().positive(),
   chunks: z.number().int().min(0),
   keepSeconds: z.number().int().positive(),
+  /** `submit --priority`: 1 is the most urgent; absent: after every run that has one (src/queue/priority.ts). */
+  priority: z.number().int().min(1).max(2_097_150).optional(),
 });
 export type RunSpec = z.infer<typeof runSpecSchema>;
 
-export const RUN_STATES = ['submitting', 'queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+/** `paused`: workers park the run's chunks until `resume` (src/queue/run-control.ts); not final. */
+export const RUN_STATES = ['submitting', 'queued', 'running', 'paused', 'completed', 'failed', 'cancelled'] as const;
 export type RunState = (typeof RUN_STATES)[number];
 
 export interface FailedChunk {
@@ -258,11 +261,13 @@ export function redisNames(prefix: string) {
     aggregateQueue: 'aggregate',
     /** BullMQ's event stream of the score queue (its `completed` events carry each chunk's summary; the report reads them). */
     scoreEvents: `${tag}:score:events`,
+    /** BullMQ's delayed set of the score queue: `resume` finds the parked chunks of a run there (run-control.ts). */
+    scoreDelayed: `${tag}:score:delayed`,
     /** A chunk's job; `part` names a half of a bisected chunk (`a`, `a-b`, …): `run-<id>-chunk-<n>-a-b`. */
     chunkJobId: (runId: string, chunk: number, part?: string) => `run-${runId}-chunk-${chunk}${part ? `-${part}` : ''}`,
     sealJobId: (runId: string) => `run-${runId}-seal`,
     aggregateJobId: (runId: string) => `run-${runId}-aggregate`,
-    /** Hash: spec (JSON), state, chunksAdded, startedAt, finishedAt, result (JSON). */
+    /** Hash: spec (JSON), state, chunksAdded, startedAt, finishedAt, result (JSON), retries (count of `retry`). */
     runMeta: (runId: string) => `${run(runId)}:meta`,
     /** Hash: row index → result row (src/queue/row-codec.ts; one field per input row). */
     runRows: (runId: string) => `${run(runId)}:rows`,

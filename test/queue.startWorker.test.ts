@@ -61,7 +61,8 @@ test('worker --device cuda exits 2 with the install instruction before taking an
     for (let c = 0; c < CHUNKS; c++) {
       const job = await Job.fromId(queue, names.chunkJobId(RUN, c));
       assert.ok(job, `chunk ${c} exists`);
-      assert.equal(await job.getState(), 'waiting', `chunk ${c} was not taken`);
+      // Every chunk job has a priority (src/queue/priority.ts): a chunk not yet taken is 'prioritized'.
+      assert.equal(await job.getState(), 'prioritized', `chunk ${c} was not taken`);
       assert.equal(job.attemptsMade, 0, `chunk ${c} was never attempted`);
     }
     const counts = await queue.getJobCounts('active', 'failed', 'completed');

@@ -1,5 +1,5 @@
 /**
- * `submit`, `worker`, `status`, `results`, `cancel` and `extract --redis`:
+ * `submit`, `worker`, `status`, `results`, `cancel`, `pause`, `resume`, `retry` and `extract --redis`:
  * distributed mode on BullMQ + Redis. BullMQ and ioredis (≈ 20 MB of a
  * process) are imported when one of these commands runs, not by every command.
  */
@@ -12,6 +12,7 @@ import type { ColumnOptions } from '../ingest/index.js';
 import type { QueueTarget, RunClient, RunStatus } from '../queue/index.js';
 import { formatStatus, statusProgressLine } from '../queue/format.js';
 import { redisSettingsOf } from '../queue/redis-settings.js';
+import { PRIORITY_MAX } from '../queue/priority.js';
 import { int, ordinal, say } from './options.js';
 import { InputError, InterruptedError, RunFailedError, TimeoutError } from '../errors.js';
 
@@ -169,6 +170,15 @@ function failIfIncomplete(s: RunStatus): void {
   throw new RunFailedError(why);
 }
 
+/** `--priority`: a whole number 0 (none) … PRIORITY_MAX (priority.ts); anything else is a bad flag (exit 2). */
+function parsePriority(v: string): number {
+  const n = Number(v.trim());
+  if (!/^\d+$/.test(v.trim()) || n > PRIORITY_MAX) {
+    throw new InvalidArgumentError(`use a whole number from 1 (most urgent) to ${PRIORITY_MAX}, or 0 for none`);
+  }
+  return n;
+}
+
 function timeoutMs(seconds: number | undefined): { timeoutMs?: number } {
   return seconds !== undefined ? { timeoutMs: seconds * 1000 } : {};
 }
@@ -188,6 +198,7 @@ export function registerQueueCommands(program: Command): void {
       .option('--features <list>', "hand-crafted features (default: the head's)")
       .option('--max-length <n>', 'truncate pairs to this many tokens', int('--max-length'))
       .option('--run-id <id>', 'run id (letters, digits, . _ -); submitting an existing id adds nothing')
+      .option('--priority <n>', "run priority: 1 is the most urgent; its chunks go before those of runs with a larger number or none (default: none)", parsePriority)
       .option('--chunk-size <n>', 'rows per chunk job', int('--chunk-size'), 256)
       .option('--keep <duration>', 'keep run data this long after it ends (default 7d)', parseDuration)
       .option('--premise-col <name>', 'premise column (default: detected)')
@@ -200,7 +211,7 @@ export function registerQueueCommands(program: Command): void {
       .option('--report <file.html>', 'with --wait: write the HTML report of the run at its end (also when chunks failed)'),
     'with --wait',
   )).action(async (input: string, f: RedisFlags & {
-    model: string; mlp?: string; features?: string; maxLength?: number; runId?: string; chunkSize: number; wait?: boolean; timeout?: number; force?: boolean; report?: string;
+    model: string; mlp?: string; features?: string; maxLength?: number; runId?: string; priority?: number; chunkSize: number; wait?: boolean; timeout?: number; force?: boolean; report?: string;
     premiseCol?: string; hypothesisCol?: string; labelCol?: string; idCol?: string; inputFormat?: 'csv' | 'tsv' | 'jsonl' | 'parquet';
   }) => {
     const config = configOf(f);
@@ -213,6 +224,7 @@ export function registerQueueCommands(program: Command): void {
       chunkSize: f.chunkSize, keepSeconds: config.keepSeconds, attempts: config.retryAttempts, force: f.force === true,
       ...(f.mlp ? { mlpFile: f.mlp } : {}), ...(f.features ? { features: f.features } : {}),
       ...(f.maxLength !== undefined ? { maxLength: f.maxLength } : {}), ...(f.runId ? { runId: f.runId } : {}),
+      ...(f.priority ? { priority: f.priority } : {}),
       onProgress: (added, total) => process.stderr.isTTY && process.stderr.write(`\rsubmitting ${added}/${total} chunks\u001b[K`),
       onWarning: (m) => say(`warning: ${m}`),
     });
@@ -328,4 +340,38 @@ export function registerQueueCommands(program: Command): void {
       say(r.removed ? `run ${runId} cancelled` : `run ${runId} had already ended (${r.state})`);
     },
   );
+
+  redisOptionsOn(program.command('pause <runId>').description('pause one run: workers park its chunks (active ones finish); other runs keep flowing')).action(
+    async (runId: string, f: RedisFlags) => {
+      const paused = await withClient(configOf(f), (c) => c.pause(runId));
+      say(paused ? `run ${runId} paused (chunks being scored finish; pairscore resume ${runId} goes on)` : `run ${runId} was paused already`);
+    },
+  );
+
+  redisOptionsOn(program.command('resume <runId>').description('resume a paused run: its parked chunks are queued again')).action(
+    async (runId: string, f: RedisFlags) => {
+      const r = await withClient(configOf(f), (c) => c.resume(runId));
+      say(`run ${runId} resumed (${r.promoted} parked chunk(s) queued again)`);
+    },
+  );
+
+  redisOptionsOn(timeoutOn(
+    program
+      .command('retry <runId>')
+      .description('queue the failed chunks of a run that ended again, under the same run id; rows already scored stay')
+      .option('--wait', 'wait for the run, show progress, print metrics; exit 1 unless every row was scored'),
+    'with --wait',
+  )).action(async (runId: string, f: RedisFlags & { wait?: boolean; timeout?: number }) => {
+    const config = configOf(f);
+    const r = await withClient(config, (c) => c.retry(runId));
+    say(r.chunks.length > 0
+      ? `run ${runId} (${r.from}): ${r.chunks.length} failed chunk(s) queued again, ${r.rowsReset} error row(s) cleared; it is running`
+      : `run ${runId} (${r.from}): its aggregate queued again; it is running`);
+    if (!f.wait) return;
+    const s = await whileWaiting(runId, (signal) => withClient(config, (c) => c.wait(runId, { onStatus: statusPrinter(), signal, ...timeoutMs(f.timeout) }), true));
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    say(formatStatus(s));
+    if (s.result?.metrics) say(formatMetrics(s.result.metrics));
+    failIfIncomplete(s);
+  });
 }

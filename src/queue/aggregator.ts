@@ -32,7 +32,7 @@ export interface AggregatorDeps {
 }
 
 /** `{prefix}:score:run-<id>-chunk-<n>[-<part>]` → chunk n and the part of a bisected chunk (bisect.ts). */
-function chunkOf(jobKey: string, runId: string): { chunk: number; part?: string } | undefined {
+export function chunkOf(jobKey: string, runId: string): { chunk: number; part?: string } | undefined {
   const m = new RegExp(`run-${runId.replace(/[.]/g, '\\.')}-chunk-(\\d+)(?:-([ab](?:-[ab])*))?$`).exec(jobKey);
   if (!m) return undefined;
   return m[2] ? { chunk: Number(m[1]), part: m[2] } : { chunk: Number(m[1]) };

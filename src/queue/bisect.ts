@@ -57,7 +57,7 @@ export function crashedRow(row: ChunkJobData['rows'][number], crashes: number): 
 
 /**
  * Adds the two halves of `job` as children of its parent, with the job's own
- * options (attempts, backoff, removal) and deterministic ids; returns their ids.
+ * options (attempts, backoff, removal, priority) and deterministic ids; returns their ids.
  */
 export async function splitChunk(queue: Queue, names: RedisNames, job: Job, data: ChunkJobData, crashes: number): Promise<[string, string]> {
   const parentId = job.parent?.id;
@@ -70,13 +70,15 @@ export async function splitChunk(queue: Queue, names: RedisNames, job: Job, data
     const rows = h === 'a' ? data.rows.slice(0, mid) : data.rows.slice(mid);
     const jobId = names.chunkJobId(data.runId, data.chunk, part);
     const halfData: ChunkJobData = { runId: data.runId, chunk: data.chunk, rows, part, crashes };
-    const { attempts, backoff, removeOnComplete, removeOnFail } = job.opts;
+    const { attempts, backoff, removeOnComplete, removeOnFail, priority } = job.opts;
     return {
       name: 'chunk',
       data: halfData,
       opts: {
         jobId, parent, ignoreDependencyOnFailure: true,
         ...(attempts !== undefined ? { attempts } : {}), ...(backoff !== undefined ? { backoff } : {}),
+        // The halves keep the run's place in line (--priority, priority.ts).
+        ...(priority ? { priority } : {}),
         ...(removeOnComplete !== undefined ? { removeOnComplete } : {}), ...(removeOnFail !== undefined ? { removeOnFail } : {}),
       },
     };

@@ -3,17 +3,18 @@
  * score (or extract) the rows with the shared pipeline, write them with one idempotent
  * operation, return a small summary. Error classes decide retries (`toJobError`).
  */
-import { UnrecoverableError, type Job, type Queue } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job, type Queue } from 'bullmq';
 import { chunkJobSchema, type ChunkJobData, type ChunkSummary, type IngestRow, type RedisNames, type ResultRow, type RunSpec, type RunState } from '../contracts.js';
 import { crashedRow, crashVerdict, isSuspect, splitChunk } from './bisect.js';
 import { SoloGate } from './solo-gate.js';
-import { crashIfMarked } from './crash-hook.js';
+import { crashIfMarked, failIfMarked } from './crash-hook.js';
 import { checkChunkPayload } from './payload-check.js';
 import { toJobError } from './job-errors.js';
 import type { Logger } from '../log.js';
 import type { RunStore } from './run-store.js';
 import { rowCodecFor, type RowCodec } from './row-codec.js';
 import type { ChunkObserver } from './metrics.js';
+import { PARK_MS } from './run-control.js';
 
 /**
  * How stale a worker's view of a run's state may be. Reading it for every
@@ -42,6 +43,8 @@ export interface ChunkProcessorDeps {
   names: RedisNames;
   /** TEST ONLY (crash-hook.ts): die when a row's text contains this. */
   crashMarker?: string | undefined;
+  /** TEST ONLY (crash-hook.ts): fail the chunk for good when a row's text contains this. */
+  failMarker?: string | undefined;
   /** Told of every chunk written or failed (the worker's Prometheus series, metrics.ts). */
   observer?: ChunkObserver | undefined;
 }
@@ -53,7 +56,7 @@ function toIngestRow(r: ChunkJobData['rows'][number]): IngestRow {
   return { index: r.index, id: r.id, premise: r.premise ?? '', hypothesis: r.hypothesis ?? '', ...gold };
 }
 
-export function createChunkProcessor(deps: ChunkProcessorDeps): (job: Job) => Promise<ChunkSummary | 'sealed'> {
+export function createChunkProcessor(deps: ChunkProcessorDeps): (job: Job, token?: string) => Promise<ChunkSummary | 'sealed'> {
   const specs = new Map<string, { spec: RunSpec; codec: RowCodec }>();
   const specFor = async (runId: string): Promise<{ spec: RunSpec; codec: RowCodec }> => {
     let entry = specs.get(runId);
@@ -80,7 +83,7 @@ export function createChunkProcessor(deps: ChunkProcessorDeps): (job: Job) => Pr
 
   const gate = new SoloGate();
 
-  return async (job) => {
+  return async (job, token) => {
     if (job.name === 'seal') return 'sealed';
     const parsed = chunkJobSchema.safeParse(job.data);
     if (!parsed.success) {
@@ -100,8 +103,15 @@ export function createChunkProcessor(deps: ChunkProcessorDeps): (job: Job) => Pr
       const { spec, codec } = await specFor(runId);
       task = spec.plan.task;
       checkChunkPayload(spec, deps.names, job.id, parsed.data);
-      if ((await stateOf(runId)) === 'cancelled') {
+      const state = await stateOf(runId);
+      if (state === 'cancelled') {
         return { chunk, rows: 0, errors: 0, ms: 0, worker: deps.workerId, skipped: 'cancelled' };
+      }
+      if (state === 'paused' && token) {
+        // Parked, not failed: no attempt used; `resume` promotes it, else it comes back after PARK_MS (run-control.ts).
+        await job.moveToDelayed(Date.now() + PARK_MS, token);
+        log.debug({ job: job.id }, 'run paused: chunk parked');
+        throw new DelayedError();
       }
       const jobId = job.id ?? '';
       const suspect = isSuspect(parsed.data, job.stalledCounter);
@@ -122,6 +132,7 @@ export function createChunkProcessor(deps: ChunkProcessorDeps): (job: Job) => Pr
       }
       const score = async (): Promise<ResultRow[]> => {
         crashIfMarked(rows, deps.crashMarker);
+        failIfMarked(rows, deps.failMarker);
         const run = await deps.stages.runnerFor(spec);
         return run(rows.map(toIngestRow));
       };
@@ -144,6 +155,7 @@ export function createChunkProcessor(deps: ChunkProcessorDeps): (job: Job) => Pr
       job.updateProgress({ rows: out.length, errors }).catch(() => undefined);
       return finished(summary, spec.plan.task);
     } catch (err) {
+      if (err instanceof DelayedError) throw err;
       const jobErr = toJobError(err, deps.workerId);
       deps.observer?.chunkFailed(task, rows.length, (performance.now() - start) / 1000);
       log.warn({ err, final: jobErr instanceof UnrecoverableError, attempt: job.attemptsMade + 1 }, 'chunk failed');

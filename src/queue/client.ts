@@ -17,6 +17,7 @@ import { abortable, atMost, withinMs } from './patience.js';
 import type { QueueTarget } from './producer.js';
 import { lostRunError, RunStore, type RunResult } from './run-store.js';
 import { rowCodecFor } from './row-codec.js';
+import { pauseRun, resumeRun, retryRun, type RetryResult } from './run-control.js';
 
 /** A worker that processed chunks of a run, with what its last heartbeat said. */
 export interface WorkerSeen {
@@ -53,6 +54,10 @@ export interface RunStatus {
   workersAlive: number;
   /** The same workers with their device and versions (from the heartbeat). */
   workersSeen: WorkerSeen[];
+  /** `submit --priority` (1 most urgent); absent: none. */
+  priority?: number;
+  /** How many times `retry` re-queued its failed chunks. */
+  retries?: number;
   /** Queued but its seal still held back: the submit stopped there; submitting again finishes it. */
   unsealed?: boolean;
   result?: RunResult;
@@ -130,7 +135,7 @@ export class RunClient {
         // A bisected chunk adds its halves as children, so the count is capped by what can be done.
         chunksDone = Math.min(meta.spec.chunks - failedChunks, Math.max(0, (counts.processed ?? 0) - (seal ? 0 : 1)));
       }
-      if (meta.state === 'queued' || meta.state === 'running') unsealed = (await seal?.isDelayed()) === true;
+      if (meta.state === 'queued' || meta.state === 'running' || meta.state === 'paused') unsealed = (await seal?.isDelayed()) === true;
     } else if (meta.state === 'completed') {
       chunksDone = meta.spec.chunks - new Set(meta.result.failedChunks.map((f) => f.chunk)).size;
     }
@@ -158,6 +163,8 @@ export class RunClient {
       workersSeen,
     };
     if (chunksDone !== undefined) status.chunksDone = chunksDone;
+    if (meta.spec.priority !== undefined) status.priority = meta.spec.priority;
+    if (meta.retries) status.retries = meta.retries;
     if (unsealed) status.unsealed = true;
     if (meta.result) status.result = meta.result;
     return status;
@@ -235,6 +242,25 @@ export class RunClient {
     }
     const codec = rowCodecFor(meta.spec);
     for await (const { row } of this.store.iterateRows(runId, meta.spec.input.rows, (t) => codec.decode(t))) if (row) yield row;
+  }
+
+  /** Pauses one run (run-control.ts); false when it was paused already. */
+  pause(runId: string): Promise<boolean> {
+    return pauseRun(this.controlDeps(), runId);
+  }
+
+  /** Resumes a paused run and promotes its parked chunks. */
+  resume(runId: string): Promise<{ promoted: number }> {
+    return resumeRun(this.controlDeps(), runId);
+  }
+
+  /** Re-queues the failed chunks of a run that ended; it is `running` again. */
+  retry(runId: string): Promise<RetryResult> {
+    return retryRun(this.controlDeps(), runId);
+  }
+
+  private controlDeps() {
+    return { redis: this.redis, store: this.store, queues: this.queues };
   }
 
   /**

@@ -7,10 +7,22 @@
  * never set it in production.
  */
 import type { ChunkJobData } from '../contracts.js';
+import { InputError } from '../errors.js';
+
+const holds = (rows: ChunkJobData['rows'], marker: string) =>
+  rows.some((r) => (r.premise ?? '').includes(marker) || (r.hypothesis ?? '').includes(marker));
 
 export function crashIfMarked(rows: ChunkJobData['rows'], marker: string | undefined): void {
   if (!marker) return;
-  if (rows.some((r) => (r.premise ?? '').includes(marker) || (r.hypothesis ?? '').includes(marker))) {
-    process.kill(process.pid, 'SIGKILL');
-  }
+  if (holds(rows, marker)) process.kill(process.pid, 'SIGKILL');
+}
+
+/**
+ * TEST ONLY. Fails a chunk for good (an InputError: no retry) on this worker when
+ * it holds a row whose text contains `marker` — a chunk that fails while the
+ * worker's PAIRSCORE_TEST_FAIL_MARKER says so and scores on a worker without it,
+ * so tests can prove `retry` (run-control.ts). Unset — never active — by default.
+ */
+export function failIfMarked(rows: ChunkJobData['rows'], marker: string | undefined): void {
+  if (marker && holds(rows, marker)) throw new InputError(`TEST ONLY: a row holds the fail marker '${marker}' (PAIRSCORE_TEST_FAIL_MARKER)`);
 }

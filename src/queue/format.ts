@@ -4,13 +4,18 @@ import { formatDuration, progressLine } from '../report/progress.js';
 
 export function formatStatus(s: RunStatus): string {
   const lines = [
-    `run ${s.runId}: ${s.state}${s.state === 'submitting' ? ` (${s.chunksAdded}/${s.chunks} chunks added)` : ''}`,
+    `run ${s.runId}: ${s.state}${s.state === 'submitting' ? ` (${s.chunksAdded}/${s.chunks} chunks added)` : ''}` +
+      `${s.state === 'paused' ? ` (active chunks finish; pairscore resume ${s.runId} goes on)` : ''}`,
     `rows       ${s.done}/${s.rows} (${s.rows > 0 ? ((100 * s.done) / s.rows).toFixed(1) : '100.0'}%)`,
     `chunks     ${s.chunks} of up to ${s.chunkSize} rows; failed ${s.failedChunks}`,
     `speed      ${s.pairsPerSec.toFixed(1)} pairs/s${s.etaSeconds !== null && s.etaSeconds > 0 ? `, ETA ${formatDuration(s.etaSeconds)}` : ''}`,
     `workers    ${s.workers.length} seen, ${s.workersAlive} alive`,
     ...s.workersSeen.map((w) => `           ${formatWorker(w)}`),
   ];
+  if (s.priority !== undefined || s.retries) {
+    const parts = [s.priority !== undefined ? `priority ${s.priority}` : '', s.retries ? `retried ${s.retries}×` : ''].filter(Boolean);
+    lines.splice(1, 0, `control    ${parts.join(', ')}`);
+  }
   if (s.unsealed) lines.splice(1, 0, 'note       its submit stopped before sealing the run, so it cannot finish: run the same submit again');
   const r = s.result;
   if (r?.reason) lines.splice(1, 0, `reason     ${r.reason}`);
@@ -29,7 +34,9 @@ export function formatStatus(s: RunStatus): string {
 
 export function statusProgressLine(s: RunStatus, seconds: number): string {
   const failed = s.failedChunks > 0 ? `  failed chunks ${s.failedChunks}` : '';
-  return `${progressLine(s.runId, s.done, s.rows, seconds)}  workers ${s.workersAlive}${failed}`;
+  // A wait on a paused run goes on (until --timeout): the line says why nothing moves.
+  const paused = s.state === 'paused' ? '  paused' : '';
+  return `${progressLine(s.runId, s.done, s.rows, seconds)}  workers ${s.workersAlive}${failed}${paused}`;
 }
 
 /** `host-123-ab12  pairscore 0.4.0  cpu [cpu] (asked auto)  onnxruntime 1.30.0  alive` — the version makes a mixed fleet visible. */

@@ -1,6 +1,6 @@
 /**
  * Distributed mode on BullMQ + Redis, as a typed library API; the CLI
- * commands `submit`, `worker`, `status`, `results` and `cancel` are thin
+ * commands `submit`, `worker`, `status`, `results`, `cancel`, `pause`, `resume` and `retry` are thin
  * calls into these.
  */
 import type { ResultRow } from '../contracts.js';
@@ -11,6 +11,7 @@ export { submitRun, newRunId, type SubmitOptions, type SubmitResult, type QueueT
 export { startWorker, type WorkerOptions, type WorkerHandle } from './worker.js';
 export { RunClient, isFinal, type RunStatus, type WorkerSeen } from './client.js';
 export type { RunResult } from './run-store.js';
+export type { RetryResult } from './run-control.js';
 export { redactUrl, type RedisSettings } from './redis.js';
 
 /** Waits until the run ends, through Redis outages, up to `timeoutMs`; `onStatus` sees every poll (for progress bars). */

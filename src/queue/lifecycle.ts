@@ -72,6 +72,7 @@ export function workerOptionsFrom(config: Config, log: Logger, roles: { score?: 
     maxStalledCount: config.maxStalledCount,
     ...(config.testCrashMarker ? { testCrashMarker: config.testCrashMarker } : {}),
     ...(config.testAggregateFailures ? { testAggregateFailures: config.testAggregateFailures } : {}),
+    ...(config.testFailMarker ? { testFailMarker: config.testFailMarker } : {}),
     retry: { baseMs: config.retryBaseMs, maxMs: config.retryMaxMs },
     metricsPort: config.metricsPort,
     log,

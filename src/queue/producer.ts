@@ -31,7 +31,9 @@ import { resolveModelDir } from './models-root.js';
 import { checkEvictionPolicy, connectRedis, redactUrl, type RedisSettings } from './redis.js';
 import { estimateFootprint, fitsMaxmemory } from './footprint.js';
 import { RunStore } from './run-store.js';
-import { chunkRetryOptions, DEFAULT_RETRY_ATTEMPTS } from './retry-policy.js';
+import { DEFAULT_RETRY_ATTEMPTS } from './retry-policy.js';
+import { aggregateJobOptions, chunkJobOptions } from './job-options.js';
+import { checkPriority } from './priority.js';
 
 export interface QueueTarget {
   redis: RedisSettings;
@@ -62,6 +64,8 @@ export interface SubmitOptions extends QueueTarget {
   bulkSize?: number;
   /** ...and at most about this many rows (default 5,000): a batch is serialized whole in memory. */
   bulkRows?: number;
+  /** Run priority: 1 most urgent; 0 or absent: none, after every run that has one (priority.ts). */
+  priority?: number;
   /** Submit even when the run's estimated Redis footprint exceeds the free maxmemory (a warning instead). */
   force?: boolean;
   onProgress?: (chunksAdded: number, chunks: number) => void;
@@ -93,6 +97,7 @@ export function newRunId(now = new Date()): string {
 /** Plans the run (src/plan.ts) against the model here: a run that cannot work never queues. */
 async function buildSpec(opts: SubmitOptions, runId: string): Promise<RunSpec> {
   const chunkSize = opts.chunkSize ?? 256;
+  const priority = checkPriority(opts.priority);
   // Hashed while scanned: the file is read once here and once more to queue its chunks.
   const dataset = await scanDataset(opts.input, opts.columns ?? {}, { sha256: true });
   const modelDir = resolveModelDir(opts.modelsRoot, opts.model);
@@ -115,6 +120,7 @@ async function buildSpec(opts: SubmitOptions, runId: string): Promise<RunSpec> {
     chunkSize,
     chunks: Math.ceil(dataset.rows / chunkSize),
     keepSeconds: opts.keepSeconds,
+    ...(priority !== undefined ? { priority } : {}),
   };
 }
 
@@ -127,16 +133,8 @@ async function addChunks(queues: Queues, store: RunStore, spec: RunSpec, from: n
   const parent = { id: names.aggregateJobId(spec.runId), queue: queues.aggregate.qualifiedName };
   const bulkSize = opts.bulkSize ?? 200;
   const bulkRows = opts.bulkRows ?? 5000;
-  const jobOpts = (chunk: number) => ({
-    jobId: names.chunkJobId(spec.runId, chunk),
-    parent,
-    // A chunk that fails for good is recorded on the parent, which still runs.
-    ignoreDependencyOnFailure: true,
-    // Delays by cause, computed by the worker (retry-policy.ts): minutes for infrastructure faults.
-    ...chunkRetryOptions(opts.attempts ?? DEFAULT_RETRY_ATTEMPTS),
-    removeOnComplete: true,
-    removeOnFail: { age: spec.keepSeconds },
-  });
+  const shared = chunkJobOptions(spec, opts.attempts ?? DEFAULT_RETRY_ATTEMPTS);
+  const jobOpts = (chunk: number) => ({ jobId: names.chunkJobId(spec.runId, chunk), parent, ...shared });
   let pending: Array<{ name: string; data: ChunkJobData; opts: ReturnType<typeof jobOpts> }> = [];
   let pendingRows = 0;
   let chunk = 0;
@@ -184,6 +182,7 @@ async function checkFootprint(redis: Redis, spec: RunSpec, opts: SubmitOptions):
 export async function submitRun(opts: SubmitOptions): Promise<SubmitResult> {
   const runId = runIdSchema.safeParse(opts.runId ?? newRunId());
   if (!runId.success) throw new InputError(`invalid run id '${opts.runId}': ${runId.error.issues[0]?.message}`);
+  checkPriority(opts.priority);
   const redis: Redis = await connectRedis(opts.redis, 'client');
   const queues = openQueues(opts.redis, opts.prefix);
   try {
@@ -203,7 +202,7 @@ export async function submitRun(opts: SubmitOptions): Promise<SubmitResult> {
             `(${existing.spec.input.file}, sha256 ${existing.spec.input.sha256.slice(0, 12)}…; this file ${sha256.slice(0, 12)}…); use a new run id`,
         );
       }
-      const sealed = existing.state === 'queued' || existing.state === 'running' ? await sealRun(queues, runId.data) : false;
+      const sealed = existing.state === 'queued' || existing.state === 'running' || existing.state === 'paused' ? await sealRun(queues, runId.data) : false;
       return { runId: runId.data, added: false, resumed: sealed, sealed, rows: existing.spec.input.rows, chunks: existing.spec.chunks };
     }
     const spec = await buildSpec(opts, runId.data);
@@ -219,7 +218,7 @@ export async function submitRun(opts: SubmitOptions): Promise<SubmitResult> {
         name: 'aggregate',
         queueName: names.aggregateQueue,
         data: { runId: spec.runId },
-        opts: { jobId: names.aggregateJobId(spec.runId), attempts: 5, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: true, removeOnFail: { age: spec.keepSeconds } },
+        opts: { jobId: names.aggregateJobId(spec.runId), ...aggregateJobOptions(spec) },
         children: [{ name: 'seal', queueName: names.scoreQueue, data: { runId: spec.runId }, opts: { jobId: names.sealJobId(spec.runId), delay: 10 * 365 * 86400 * 1000, removeOnComplete: true } }],
       });
     }

@@ -35,6 +35,8 @@ export interface RunMeta {
   startedAt?: number;
   finishedAt?: number;
   result?: RunResult;
+  /** How many times `retry` re-queued the run's failed chunks. */
+  retries?: number;
 }
 
 /**
@@ -115,6 +117,7 @@ export class RunStore {
     if (h.startedAt) meta.startedAt = Number(h.startedAt);
     if (h.finishedAt) meta.finishedAt = Number(h.finishedAt);
     if (h.result) meta.result = JSON.parse(h.result) as RunResult;
+    if (h.retries) meta.retries = Number(h.retries);
     return meta;
   }
 
@@ -157,6 +160,44 @@ export class RunStore {
       ...from,
     );
     return changed === 1;
+  }
+
+  /**
+   * `retry` (run-control.ts): a run that ended in one of `from` becomes `running` again, in one
+   * step — its result and end time dropped, `retries` counted, and every key of the run given the
+   * in-flight expiry instead of the --keep one `finish` set. Returns false when its state was not in `from`.
+   */
+  async reopen(runId: string, from: readonly RunState[], keepSeconds: number): Promise<boolean> {
+    const ttl = String(Math.max(IN_FLIGHT_TTL_SECONDS, keepSeconds));
+    const keys = this.names.runKeys(runId);
+    const reopened = await this.redis.eval(
+      `local s = redis.call('HGET', KEYS[1], 'state')
+local ok = false
+for i = 2, #ARGV do if s == ARGV[i] then ok = true end end
+if not ok then return 0 end
+redis.call('HSET', KEYS[1], 'state', 'running')
+redis.call('HDEL', KEYS[1], 'result', 'finishedAt')
+redis.call('HINCRBY', KEYS[1], 'retries', 1)
+for i = 1, #KEYS do if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('EXPIRE', KEYS[i], ARGV[1]) end end
+return 1`,
+      keys.length,
+      ...keys,
+      ttl,
+      ...from,
+    );
+    return reopened === 1;
+  }
+
+  /** Deletes the error rows among rows `from`..`to-1` (those of a chunk `retry` adds again); rows with a result stay. */
+  async dropErrorRows(runId: string, from: number, to: number, codec: RowCodec): Promise<number> {
+    const rows = await this.readRows(runId, from, to, (t) => codec.summary(t));
+    const fields = rows.flatMap((r, i) => (r?.error !== undefined ? [String(from + i)] : []));
+    return fields.length > 0 ? this.redis.hdel(this.names.runRows(runId), ...fields) : 0;
+  }
+
+  /** Forgets the solo-crash counts of chunk jobs added again (bisect.ts counts per job id). */
+  async forgetCrashes(runId: string, jobIds: readonly string[]): Promise<void> {
+    if (jobIds.length > 0) await this.redis.hdel(this.names.runCrashes(runId), ...jobIds);
   }
 
   async setChunksAdded(runId: string, n: number): Promise<void> {

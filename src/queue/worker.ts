@@ -70,6 +70,8 @@ export interface WorkerOptions {
   testCrashMarker?: string;
   /** TEST ONLY: the first N attempts of each aggregate job fail, retryably (aggregate-fault-hook.ts). */
   testAggregateFailures?: number;
+  /** TEST ONLY: fail (no retry) chunks holding a row containing this text (crash-hook.ts). */
+  testFailMarker?: string;
   /** Replaces the model stages (benchmarks of the queue alone use a no-op runner). */
   stages?: StageProvider;
   /** Retry delays of infrastructure faults (default 5 s doubling to 5 min; config.ts). */
@@ -159,6 +161,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   // BullMQ records per-minute completed/failed counts for bullmq_job_{completed,failed}_total (queue-metrics.ts).
   const metrics = { maxDataPoints: BULL_METRICS_POINTS };
   if (opts.testAggregateFailures) log.warn({ failures: opts.testAggregateFailures }, 'TEST ONLY: the first attempts of each aggregate job are made to fail');
+  if (opts.testFailMarker) log.warn({ marker: opts.testFailMarker }, 'TEST ONLY: this worker fails chunks holding the fail marker');
   if (opts.testCrashMarker) log.warn({ marker: opts.testCrashMarker }, 'TEST ONLY: this worker kills itself on rows containing the crash marker');
   const settings = { backoffStrategy: backoffStrategy(opts.retry ?? { baseMs: 5000, maxMs: 300000 }) };
   const workers: Worker[] = [];
@@ -166,9 +169,9 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   // A job whose write was refused waits until Redis writes again, so BullMQ can record its
   // failure (a write too) with the cause, and retry it later instead of losing it to a stall.
   const active = new ActiveJobs();
-  const guarded = <T>(fn: (job: Job) => Promise<T>) => (job: Job): Promise<T> => active.track(async () => {
+  const guarded = <T>(fn: (job: Job, token?: string) => Promise<T>) => (job: Job, token?: string): Promise<T> => active.track(async () => {
     try {
-      return await fn(job);
+      return await fn(job, token);
     } catch (err) {
       if (err instanceof WritesRefusedError) await guard.refused(err.message);
       throw err;
@@ -181,7 +184,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
       ? undefined
       : new Worker(
         names.scoreQueue,
-        guarded(createChunkProcessor({ store, stages, workerId: id, log, scoreQueue, names, crashMarker: opts.testCrashMarker, observer: ops?.metrics })),
+        guarded(createChunkProcessor({ store, stages, workerId: id, log, scoreQueue, names, crashMarker: opts.testCrashMarker, failMarker: opts.testFailMarker, observer: ops?.metrics })),
         { ...bullOpts, ...lockOpts, metrics, settings, concurrency: opts.concurrency },
       );
   const aggregateWorker =

@@ -1,0 +1,146 @@
+/**
+ * `retry RUN` with real worker processes and a real Redis: a chunk that fails for good
+ * (a worker with PAIRSCORE_TEST_FAIL_MARKER, crash-hook.ts) is queued again under the
+ * same run id and scored by a worker without the marker; every row is then there once
+ * and the results equal a clean run's. `retry` refuses (exit 2) a run that is unknown,
+ * not ended, or completed without failed chunks. A run whose aggregate failed is retried
+ * by running its aggregate again.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { runCli, startCli } from './helpers/cli.js';
+import { setUpDeployment, type Deployment } from './helpers/deployment.js';
+import { REDIS_URL } from './helpers/redis.js';
+import { QueueFixture } from './helpers/queue-fixture.js';
+import { RunClient, submitRun } from '../src/queue/index.js';
+import { redisNames, type ScoreRow } from '../src/contracts.js';
+
+const MARKER = 'RETRYMARKER';
+let d: Deployment;
+let input = '';
+const readJsonl = (file: string) => fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ScoreRow);
+
+before(async () => {
+  d = await setUpDeployment('retry', { size: 'tiny', count: 300, seed: 7, env: { PAIRSCORE_LOG_LEVEL: 'error' } });
+  // Row 120 (chunk 2 of 50-row chunks) carries the marker; it is an ordinary pair for a worker without it.
+  const lines = fs.readFileSync(d.pairs, 'utf8').trim().split('\n');
+  lines.splice(120, 0, JSON.stringify({ id: 'marked', premise: `A man plays ${MARKER} guitar`, hypothesis: 'A man plays music', label: 'ENTAILMENT' }));
+  input = path.join(d.dir, 'marked.jsonl');
+  fs.writeFileSync(input, `${lines.join('\n')}\n`);
+});
+
+after(async () => {
+  await d?.tearDown();
+});
+
+async function stop(w: ReturnType<typeof startCli>): Promise<void> {
+  w.child.kill('SIGTERM');
+  assert.equal(await w.exited, 0, w.output());
+}
+
+test('retry re-queues the failed chunk: every row once, state completed, results equal a clean run', async () => {
+  const env = d.env;
+  const failing = startCli(['worker', '--concurrency', '1'], { ...env, PAIRSCORE_TEST_FAIL_MARKER: MARKER });
+  let good: ReturnType<typeof startCli> | undefined;
+  try {
+    const sub = await runCli(['submit', input, '--model', 'demo', '--run-id', 'rt-1', '--chunk-size', '50', '--wait', '--timeout', '120'], env);
+    assert.equal(sub.code, 1, sub.stderr + failing.output());
+    assert.match(sub.stderr, /completed with 1 failed chunk/);
+    const before = JSON.parse((await runCli(['status', 'rt-1', '--json'], env)).stdout) as { state: string; result: { failedChunks: Array<{ chunk: number; reason: string }> } };
+    assert.equal(before.state, 'completed');
+    assert.deepEqual(before.result.failedChunks.map((f) => f.chunk), [2]);
+    assert.match(before.result.failedChunks[0]!.reason, /fail marker/);
+    await stop(failing);
+
+    // Refusals: unknown run, a run still queued (no worker yet), a run without failed chunks (below).
+    const unknown = await runCli(['retry', 'no-such-run'], env);
+    assert.equal(unknown.code, 2, unknown.stderr);
+    assert.match(unknown.stderr, /no run 'no-such-run'/);
+    const clean = await runCli(['submit', input, '--model', 'demo', '--run-id', 'rt-clean', '--chunk-size', '50'], env);
+    assert.equal(clean.code, 0, clean.stderr);
+    const queued = await runCli(['retry', 'rt-clean'], env);
+    assert.equal(queued.code, 2, queued.stderr);
+    assert.match(queued.stderr, /is queued: retry takes a run that ended/);
+
+    good = startCli(['worker', '--concurrency', '1'], env);
+    const retried = await runCli(['retry', 'rt-1', '--wait', '--timeout', '120'], env);
+    assert.equal(retried.code, 0, retried.stderr + good.output());
+    assert.match(retried.stderr, /1 failed chunk\(s\) queued again, 50 error row\(s\) cleared/);
+    const waitClean = await runCli(['status', 'rt-clean', '--watch', '--timeout', '120'], env);
+    assert.equal(waitClean.code, 0, waitClean.stderr);
+
+    const after = JSON.parse((await runCli(['status', 'rt-1', '--json'], env)).stdout) as { state: string; done: number; failedChunks: number; retries: number; result: { lostRows: number; metrics: { rows: number; errors: number } } };
+    assert.equal(after.state, 'completed');
+    assert.equal(after.failedChunks, 0);
+    assert.equal(after.retries, 1);
+    assert.equal(after.done, 301);
+    assert.equal(after.result.lostRows, 0);
+    assert.deepEqual([after.result.metrics.rows, after.result.metrics.errors], [301, 0]);
+
+    const outRetried = path.join(d.dir, 'retried.jsonl');
+    const outClean = path.join(d.dir, 'clean.jsonl');
+    for (const [run, out] of [['rt-1', outRetried], ['rt-clean', outClean]] as const) {
+      const r = await runCli(['results', run, '--out', out], env);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const rows = readJsonl(outRetried);
+    assert.deepEqual(rows.map((r) => r.index), Array.from({ length: 301 }, (_, i) => i), 'every row once, in order');
+    assert.ok(rows.every((r) => r.error === undefined && r.label !== undefined));
+    assert.deepEqual(rows, readJsonl(outClean), 'results equal a clean run');
+    const redis = new Redis(REDIS_URL);
+    try {
+      assert.equal(await redis.hlen(redisNames(d.prefix).runRows('rt-1')), 301, 'one stored row per input row');
+    } finally {
+      redis.disconnect();
+    }
+
+    const nothing = await runCli(['retry', 'rt-1'], env);
+    assert.equal(nothing.code, 2, nothing.stderr);
+    assert.match(nothing.stderr, /completed with no failed chunks: nothing to retry/);
+  } finally {
+    if (failing.child.exitCode === null) await stop(failing);
+    if (good) await stop(good);
+  }
+});
+
+test('retry of a run whose aggregate failed: the aggregate runs again and the run completes', async () => {
+  const fx = await QueueFixture.create('retryagg');
+  const p = fx.prefix('retryagg');
+  const rowsKey = redisNames(p).runRows('ra-1');
+  const redis = new Redis(REDIS_URL);
+  const client = await RunClient.open({ redis: { url: REDIS_URL }, prefix: p });
+  try {
+    await submitRun(fx.submitOpts(p, { runId: 'ra-1' }));
+    const scorer = await fx.worker(p, { aggregate: false });
+    const deadline = Date.now() + 60000;
+    while ((await client.store.rowCount('ra-1')) < 400) {
+      assert.ok(Date.now() < deadline, 'chunks were not scored');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await scorer.close();
+    // A stored row that does not parse fails the aggregate for good: the run ends failed.
+    const good = (await redis.hget(rowsKey, '5'))!;
+    await redis.hset(rowsKey, '5', '{not json');
+    const aggregator = await fx.worker(p, { score: false });
+    try {
+      const failed = await client.wait('ra-1', { timeoutMs: 30000, intervalMs: 100 });
+      assert.equal(failed.state, 'failed');
+      await redis.hset(rowsKey, '5', good);
+      const r = await client.retry('ra-1');
+      assert.deepEqual([r.chunks, r.from], [[], 'failed']);
+      const s = await client.wait('ra-1', { timeoutMs: 30000, intervalMs: 100 });
+      assert.equal(s.state, 'completed');
+      assert.deepEqual([s.retries, s.result!.failedChunks.length, s.result!.lostRows, s.result!.metrics!.errors], [1, 0, 0, 0]);
+      assert.equal(await redis.hlen(rowsKey), 400);
+    } finally {
+      await aggregator.close();
+    }
+  } finally {
+    await client.close();
+    redis.disconnect();
+    await fx.tearDown();
+  }
+});

@@ -323,7 +323,7 @@ test('cancel before any worker: queued chunks are removed and a worker started l
     const counts = await q.getJobCounts();
     await q.close();
     assert.equal(counts.waiting + counts.prioritized + counts.delayed + counts.active, 0);
-    assert.deepEqual(await client.cancel('c-1'), { removed: false, state: 'cancelled' });
+    assert.deepEqual(await client.cancel('c-0'), { removed: false, state: 'cancelled' });
   } finally {
     await client.close();
   }

@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import path from 'node:path';
 import { z } from 'zod';
-import { embeddingKindSchema, type EmbeddingKind } from '../contracts.js';
+import { embeddingKindSchema } from '../contracts.js';
 import { InputError } from '../errors.js';
 import { openParquetFile, parquetRowGroups } from '../ingest/parquet.js';
 
@@ -242,8 +242,4 @@ export async function loadFeatureFile(file: string): Promise<FeatureData> {
 function dimOf(v: unknown, fromMeta: number | undefined): number {
   if (fromMeta !== undefined) return fromMeta;
   return v && typeof v === 'object' && 'length' in v ? (v as ArrayLike<number>).length : 0;
-}
-
-export function embeddingKindOf(meta: FeaturesMeta | null): EmbeddingKind | null {
-  return meta ? meta.embedding : null;
 }

@@ -178,7 +178,10 @@ export function fitHead(
   } else if (val) {
     const known: number[] = [];
     let unknown = 0;
-    for (let r = 0; r < val.n; r++) (idx(val.gold[r]!) >= 0 ? known.push(r) : unknown++);
+    for (let r = 0; r < val.n; r++) {
+      if (idx(val.gold[r]!) >= 0) known.push(r);
+      else unknown++;
+    }
     if (unknown > 0) warnings.push(`warning: ${unknown} validation rows have labels the training rows do not (${labels.join(', ')}); they are not used`);
     valRows = Int32Array.from(known);
   }

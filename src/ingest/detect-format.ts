@@ -51,9 +51,3 @@ export function sniffFormat(head: Buffer): DatasetFormat {
   if (firstLine.trimStart().startsWith('{')) return 'jsonl';
   return firstLine.includes('\t') ? 'tsv' : 'csv';
 }
-
-/** Resolves the format of `file`; `head` is its first bytes (needed only for `.txt`). */
-export function detectFormat(file: string, head: Buffer, explicit?: string): DatasetFormat {
-  const f = formatFromName(file, explicit);
-  return f === 'sniff' ? sniffFormat(head) : f;
-}

@@ -1,5 +1,5 @@
 /**
- * Dataset readers: CSV, TSV and JSONL in, `IngestRow`s (PairRow or BadRow) out,
+ * Dataset readers: CSV, TSV, JSONL and Parquet in, `IngestRow`s (PairRow or BadRow) out,
  * streamed in file order with constant memory.
  *
  * - scanDataset: one fast pass that validates the whole file (and finds bad
@@ -23,7 +23,7 @@ import { datasetBatches, openDataset } from './dataset.js';
 export type { ColumnOptions, DatasetFormat, DatasetInfo, ResolvedColumns } from './types.js';
 export { DatasetError } from './errors.js';
 export { COLUMN_NAMES, detectColumns, normalizeColumnName } from './columns.js';
-export { DATASET_FORMATS, detectFormat } from './detect-format.js';
+export { DATASET_FORMATS } from './detect-format.js';
 export { chunkRows } from './chunk.js';
 
 /**

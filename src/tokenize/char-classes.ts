@@ -80,10 +80,6 @@ export function isWhitespace(cp: number): boolean {
   return (flagsOf(cp) & F_SPACE) !== 0;
 }
 
-export function isPunctuation(cp: number): boolean {
-  return (flagsOf(cp) & F_PUNCT) !== 0;
-}
-
 export function isChineseChar(cp: number): boolean {
   return (
     (cp >= 0x4e00 && cp <= 0x9fff) ||

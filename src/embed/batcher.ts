@@ -15,7 +15,8 @@
  *    at most 2,048 rows.
  * 3. Each micro-batch is padded to its own longest row with the model's pad id
  *    (token type 0); the attention mask is derived from the row lengths.
- * 4. `restoreOrder` puts per-row results back into input order.
+ * 4. Each micro-batch lists its rows' input indices; the embedder writes every row's vectors
+ *    back to its input position (embedder.ts).
  *
  * Why: on CPU the cost of a batch is ~ rows × padded length, so padding is pure
  * waste. Length-sorting plus a small token budget (≈1,024) keeps waste at a few
@@ -118,22 +119,4 @@ export function planBatches(encodings: readonly Encoding[], policy: BatchPolicy)
     paddedTokens,
     paddingWaste: realTokens > 0 ? (paddedTokens - realTokens) / realTokens : 0,
   };
-}
-
-/**
- * Puts per-batch results back into input order: `perBatch[b][j]` belongs to input
- * row `plan.batches[b].rows[j]`.
- */
-export function restoreOrder<T>(plan: Pick<BatchPlan, 'batches' | 'rowCount'>, perBatch: readonly (readonly T[])[]): T[] {
-  const out = new Array<T>(plan.rowCount);
-  plan.batches.forEach((batch, b) => {
-    const results = perBatch[b];
-    if (!results || results.length !== batch.rows.length) {
-      throw new RangeError(`batch ${b}: expected ${batch.rows.length} results, got ${results?.length ?? 0}`);
-    }
-    batch.rows.forEach((input, j) => {
-      out[input] = results[j]!;
-    });
-  });
-  return out;
 }

@@ -6,7 +6,6 @@ export { formatModelInfo } from './describe.js';
 export {
   groupByBudget,
   planBatches,
-  restoreOrder,
   type BatchPlan,
   type BatchPolicy,
   type MicroBatch,

@@ -101,7 +101,7 @@ interface Layout {
 function sectionFilter(argv: string[]): (section: string) => boolean {
   const i = argv.findIndex((a) => a === '--only' || a.startsWith('--only='));
   if (i < 0) return () => true;
-  const list = (argv[i]!.includes('=') ? argv[i]!.split('=')[1]! : argv[i + 1] ?? '').split(',').map((x) => x.trim());
+  const list = (argv[i]!.includes('=') ? argv[i]!.split('=')[1]! : (argv[i + 1] ?? '')).split(',').map((x) => x.trim());
   return (section) => list.includes(section);
 }
 
@@ -121,7 +121,9 @@ async function main(): Promise<void> {
   const ratioCheck = (check: string, ratios: number[], min: number, informational = false) => {
     const r = summarizeRatios(ratios);
     checks.push({
-      check, value: formatRatio(r), target: `≥ ${min}× (median)`,
+      check,
+      value: formatRatio(r),
+      target: `≥ ${min}× (median)`,
       ok: informational ? 'informational' : gateOk(r.median >= min),
     });
   };
@@ -135,7 +137,11 @@ async function main(): Promise<void> {
       log('tokenizer');
       const tok = await benchTokenizer(pairs, tinyDir, { rounds });
       rows.push({
-        stage: 'tokenizer (pairs/s)', ours: tok.oursPairsPerSec, peerName: 'transformers.js AutoTokenizer, its fastest call', peer: tok.peerPairsPerSec, ratio: tok.ratio,
+        stage: 'tokenizer (pairs/s)',
+        ours: tok.oursPairsPerSec,
+        peerName: 'transformers.js AutoTokenizer, its fastest call',
+        peer: tok.peerPairsPerSec,
+        ratio: tok.ratio,
         note: `peer: ${tok.peerCall}; same pairs, strings → ids`,
       });
     }
@@ -144,7 +150,9 @@ async function main(): Promise<void> {
       log('features');
       const feats = await benchFeatures(pairs, { rounds });
       rows.push({
-        stage: 'features, all, 1 thread, cold (pairs/s)', ours: feats.pairsPerSec, peerName: '',
+        stage: 'features, all, 1 thread, cold (pairs/s)',
+        ours: feats.pairsPerSec,
+        peerName: '',
         note: `${feats.pairs.toLocaleString('en-US')} pairs the warm-up never saw, fresh memos and WordNet instance; ${runs(feats.runs)}; WordNet load ${(feats.loadMs / 1000).toFixed(2)} s`,
       });
     }
@@ -153,17 +161,34 @@ async function main(): Promise<void> {
       log('embed tiny');
       const embedPairs = quick ? pairs.slice(0, 512) : pairs.slice(0, 2048);
       const tinyEnc = embedPairs.map(([a, b]) => tokenizer.encodePair(a, b));
-      const emb = await benchEmbed(tinyEnc, tinyDir, { threads, sessions: 1, batchTokens: 1024, cacheDir, device: 'cpu', kinds: ['pooled'] });
+      const emb = await benchEmbed(tinyEnc, tinyDir, {
+        threads,
+        sessions: 1,
+        batchTokens: 1024,
+        cacheDir,
+        device: 'cpu',
+        kinds: ['pooled'],
+      });
       rows.push({
-        stage: `embed, tiny 2×128, ${threads} threads (pairs/s)`, ours: emb.pairsPerSec, peerName: 'raw onnxruntime-node, file order ×32', peer: emb.rawOrtFileOrderPairsPerSec,
-        ratio: summarizeRatios([emb.pairsPerSec / emb.rawOrtFileOrderPairsPerSec]), note: `one run each (not a gate); padding share ${pct(emb.paddingShare)}`,
+        stage: `embed, tiny 2×128, ${threads} threads (pairs/s)`,
+        ours: emb.pairsPerSec,
+        peerName: 'raw onnxruntime-node, file order ×32',
+        peer: emb.rawOrtFileOrderPairsPerSec,
+        ratio: summarizeRatios([emb.pairsPerSec / emb.rawOrtFileOrderPairsPerSec]),
+        note: `one run each (not a gate); padding share ${pct(emb.paddingShare)}`,
       });
     }
 
     if (want('embed')) {
-    log('pipeline overhead (scripts/bench/overhead.ts)');
-    const ov = await benchOverhead(quick ? 5000 : 20_000);
-    rows.push({ stage: `score vs raw ORT, same batches, tiny, 1×1 thread, ${ov.pairs} pairs (pairs/s)`, ours: ov.scorePairsPerSec, peerName: 'raw onnxruntime-node, same micro-batches', peer: ov.rawPairsPerSec, note: 'median of 3 interleaved rounds' });
+      log('pipeline overhead (scripts/bench/overhead.ts)');
+      const ov = await benchOverhead(quick ? 5000 : 20_000);
+      rows.push({
+        stage: `score vs raw ORT, same batches, tiny, 1×1 thread, ${ov.pairs} pairs (pairs/s)`,
+        ours: ov.scorePairsPerSec,
+        peerName: 'raw onnxruntime-node, same micro-batches',
+        peer: ov.rawPairsPerSec,
+        note: 'median of 3 interleaved rounds',
+      });
     }
 
     // ---- BERT-base: fp32 and int8 against transformers.js ---------------------------------
@@ -203,7 +228,8 @@ async function main(): Promise<void> {
       let scoreShare = 0;
       let tjsShare = 0;
       let distNote = '';
-      if (!probeDistributed) notes.push(`distributed rows skipped: no Redis answered at ${process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'}`);
+      if (!probeDistributed)
+        notes.push(`distributed rows skipped: no Redis answered at ${process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'}`);
       for (let round = 0; round < rounds; round++) {
         const step = (what: string) => log(`BERT-base round ${round + 1}/${rounds}: ${what}`);
         step('transformers.js fp32');
@@ -214,12 +240,18 @@ async function main(): Promise<void> {
         add('tjs|int8', (await benchTransformersJs(basePairs, tjsInt8Dir, { threads, dtype: 'q8' })).pairsPerSec);
         step('raw onnxruntime-node fp32');
         add('raw|fp32', await rawOrtFileOrder(baseEnc, baseDir, threads, 32));
-        for (const [kind, dir] of [['fp32', baseDir], ['int8', int8Dir]] as const) {
+        for (const [kind, dir] of [
+          ['fp32', baseDir],
+          ['int8', int8Dir],
+        ] as const) {
           for (const l of layouts) {
             step(`score ${kind}, ${l.label}`);
             const r = await benchScore(pairsFile, dir, {
-              ...(l.sessions !== undefined ? { sessions: l.sessions } : {}), ...(l.threads !== undefined ? { threads: l.threads } : {}),
-              batchTokens: 1024, cacheDir, outFile: path.join(work, 'out.jsonl'),
+              ...(l.sessions !== undefined ? { sessions: l.sessions } : {}),
+              ...(l.threads !== undefined ? { threads: l.threads } : {}),
+              batchTokens: 1024,
+              cacheDir,
+              outFile: path.join(work, 'out.jsonl'),
             });
             add(`score|${kind}|${l.key}`, r.pairsPerSec);
             if (l.key === 'default') {
@@ -243,40 +275,92 @@ async function main(): Promise<void> {
         const v = got(key);
         const p = peerKey ? got(peerKey) : undefined;
         rows.push({
-          stage: `${base}, ${stage} (pairs/s)`, ours: median(v), peerName,
-          ...(p ? { peer: median(p), ratio: summarizeRatios(perRoundRatios(v, p)) } : {}), note: `${runs(v)}${note ? `; ${note}` : ''}`,
+          stage: `${base}, ${stage} (pairs/s)`,
+          ours: median(v),
+          peerName,
+          ...(p ? { peer: median(p), ratio: summarizeRatios(perRoundRatios(v, p)) } : {}),
+          note: `${runs(v)}${note ? `; ${note}` : ''}`,
         });
       };
       row('transformers.js fp32', 'tjs|fp32', '', undefined, `file order ×32, ${pct(tjsShare)} of its padded tokens are padding`);
-      row('transformers.js int8 (pairscore\'s int8 file, dtype q8)', 'tjs|int8', 'transformers.js fp32', 'tjs|fp32', 'same file as the pairscore int8 rows');
+      row(
+        "transformers.js int8 (pairscore's int8 file, dtype q8)",
+        'tjs|int8',
+        'transformers.js fp32',
+        'tjs|fp32',
+        'same file as the pairscore int8 rows',
+      );
       row(`raw onnxruntime-node fp32, file order ×32, ${threads} threads`, 'raw|fp32', 'transformers.js fp32', 'tjs|fp32', '');
       const layoutLabel = (l: Layout) => (l.key === 'default' ? `default flags (${defaultLayout})` : l.label);
       for (const l of layouts) {
-        row(`\`pairscore score\` fp32, ${layoutLabel(l)}`, `score|fp32|${l.key}`, 'transformers.js fp32', 'tjs|fp32',
-          l.key === 'default' ? `padding share ${pct(scoreShare)}; all features, overlapped; input file → output file` : '');
+        row(
+          `\`pairscore score\` fp32, ${layoutLabel(l)}`,
+          `score|fp32|${l.key}`,
+          'transformers.js fp32',
+          'tjs|fp32',
+          l.key === 'default' ? `padding share ${pct(scoreShare)}; all features, overlapped; input file → output file` : '',
+        );
       }
       for (const l of layouts) {
         const vsFp32 = summarizeRatios(perRoundRatios(got(`score|int8|${l.key}`), tjs));
-        row(`\`pairscore score\` int8, ${layoutLabel(l)}`, `score|int8|${l.key}`, 'transformers.js int8 (same file)', 'tjs|int8',
-          `vs transformers.js fp32 (informational): ${formatRatio(vsFp32)}`);
+        row(
+          `\`pairscore score\` int8, ${layoutLabel(l)}`,
+          `score|int8|${l.key}`,
+          'transformers.js int8 (same file)',
+          'tjs|int8',
+          `vs transformers.js fp32 (informational): ${formatRatio(vsFp32)}`,
+        );
       }
       if (probeDistributed) {
-        row('distributed int8, 2 worker processes × 1 thread', 'dist|int8', '`pairscore score` int8, 2 sessions × 1 thread', 'score|int8|2x1', distNote);
+        row(
+          'distributed int8, 2 worker processes × 1 thread',
+          'dist|int8',
+          '`pairscore score` int8, 2 sessions × 1 thread',
+          'score|int8|2x1',
+          distNote,
+        );
       }
 
-      ratioCheck(`BERT-base score fp32, default flags (${defaultLayout}) / transformers.js fp32`, perRoundRatios(got('score|fp32|default'), tjs), 1.75);
-      ratioCheck(`BERT-base score int8, default flags (${defaultLayout}) / transformers.js int8, same file (like for like)`, perRoundRatios(got('score|int8|default'), tjsInt8), 1.3);
-      ratioCheck(`BERT-base score int8, default flags (${defaultLayout}) / transformers.js fp32`, perRoundRatios(got('score|int8|default'), tjs), 5, true);
+      ratioCheck(
+        `BERT-base score fp32, default flags (${defaultLayout}) / transformers.js fp32`,
+        perRoundRatios(got('score|fp32|default'), tjs),
+        1.75,
+      );
+      ratioCheck(
+        `BERT-base score int8, default flags (${defaultLayout}) / transformers.js int8, same file (like for like)`,
+        perRoundRatios(got('score|int8|default'), tjsInt8),
+        1.3,
+      );
+      ratioCheck(
+        `BERT-base score int8, default flags (${defaultLayout}) / transformers.js fp32`,
+        perRoundRatios(got('score|int8|default'), tjs),
+        5,
+        true,
+      );
       if (probeDistributed) {
-        ratioCheck('distributed int8 (2 workers × 1 thread) / local score int8 (2 sessions × 1 thread), input file → output file', perRoundRatios(got('dist|int8'), got('score|int8|2x1')), 0.9);
+        ratioCheck(
+          'distributed int8 (2 workers × 1 thread) / local score int8 (2 sessions × 1 thread), input file → output file',
+          perRoundRatios(got('dist|int8'), got('score|int8|2x1')),
+          0.9,
+        );
       }
-      checks.push({ check: `padding share, token budget 1,024 (${basePairs.length} pairs in one chunk)`, value: pct(scoreShare), target: '< 5%', ok: scoreShare < 0.05 });
+      checks.push({
+        check: `padding share, token budget 1,024 (${basePairs.length} pairs in one chunk)`,
+        value: pct(scoreShare),
+        target: '< 5%',
+        ok: scoreShare < 0.05,
+      });
     }
 
     // ---- quantization quality -----------------------------------------------------------
     const addQuality = (name: string, r: QualityResult) => {
       for (const [kind, k] of Object.entries(r.kinds)) {
-        checks.push({ check: `${name}: ${kind} cosine fp32 vs int8, ${r.rows} pairs (mean / min)`, value: `${k.meanCosine.toFixed(4)} / ${k.minCosine.toFixed(4)}`, target: 'mean ≥ 0.99', ok: k.meanCosine >= 0.99 });
+        checks.push({
+          check: `${name}: ${kind} cosine fp32 vs int8, ${r.rows} pairs (mean / min)`,
+          value: `${k.meanCosine.toFixed(4)} / ${k.minCosine.toFixed(4)}`,
+          target: 'mean ≥ 0.99',
+          ok: k.meanCosine >= 0.99,
+        });
       }
     };
     if (want('quality')) {
@@ -295,7 +379,12 @@ async function main(): Promise<void> {
         const sickEnc = trial.pairs.map(([a, b]) => sickTok.encodePair(a, b));
         const r = await compareModels(sickModel, sickInt8, sickEnc, { threads, cacheDir });
         addQuality('bert-tiny-sick-seqcls, SICK trial', r);
-        checks.push({ check: `bert-tiny-sick-seqcls: label agreement fp32 vs int8, SICK trial, ${r.rows} pairs`, value: pct(r.labelAgreement ?? 0), target: '≥ 98%', ok: (r.labelAgreement ?? 0) >= 0.98 });
+        checks.push({
+          check: `bert-tiny-sick-seqcls: label agreement fp32 vs int8, SICK trial, ${r.rows} pairs`,
+          value: pct(r.labelAgreement ?? 0),
+          target: '≥ 98%',
+          ok: (r.labelAgreement ?? 0) >= 0.98,
+        });
       } else {
         notes.push('label agreement skipped: ../shared/models/bert-tiny-sick-seqcls or ../shared/data/sick/SICK_trial.tsv is absent');
       }
@@ -312,27 +401,44 @@ async function main(): Promise<void> {
       };
       const rssPairs = path.join(work, 'rss-pairs.tsv');
       writePairsFile(rssPairs, pairs.slice(0, 128));
-      for (const [kind, dir] of [['fp32', baseDir], ['int8', int8Dir]] as const) {
+      for (const [kind, dir] of [
+        ['fp32', baseDir],
+        ['int8', int8Dir],
+      ] as const) {
         const size = mb(fs.statSync(path.join(dir, 'model.onnx')).size);
         // The first run on a host derives the model copy with [CLS]/pooled outputs (once per model,
         // cached by sha256; ~0.9 GB peak for BERT-base): shown apart, so the gate reads a worker's
         // steady footprint whether or not an earlier section already filled the cache.
         log(`memory: score ${kind} base, first run (derives and caches the model copy when not cached yet)`);
-        const first = await pairscoreRss(['score', rssPairs, '--model', dir, '--out', path.join(work, 'rss.jsonl'), '--no-progress', '--features', 'none'], env);
+        const first = await pairscoreRss(
+          ['score', rssPairs, '--model', dir, '--out', path.join(work, 'rss.jsonl'), '--no-progress', '--features', 'none'],
+          env,
+        );
         if (first.code !== 0) throw new Error(`score ${kind} failed: ${first.stderr.slice(-400)}`);
         const layout = layoutOf(first.stderr);
         // Each session holds its own copy of the weights.
         const limit = 1.5 * size * layout.sessions + 300;
-        checks.push({ check: `peak RSS, first score run on base ${kind} in this bench's cache (model copy derived if not cached yet)`, value: `${fmt(first.peakMB)} MB`, target: '(informational)', ok: 'informational' });
+        checks.push({
+          check: `peak RSS, first score run on base ${kind} in this bench's cache (model copy derived if not cached yet)`,
+          value: `${fmt(first.peakMB)} MB`,
+          target: '(informational)',
+          ok: 'informational',
+        });
         // `score` as run (the model's own logits, no features), then with all 30 features (+ WordNet).
         for (const features of ['none', 'all']) {
           log(`memory: score ${kind} base, features ${features}`);
-          const r = await pairscoreRss(['score', rssPairs, '--model', dir, '--out', path.join(work, 'rss.jsonl'), '--no-progress', '--features', features], env);
+          const r = await pairscoreRss(
+            ['score', rssPairs, '--model', dir, '--out', path.join(work, 'rss.jsonl'), '--no-progress', '--features', features],
+            env,
+          );
           if (r.code !== 0) throw new Error(`score ${kind} failed: ${r.stderr.slice(-400)}`);
           checks.push({
             check: `worker peak RSS, score base ${kind} (model ${fmt(size)} MB), default flags (${layout.sessions} session${layout.sessions > 1 ? 's' : ''} × ${layout.threads} thread${layout.threads > 1 ? 's' : ''}), features ${features}`,
             value: `${fmt(r.peakMB)} MB`,
-            target: features === 'none' ? `≤ 1.5 × ${fmt(size)} × ${layout.sessions} + 300 = ${fmt(limit)} MB` : '(informational: WordNet adds ~140 MB)',
+            target:
+              features === 'none'
+                ? `≤ 1.5 × ${fmt(size)} × ${layout.sessions} + 300 = ${fmt(limit)} MB`
+                : '(informational: WordNet adds ~140 MB)',
             ok: features === 'none' ? r.peakMB <= limit : 'informational',
           });
         }
@@ -343,15 +449,28 @@ async function main(): Promise<void> {
         await writeSyntheticPairs(big, 1_000_000);
         const r = await pairscoreRss(['score', big, '--model', tinyDir, '--out', path.join(work, 'million.jsonl'), '--no-progress'], env);
         if (r.code !== 0) throw new Error(`score on 1M rows failed: ${r.stderr.slice(-400)}`);
-        checks.push({ check: `score on 1,000,000 rows (tiny model, ${fmt(1e6 / r.seconds)} pairs/s incl. start)`, value: `${fmt(r.peakMB)} MB`, target: '< 300 MB', ok: r.peakMB < 300 });
+        checks.push({
+          check: `score on 1,000,000 rows (tiny model, ${fmt(1e6 / r.seconds)} pairs/s incl. start)`,
+          value: `${fmt(r.peakMB)} MB`,
+          target: '< 300 MB',
+          ok: r.peakMB < 300,
+        });
         if (await redisReachable()) {
           // No workers: the 3,907 chunk jobs only sit in Redis, then the throw-away prefix is deleted.
           log('memory: submit of 1M generated rows to Redis');
           const prefix = `bench-m-${process.pid}-${Date.now()}`;
           try {
-            const sub = await pairscoreRss(['submit', big, '--model', path.basename(tinyDir), '--models-root', path.dirname(tinyDir), '--prefix', prefix], env);
+            const sub = await pairscoreRss(
+              ['submit', big, '--model', path.basename(tinyDir), '--models-root', path.dirname(tinyDir), '--prefix', prefix],
+              env,
+            );
             if (sub.code !== 0) throw new Error(`submit of 1M rows failed: ${sub.stderr.slice(-400)}`);
-            checks.push({ check: `submit of 1,000,000 rows (${fmt(sub.seconds)} s)`, value: `${fmt(sub.peakMB)} MB`, target: '< 300 MB', ok: sub.peakMB < 300 });
+            checks.push({
+              check: `submit of 1,000,000 rows (${fmt(sub.seconds)} s)`,
+              value: `${fmt(sub.peakMB)} MB`,
+              target: '< 300 MB',
+              ok: sub.peakMB < 300,
+            });
           } finally {
             await deletePrefixKeys({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' }, prefix);
           }
@@ -368,34 +487,59 @@ async function main(): Promise<void> {
       log('queue overhead: 4,000 one-row chunk jobs, no-op scorer');
       const q = await benchQueueOverheadInChild(4000);
       rows.push({
-        stage: `queue overhead, no-op scorer, ${q.chunks} chunk jobs (chunk jobs/s, submit → aggregated)`, ours: q.chunkJobsPerSec,
-        peerName: 'bare BullMQ, same flow shape, concurrency 50', peer: q.rawBullmqJobsPerSec, note: `submit took ${q.submitSeconds.toFixed(2)} s of it; workers, producer and client in one fresh process`,
+        stage: `queue overhead, no-op scorer, ${q.chunks} chunk jobs (chunk jobs/s, submit → aggregated)`,
+        ours: q.chunkJobsPerSec,
+        peerName: 'bare BullMQ, same flow shape, concurrency 50',
+        peer: q.rawBullmqJobsPerSec,
+        note: `submit took ${q.submitSeconds.toFixed(2)} s of it; workers, producer and client in one fresh process`,
       });
-      checks.push({ check: 'queue overhead: chunk jobs/s end to end (one process, Redis on this machine)', value: fmt(q.chunkJobsPerSec), target: '≥ 2,000', ok: q.chunkJobsPerSec >= 2000 });
+      checks.push({
+        check: 'queue overhead: chunk jobs/s end to end (one process, Redis on this machine)',
+        value: fmt(q.chunkJobsPerSec),
+        target: '≥ 2,000',
+        ok: q.chunkJobsPerSec >= 2000,
+      });
     }
 
     // ---- training (scripts/bench/train.ts) ----------------------------------------------
     if (want('training')) {
       log('training');
       const train = await benchTrain(quick ? { rows: 2000, epochs: 2 } : {});
-      rows.push({ stage: `MLP training, ${train.rows} rows × ${train.inputs} inputs (epochs/s)`, ours: train.epochsPerSec, peerName: '', note: 'scripts/bench/train.ts' });
+      rows.push({
+        stage: `MLP training, ${train.rows} rows × ${train.inputs} inputs (epochs/s)`,
+        ours: train.epochsPerSec,
+        peerName: '',
+        note: 'scripts/bench/train.ts',
+      });
     }
     if (made) notes.push(`base model: ${fmt(mb(made.bytes))} MB fp32, ${made.parameters.toLocaleString('en-US')} parameters`);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
 
-  const method = quick ? `--quick: 1 round — ${QUICK_NOT_A_GATE}` : `${rounds} interleaved rounds; pairs/s = median, ratio = median per-round ratio (min–max)`;
-  console.log(`\npairs: ${source}${quick ? ' (--quick)' : ''}; ${method}; node ${process.version}; ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}); ` +
-    `avx512_vnni ${fs.readFileSync('/proc/cpuinfo', 'utf8').includes('avx512_vnni') ? 'yes' : 'no'}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+  const method = quick
+    ? `--quick: 1 round — ${QUICK_NOT_A_GATE}`
+    : `${rounds} interleaved rounds; pairs/s = median, ratio = median per-round ratio (min–max)`;
+  console.log(
+    `\npairs: ${source}${quick ? ' (--quick)' : ''}; ${method}; node ${process.version}; ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}); ` +
+      `avx512_vnni ${fs.readFileSync('/proc/cpuinfo', 'utf8').includes('avx512_vnni') ? 'yes' : 'no'}; load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}\n`,
+  );
   console.log('| stage | pairscore (median) | peer | peer (median) | ratio, median (min–max) | note |');
   console.log('|---|---:|---|---:|---:|---|');
   for (const r of rows) {
-    console.log(`| ${r.stage} | ${fmt(r.ours)} | ${r.peerName} | ${r.peer ? fmt(r.peer) : ''} | ${r.ratio ? formatRatio(r.ratio) : ''} | ${r.note ?? ''} |`);
+    console.log(
+      `| ${r.stage} | ${fmt(r.ours)} | ${r.peerName} | ${r.peer ? fmt(r.peer) : ''} | ${r.ratio ? formatRatio(r.ratio) : ''} | ${r.note ?? ''} |`,
+    );
   }
   console.log('\n| check | value | target | ok |');
   console.log('|---|---:|---|---|');
-  for (const c of checks) console.log(`| ${c.check} | ${c.value} | ${c.target} | ${c.ok === undefined ? '' : c.ok === true ? 'yes' : c.ok === false ? '**no**' : c.ok} |`);
+  for (const c of checks)
+    console.log(
+      `| ${c.check} | ${c.value} | ${c.target} | ${c.ok === undefined ? '' : c.ok === true ? 'yes' : c.ok === false ? '**no**' : c.ok} |`,
+    );
   if (notes.length > 0) console.log(`\n${notes.map((n) => `- ${n}`).join('\n')}`);
 }
 

@@ -37,10 +37,44 @@ export async function runTrainDemo(opts: TrainDemoOptions): Promise<{ ownAccurac
   const head = path.join(out, 'head.json');
   const ownMetrics = path.join(out, 'own.metrics.json');
   const headMetrics = path.join(out, 'head.metrics.json');
-  await run(['extract', opts.trainFile, '--model', opts.modelDir, '--embedding', 'pooled', '--features', 'all', '--out', features, '--no-progress']);
+  await run([
+    'extract',
+    opts.trainFile,
+    '--model',
+    opts.modelDir,
+    '--embedding',
+    'pooled',
+    '--features',
+    'all',
+    '--out',
+    features,
+    '--no-progress',
+  ]);
   await run(['train', features, '--out', head, '--inputs', 'embedding,features', '--val-fraction', '0.1', '--epochs', '30', '--seed', '1']);
-  await run(['score', opts.testFile, '--model', opts.modelDir, '--out', path.join(out, 'own.preds.jsonl'), '--metrics', ownMetrics, '--no-progress']);
-  await run(['score', opts.testFile, '--model', opts.modelDir, '--mlp', head, '--out', path.join(out, 'head.preds.jsonl'), '--metrics', headMetrics, '--no-progress']);
+  await run([
+    'score',
+    opts.testFile,
+    '--model',
+    opts.modelDir,
+    '--out',
+    path.join(out, 'own.preds.jsonl'),
+    '--metrics',
+    ownMetrics,
+    '--no-progress',
+  ]);
+  await run([
+    'score',
+    opts.testFile,
+    '--model',
+    opts.modelDir,
+    '--mlp',
+    head,
+    '--out',
+    path.join(out, 'head.preds.jsonl'),
+    '--metrics',
+    headMetrics,
+    '--no-progress',
+  ]);
   const ownAccuracy = accuracyOf(ownMetrics);
   const headAccuracy = accuracyOf(headMetrics);
   process.stderr.write(

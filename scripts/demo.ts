@@ -107,12 +107,35 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     mode = 'distributed';
     say(`\nRedis is reachable at ${redactUrl(redisUrl)}: scoring with two worker processes.`);
     const prefix = opts.prefix ?? 'pairscore-demo';
-    const env = { REDIS_URL: redisUrl, PAIRSCORE_PREFIX: prefix, PAIRSCORE_MODELS_ROOT: modelsRoot, PAIRSCORE_THREADS: '1', PAIRSCORE_LOG_LEVEL: 'warn' };
+    const env = {
+      REDIS_URL: redisUrl,
+      PAIRSCORE_PREFIX: prefix,
+      PAIRSCORE_MODELS_ROOT: modelsRoot,
+      PAIRSCORE_THREADS: '1',
+      PAIRSCORE_LOG_LEVEL: 'warn',
+    };
     const workers = [startWorkerProcess(env), startWorkerProcess(env)];
     try {
       const runId = `demo-${Date.now()}`;
       const common = ['--redis', redisUrl, '--prefix', prefix];
-      await run(['submit', pairsFile, '--model', 'demo', '--models-root', modelsRoot, '--mlp', headFile, '--run-id', runId, '--keep', '1d', '--wait', '--report', reportFile, ...common]);
+      await run([
+        'submit',
+        pairsFile,
+        '--model',
+        'demo',
+        '--models-root',
+        modelsRoot,
+        '--mlp',
+        headFile,
+        '--run-id',
+        runId,
+        '--keep',
+        '1d',
+        '--wait',
+        '--report',
+        reportFile,
+        ...common,
+      ]);
       await run(['results', runId, '--out', predsFile, ...common]);
       const status = await getRunStatus({ redis: { url: redisUrl }, prefix }, runId);
       fs.writeFileSync(metricsFile, `${JSON.stringify(status.result?.metrics ?? null, null, 2)}\n`);
@@ -121,7 +144,20 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     }
   } else {
     say(`\nNo Redis reachable${redisUrl ? ` at ${redactUrl(redisUrl)}` : ''}: scoring in this process (pairscore score).`);
-    await run(['score', pairsFile, '--model', modelDir, '--mlp', headFile, '--out', predsFile, '--metrics', metricsFile, '--report', reportFile]);
+    await run([
+      'score',
+      pairsFile,
+      '--model',
+      modelDir,
+      '--mlp',
+      headFile,
+      '--out',
+      predsFile,
+      '--metrics',
+      metricsFile,
+      '--report',
+      reportFile,
+    ]);
   }
   say(
     [

@@ -27,8 +27,14 @@ async function main(): Promise<number> {
   const runs = [];
   for (const file of positionals) {
     const r = await submitRun({
-      ...target, input: file, model: values.model, modelsRoot: config.modelsRoot, cacheDir: config.cacheDir, keepSeconds: config.keepSeconds,
-      ...(values.mlp ? { mlpFile: values.mlp } : {}), ...(values['chunk-size'] ? { chunkSize: Number(values['chunk-size']) } : {}),
+      ...target,
+      input: file,
+      model: values.model,
+      modelsRoot: config.modelsRoot,
+      cacheDir: config.cacheDir,
+      keepSeconds: config.keepSeconds,
+      ...(values.mlp ? { mlpFile: values.mlp } : {}),
+      ...(values['chunk-size'] ? { chunkSize: Number(values['chunk-size']) } : {}),
     });
     console.error(`${path.basename(file)} → run ${r.runId} (${r.rows} rows, ${r.chunks} chunks)`);
     runs.push({ file, runId: r.runId });
@@ -40,7 +46,19 @@ async function main(): Promise<number> {
     const m = status.result?.metrics;
     failures += status.failedChunks;
     const pct = (v: number | null | undefined) => (v === null || v === undefined ? '-' : (v * 100).toFixed(2));
-    console.log([path.basename(file), runId, status.state, status.rows, m?.errors ?? '-', pct(m?.accuracy), pct(m?.macro_f1), (m?.pairs_per_s ?? 0).toFixed(1), status.failedChunks].join('\t'));
+    console.log(
+      [
+        path.basename(file),
+        runId,
+        status.state,
+        status.rows,
+        m?.errors ?? '-',
+        pct(m?.accuracy),
+        pct(m?.macro_f1),
+        (m?.pairs_per_s ?? 0).toFixed(1),
+        status.failedChunks,
+      ].join('\t'),
+    );
   }
   return failures > 0 ? 1 : 0;
 }

@@ -8,8 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { InputError } from './errors.js';
 
-const intFromEnv = (min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max);
+const intFromEnv = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 const configSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -25,7 +24,10 @@ const configSchema = z.object({
   /** Padded-token budget per micro-batch (rows × longest row); unset: per device (session-layout.ts). */
   batchTokens: intFromEnv(16, 1 << 22).optional(),
   /** Where derived model copies (graph surgery) are cached, keyed by sha256. */
-  cacheDir: z.string().min(1).default(path.join(os.homedir(), '.cache', 'pairscore')),
+  cacheDir: z
+    .string()
+    .min(1)
+    .default(path.join(os.homedir(), '.cache', 'pairscore')),
   redisUrl: z.string().min(1).default('redis://127.0.0.1:6379'),
   /** Used when the URL carries none; never logged. */
   redisPassword: z.string().optional(),
@@ -33,7 +35,10 @@ const configSchema = z.object({
   redisCa: z.string().min(1).optional(),
   redisCert: z.string().min(1).optional(),
   redisKey: z.string().min(1).optional(),
-  redisPrefix: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ -').default('pairscore'),
+  redisPrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ -')
+    .default('pairscore'),
   /** Chunk jobs one worker process runs at once (2 overlaps featurizing with inference). */
   concurrency: intFromEnv(1, 64).default(2),
   device: z.enum(['cpu', 'cuda', 'webgpu', 'auto']).default('cpu'),
@@ -109,10 +114,7 @@ const ENV_NAMES: Record<keyof z.infer<typeof configSchema>, string> = {
  * Builds the configuration from the environment, then applies explicit
  * overrides (CLI flags). Undefined overrides are ignored.
  */
-export function loadConfig(
-  overrides: Partial<Record<keyof Config, unknown>> = {},
-  env: NodeJS.ProcessEnv = process.env,
-): Config {
+export function loadConfig(overrides: Partial<Record<keyof Config, unknown>> = {}, env: NodeJS.ProcessEnv = process.env): Config {
   const raw: Record<string, unknown> = {};
   for (const [key, envName] of Object.entries(ENV_NAMES)) {
     const v = env[envName];

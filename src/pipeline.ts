@@ -65,7 +65,10 @@ async function embedAndFeaturize(rows: readonly PairRow[], stages: Stages, kinds
   for (const r of rows) {
     const e = stages.tokenizer.encodePair(r.premise, r.hypothesis, maxLength);
     if (e.ids.length === 0 || e.ids.length > maxLength) {
-      rejected.set(r.index, e.ids.length === 0 ? 'the pair encodes to no tokens' : `${e.ids.length} tokens exceed the run's maximum of ${maxLength}`);
+      rejected.set(
+        r.index,
+        e.ids.length === 0 ? 'the pair encodes to no tokens' : `${e.ids.length} tokens exceed the run's maximum of ${maxLength}`,
+      );
       continue;
     }
     kept.push(r);
@@ -116,9 +119,12 @@ export function createScorer(stages: Stages): Scorer {
       const byIndex = new Map<number, ScoreRow>();
       work.rows.forEach((row, i) => {
         const logits = vectors.logits?.[i];
-        const probs = mlp && head
-          ? mlp.predict(assembleInput(head, head.inputs.embedding ? vectors[head.inputs.embedding]?.[i] : undefined, features[i]!, logits))
-          : softmax(logits!);
+        const probs =
+          mlp && head
+            ? mlp.predict(
+                assembleInput(head, head.inputs.embedding ? vectors[head.inputs.embedding]?.[i] : undefined, features[i]!, logits),
+              )
+            : softmax(logits!);
         let best = 0;
         for (let k = 1; k < probs.length; k++) if (probs[k]! > probs[best]!) best = k;
         const probMap: Record<string, number> = {};

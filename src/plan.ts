@@ -72,8 +72,14 @@ export function planRun(info: ModelInfo, req: PlanRequest): RunPlan {
     const featureSelection = req.features ?? DEFAULT_EXTRACT_FEATURES;
     const extract = extractColumnsFor(info, req.extract ?? DEFAULT_EXTRACT);
     return {
-      task: 'extract', featureSelection, features: selectFeatureNames(featureSelection), labels: [],
-      kinds: unique([extract.embedding, extract.logits && 'logits']), maxLength, head: null, extract,
+      task: 'extract',
+      featureSelection,
+      features: selectFeatureNames(featureSelection),
+      labels: [],
+      kinds: unique([extract.embedding, extract.logits && 'logits']),
+      maxLength,
+      head: null,
+      extract,
     };
   }
   const featureSelection = req.features ?? (head ? headFeatureSelection(head) : 'none');
@@ -81,13 +87,21 @@ export function planRun(info: ModelInfo, req: PlanRequest): RunPlan {
   if (head) {
     checkHeadFits(head, info, features, req.headFile);
     return {
-      task: 'score', featureSelection, features, labels: [...head.labels],
-      kinds: unique([head.inputs.embedding, head.inputs.logits && 'logits']), maxLength, head,
-      ...(req.headFile !== undefined ? { headFile: req.headFile } : {}), extract: null,
+      task: 'score',
+      featureSelection,
+      features,
+      labels: [...head.labels],
+      kinds: unique([head.inputs.embedding, head.inputs.logits && 'logits']),
+      maxLength,
+      head,
+      ...(req.headFile !== undefined ? { headFile: req.headFile } : {}),
+      extract: null,
     };
   }
   if (!info.available.includes('logits')) {
-    throw new ModelError(`${info.dir} has no classifier logits (outputs: ${info.outputs.join(', ')}); pass --mlp HEAD.json to classify with an MLP head`);
+    throw new ModelError(
+      `${info.dir} has no classifier logits (outputs: ${info.outputs.join(', ')}); pass --mlp HEAD.json to classify with an MLP head`,
+    );
   }
   return { task: 'score', featureSelection, features, labels: [...info.id2label], kinds: ['logits'], maxLength, head: null, extract: null };
 }
@@ -97,12 +111,19 @@ export function planRun(info: ModelInfo, req: PlanRequest): RunPlan {
  * model and featurizer: same facts where it matters. A mismatch names both
  * pairscore versions, since only a different build can disagree here.
  */
-export function checkPlanRuns(plan: RunPlan, info: ModelInfo, featureNames: readonly string[], versions: { planned: string; here: string }): void {
+export function checkPlanRuns(
+  plan: RunPlan,
+  info: ModelInfo,
+  featureNames: readonly string[],
+  versions: { planned: string; here: string },
+): void {
   const problems: string[] = [];
   const missing = plan.kinds.filter((k) => !info.available.includes(k));
-  if (missing.length > 0) problems.push(`the model here cannot give ${missing.join(', ')} (available: ${info.available.join(', ') || 'none'})`);
+  if (missing.length > 0)
+    problems.push(`the model here cannot give ${missing.join(', ')} (available: ${info.available.join(', ') || 'none'})`);
   if (plan.maxLength > info.maxLength) problems.push(`max length ${plan.maxLength} exceeds this model's ${info.maxLength}`);
-  if (featureNames.join(',') !== plan.features.join(',')) problems.push(`this build computes other feature columns (${featureNames.length} vs ${plan.features.length})`);
+  if (featureNames.join(',') !== plan.features.join(','))
+    problems.push(`this build computes other feature columns (${featureNames.length} vs ${plan.features.length})`);
   if (problems.length > 0) {
     throw new ModelError(
       `this worker cannot run the plan made by pairscore ${versions.planned} (this is pairscore ${versions.here}): ${problems.join('; ')}`,

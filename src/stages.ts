@@ -23,7 +23,8 @@ export interface LoadedModel {
   embedder: OnnxEmbedder;
 }
 
-export type SessionSettings = Pick<Config, 'threads' | 'sessions' | 'batchTokens' | 'cacheDir'> & Partial<Pick<Config, 'maxMemoryMb'>> & { device: Device; gpuId?: number };
+export type SessionSettings = Pick<Config, 'threads' | 'sessions' | 'batchTokens' | 'cacheDir'> &
+  Partial<Pick<Config, 'maxMemoryMb'>> & { device: Device; gpuId?: number };
 
 /**
  * Loads a model directory's tokenizer and ONNX sessions; `warn` receives start-up warnings,
@@ -38,9 +39,13 @@ export async function openModel(
   const [tokenizer, embedder] = await Promise.all([
     loadTokenizer(dir),
     createEmbedder(dir, {
-      threads: settings.threads, sessions: settings.sessions, batchTokens: settings.batchTokens,
+      threads: settings.threads,
+      sessions: settings.sessions,
+      batchTokens: settings.batchTokens,
       maxMemoryBytes: settings.maxMemoryMb !== undefined ? settings.maxMemoryMb * 1024 * 1024 : undefined,
-      cacheDir: settings.cacheDir, device: settings.device, ...(settings.gpuId !== undefined ? { gpuId: settings.gpuId } : {}),
+      cacheDir: settings.cacheDir,
+      device: settings.device,
+      ...(settings.gpuId !== undefined ? { gpuId: settings.gpuId } : {}),
     }),
   ]);
   for (const w of embedder.warnings) warn(`warning: ${w}`);
@@ -55,7 +60,10 @@ export async function openModel(
 export async function buildStages(model: LoadedModel, plan: RunPlan, plannedBy: string = pairscoreVersion()): Promise<Stages> {
   const versions = { planned: plannedBy, here: pairscoreVersion() };
   const featurizer = await createFeaturizerFor(plan.features).catch((err: unknown) => {
-    throw new ModelError(`this worker cannot compute the run's features (planned by pairscore ${versions.planned}, this is ${versions.here}): ${(err as Error).message}`, { cause: err });
+    throw new ModelError(
+      `this worker cannot compute the run's features (planned by pairscore ${versions.planned}, this is ${versions.here}): ${(err as Error).message}`,
+      { cause: err },
+    );
   });
   checkPlanRuns(plan, model.embedder.info, featurizer.names, versions);
   return { tokenizer: model.tokenizer, embedder: model.embedder, featurizer, plan };
@@ -88,7 +96,8 @@ export async function openStages(
   const model = await openModel(opts.modelDir, { ...config, device: opts.device ?? 'cpu' }, warn, note);
   try {
     const plan = planRun(model.embedder.info, {
-      task: opts.task ?? 'score', head,
+      task: opts.task ?? 'score',
+      head,
       ...(opts.mlpFile ? { headFile: path.basename(opts.mlpFile) } : {}),
       ...(opts.features !== undefined ? { features: opts.features } : {}),
       ...(opts.extract ? { extract: opts.extract } : {}),

@@ -12,7 +12,9 @@ test('every row once with the same answer: all ok', () => {
 
 test('lost, duplicated, error, out-of-range, other id and other answer are each counted', () => {
   const a = account(base, [
-    base[0]!, base[1]!, base[1]!, // 1 duplicated
+    base[0]!,
+    base[1]!,
+    base[1]!, // 1 duplicated
     { index: 2, id: '2', error: 'no result for row 2' }, // error row (its id unknown)
     { index: 3, id: 'r3', label: 'B', probs: { A: 0.2, B: 0.8 } }, // another answer
     { index: 4, id: 'other' }, // another id → unexpected, and row 4 lost
@@ -22,6 +24,9 @@ test('lost, duplicated, error, out-of-range, other id and other answer are each 
 });
 
 test('a label flipped by rounding (probabilities equal within 1e-3) is the same answer', () => {
-  const a = account(base, base.map((r) => ({ ...r, label: 'B', probs: { A: 0.5000001, B: 0.4999999 } })));
+  const a = account(
+    base,
+    base.map((r) => ({ ...r, label: 'B', probs: { A: 0.5000001, B: 0.4999999 } })),
+  );
   assert.equal(a.ok, 5);
 });

@@ -17,5 +17,8 @@ after(() => fixtures?.close());
 test('kill -9 of a worker mid-run: every row exactly once, run completed', { timeout: 120000 }, async () => {
   const r = await runScenario(fixtures!, killWorkers('kill9-worker-x1', 1, 3000));
   assert.ok(r.passed, `${r.line}\n${r.notes.join('\n')}`);
-  assert.deepEqual({ ok: r.ok, lost: r.lost, duplicated: r.duplicated, unexpected: r.unexpected, errorRows: r.errorRows }, { ok: 3000, lost: 0, duplicated: 0, unexpected: 0, errorRows: 0 });
+  assert.deepEqual(
+    { ok: r.ok, lost: r.lost, duplicated: r.duplicated, unexpected: r.unexpected, errorRows: r.errorRows },
+    { ok: 3000, lost: 0, duplicated: 0, unexpected: 0, errorRows: 0 },
+  );
 });

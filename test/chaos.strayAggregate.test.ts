@@ -19,5 +19,8 @@ after(() => fixtures?.close());
 test('a stray aggregate job for a live run: the run still gives every row once', { timeout: 120000 }, async () => {
   const r: ScenarioResult = result!;
   assert.ok(r.passed, `${r.line} — ${r.notes.join('; ')}`);
-  assert.deepEqual({ ok: r.ok, lost: r.lost, duplicated: r.duplicated, unexpected: r.unexpected, state: r.state }, { ok: 3000, lost: 0, duplicated: 0, unexpected: 0, state: 'completed' });
+  assert.deepEqual(
+    { ok: r.ok, lost: r.lost, duplicated: r.duplicated, unexpected: r.unexpected, state: r.state },
+    { ok: 3000, lost: 0, duplicated: 0, unexpected: 0, state: 'completed' },
+  );
 });

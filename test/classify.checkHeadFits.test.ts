@@ -10,9 +10,18 @@ import { makeTestHead } from './helpers/heads.js';
 
 const SHA = 'b'.repeat(64);
 const info: ModelInfo = {
-  dir: 'models/x', sha256: SHA, inputs: ['input_ids', 'attention_mask'], outputs: ['logits'], exposed: [],
-  hiddenSize: 4, numLabels: 3, id2label: ['E', 'N', 'C'], maxLength: 512,
-  available: ['cls', 'pooled', 'mean', 'logits'], sources: {}, notes: [],
+  dir: 'models/x',
+  sha256: SHA,
+  inputs: ['input_ids', 'attention_mask'],
+  outputs: ['logits'],
+  exposed: [],
+  hiddenSize: 4,
+  numLabels: 3,
+  id2label: ['E', 'N', 'C'],
+  maxLength: 512,
+  available: ['cls', 'pooled', 'mean', 'logits'],
+  sources: {},
+  notes: [],
 };
 
 test('checkHeadFits accepts a matching head', () => {
@@ -21,7 +30,14 @@ test('checkHeadFits accepts a matching head', () => {
 });
 
 test('checkHeadFits names every mismatch', () => {
-  const h = makeTestHead({ sha256: 'c'.repeat(64), embedding: 'pooled', embeddingDim: 8, features: ['a', 'z'], logits: true, logitsDim: 2 });
+  const h = makeTestHead({
+    sha256: 'c'.repeat(64),
+    embedding: 'pooled',
+    embeddingDim: 8,
+    features: ['a', 'z'],
+    logits: true,
+    logitsDim: 2,
+  });
   assert.throws(
     () => checkHeadFits(h, info, ['a', 'b'], 'h.json'),
     (err: unknown) => {
@@ -38,13 +54,19 @@ test('checkHeadFits names every mismatch', () => {
 
 test('checkHeadFits reports an embedding the model cannot give and a feature order mismatch', () => {
   const h = makeTestHead({ sha256: SHA, embedding: 'cls', embeddingDim: 4, features: ['b', 'a'] });
-  assert.throws(() => checkHeadFits(h, { ...info, available: ['logits'] }, ['a', 'b']), /'cls' embedding, which this model does not provide.*in this order: b, a — leave --features out to use the head's/s);
+  assert.throws(
+    () => checkHeadFits(h, { ...info, available: ['logits'] }, ['a', 'b']),
+    /'cls' embedding, which this model does not provide.*in this order: b, a — leave --features out to use the head's/s,
+  );
 });
 
 test('loadHead gives InputErrors for unreadable, non-JSON and malformed files', async () => {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pairscore-head-'));
   try {
-    await assert.rejects(loadHead(path.join(dir, 'missing.json')), (e: unknown) => e instanceof InputError && /cannot read head file/.test(e.message));
+    await assert.rejects(
+      loadHead(path.join(dir, 'missing.json')),
+      (e: unknown) => e instanceof InputError && /cannot read head file/.test(e.message),
+    );
     await fs.writeFile(path.join(dir, 'bad.json'), '{nope');
     await assert.rejects(loadHead(path.join(dir, 'bad.json')), /not valid JSON/);
     await fs.writeFile(path.join(dir, 'shape.json'), JSON.stringify({ format: 'pairscore-mlp', version: 1 }));

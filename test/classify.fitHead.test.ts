@@ -29,16 +29,42 @@ function data(file: string, n: number, logitAccuracy: number, seed: number): Fea
     for (let k = 0; k < 4; k++) embedding[r * 4 + k] = (k === said ? 2 : 0) + rng.normal() * 0.1;
   }
   const meta: FeaturesMeta = {
-    format: 'pairscore-features', version: 1, model: { sha256: SHA, name: 'm' }, embedding: 'pooled', embedding_dim: 4,
-    features: ['f_label', 'f_noise'], logits: true, logits_dim: 3, model_labels: LABELS,
+    format: 'pairscore-features',
+    version: 1,
+    model: { sha256: SHA, name: 'm' },
+    embedding: 'pooled',
+    embedding_dim: 4,
+    features: ['f_label', 'f_noise'],
+    logits: true,
+    logits_dim: 3,
+    model_labels: LABELS,
   };
   return {
-    file, meta, n, gold, ids: gold.map((_, i) => String(i)), embeddingDim: 4, embedding, featureNames: ['f_label', 'f_noise'], features,
-    logitsDim: 3, logits, skippedErrors: 0, skippedUnlabelled: 0,
+    file,
+    meta,
+    n,
+    gold,
+    ids: gold.map((_, i) => String(i)),
+    embeddingDim: 4,
+    embedding,
+    featureNames: ['f_label', 'f_noise'],
+    features,
+    logitsDim: 3,
+    logits,
+    skippedErrors: 0,
+    skippedUnlabelled: 0,
   };
 }
 
-const fit = (o: Partial<FitOptions> = {}): FitOptions => ({ ...DEFAULT_TRAIN_OPTIONS, hidden: [8], epochs: 20, lr: 1e-2, inputs: ['embedding', 'features', 'logits'], valFraction: 0, ...o });
+const fit = (o: Partial<FitOptions> = {}): FitOptions => ({
+  ...DEFAULT_TRAIN_OPTIONS,
+  hidden: [8],
+  epochs: 20,
+  lr: 1e-2,
+  inputs: ['embedding', 'features', 'logits'],
+  valFraction: 0,
+  ...o,
+});
 
 describe('classify fitHead', () => {
   it('writes a valid head in the model label order with inputs laid out [embedding | features | logits]', () => {
@@ -79,19 +105,31 @@ describe('classify fitHead', () => {
     const naive = fitHead(train, val, fit({ epochs: 25 }));
     const remedy = fitHead(train, val, fit({ epochs: 25, vectorNoiseMode: 'auto' }));
     assert.ok(remedy.noise && remedy.noise.sigma > 0.3, `σ = ${remedy.noise?.sigma}`);
-    assert.ok(remedy.trained.best!.valAccuracy >= naive.trained.best!.valAccuracy, `${remedy.trained.best!.valAccuracy} vs ${naive.trained.best!.valAccuracy}`);
-    assert.equal(remedy.head.training!.options && (remedy.head.training!.options as { vector_noise: number }).vector_noise, remedy.noise!.sigma);
+    assert.ok(
+      remedy.trained.best!.valAccuracy >= naive.trained.best!.valAccuracy,
+      `${remedy.trained.best!.valAccuracy} vs ${naive.trained.best!.valAccuracy}`,
+    );
+    assert.equal(
+      remedy.head.training!.options && (remedy.head.training!.options as { vector_noise: number }).vector_noise,
+      remedy.noise!.sigma,
+    );
   });
 
   it('defaults: the head reads features + logits, and the check runs and picks the remedy before the first epoch', () => {
     const o = fit({ autoRemedy: true, epochs: 3 });
     delete o.inputs;
     const events: string[] = [];
-    const r = fitHead(data('train', 300, 1.0, 1), data('val', 150, 0.55, 2), o, (e) => events.push(`epoch ${e.epoch}`), (ready) => {
-      events.push('ready');
-      assert.ok(ready.leakage?.suspicious, 'the check has run when onReady is called');
-      assert.ok(ready.noise, 'σ is calibrated before training');
-    });
+    const r = fitHead(
+      data('train', 300, 1.0, 1),
+      data('val', 150, 0.55, 2),
+      o,
+      (e) => events.push(`epoch ${e.epoch}`),
+      (ready) => {
+        events.push('ready');
+        assert.ok(ready.leakage?.suspicious, 'the check has run when onReady is called');
+        assert.ok(ready.noise, 'σ is calibrated before training');
+      },
+    );
     assert.deepEqual(events, ['ready', 'epoch 1', 'epoch 2', 'epoch 3']);
     assert.deepEqual(r.inputs, ['features', 'logits']);
     assert.equal(r.inputsDefaulted, true);
@@ -124,7 +162,10 @@ describe('classify fitHead', () => {
   it('without a validation file, warns up front when the head reads vectors and not when it reads features only', () => {
     const t = data('t', 120, 1.0, 1);
     const vec = fitHead(t, null, fit({ epochs: 1, valFraction: 0.2 }));
-    assert.ok(vec.warnings.some((w) => /no --val file/.test(w) && /--val FILE/.test(w)), vec.warnings.join('\n'));
+    assert.ok(
+      vec.warnings.some((w) => /no --val file/.test(w) && /--val FILE/.test(w)),
+      vec.warnings.join('\n'),
+    );
     const feat = fitHead(t, null, fit({ epochs: 1, valFraction: 0.2, inputs: ['features'] }));
     assert.ok(!feat.warnings.some((w) => /no --val file/.test(w)), feat.warnings.join('\n'));
   });

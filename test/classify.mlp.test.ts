@@ -6,7 +6,9 @@ const SHA = 'a'.repeat(64);
 
 function head(layers: HeadFile['layers'], std = [1, 1]): HeadFile {
   return {
-    format: 'pairscore-mlp', version: 1, labels: ['A', 'B'],
+    format: 'pairscore-mlp',
+    version: 1,
+    labels: ['A', 'B'],
     inputs: { embedding: null, embedding_dim: 0, features: ['f1', 'f2'], logits: false, logits_dim: 0 },
     model: { sha256: SHA },
     standardize: { mean: [1, 0], std },
@@ -23,8 +25,22 @@ test('softmax is stable and sums to 1', () => {
 test('Mlp.predict computes standardize → dense → relu → dense → softmax', () => {
   const h = head(
     [
-      { weight: [[1, 0], [0, 1]], bias: [0, 0], activation: 'relu' },
-      { weight: [[1, 0], [0, 1]], bias: [0, 0], activation: 'linear' },
+      {
+        weight: [
+          [1, 0],
+          [0, 1],
+        ],
+        bias: [0, 0],
+        activation: 'relu',
+      },
+      {
+        weight: [
+          [1, 0],
+          [0, 1],
+        ],
+        bias: [0, 0],
+        activation: 'linear',
+      },
     ],
     [2, 1],
   );
@@ -37,7 +53,18 @@ test('Mlp.predict computes standardize → dense → relu → dense → softmax'
 });
 
 test('Mlp.predict rejects a wrong input size', () => {
-  const mlp = new Mlp(head([{ weight: [[1, 0], [0, 1]], bias: [0, 0], activation: 'linear' }]));
+  const mlp = new Mlp(
+    head([
+      {
+        weight: [
+          [1, 0],
+          [0, 1],
+        ],
+        bias: [0, 0],
+        activation: 'linear',
+      },
+    ]),
+  );
   assert.throws(() => mlp.predict(new Float32Array(3)), /expects 2/);
 });
 

@@ -27,28 +27,56 @@ function data(file: string, n: number, vecAccuracy: number, seed: number): Featu
   return {
     file,
     meta: {
-      format: 'pairscore-features', version: 1, model: { sha256: 'cd'.repeat(32), name: 'm' }, embedding: 'pooled', embedding_dim: 4,
-      features: ['f_label', 'f_noise', 'neg_premise'], logits: true, logits_dim: 3, model_labels: LABELS,
+      format: 'pairscore-features',
+      version: 1,
+      model: { sha256: 'cd'.repeat(32), name: 'm' },
+      embedding: 'pooled',
+      embedding_dim: 4,
+      features: ['f_label', 'f_noise', 'neg_premise'],
+      logits: true,
+      logits_dim: 3,
+      model_labels: LABELS,
     },
-    n, gold, ids: gold.map((_, i) => String(i)), embeddingDim: 4, embedding, featureNames: ['f_label', 'f_noise', 'neg_premise'], features,
-    logitsDim: 3, logits, skippedErrors: 0, skippedUnlabelled: 0,
+    n,
+    gold,
+    ids: gold.map((_, i) => String(i)),
+    embeddingDim: 4,
+    embedding,
+    featureNames: ['f_label', 'f_noise', 'neg_premise'],
+    features,
+    logitsDim: 3,
+    logits,
+    skippedErrors: 0,
+    skippedUnlabelled: 0,
   };
 }
 
 const fit = (o: Partial<FitOptions> = {}): FitOptions => ({
-  ...DEFAULT_TRAIN_OPTIONS, hidden: [8], epochs: 12, lr: 1e-2, inputs: ['embedding', 'features', 'logits'], valFraction: 0, autoRemedy: false, ...o,
+  ...DEFAULT_TRAIN_OPTIONS,
+  hidden: [8],
+  epochs: 12,
+  lr: 1e-2,
+  inputs: ['embedding', 'features', 'logits'],
+  valFraction: 0,
+  autoRemedy: false,
+  ...o,
 });
 
 describe('classify permutationImportance', () => {
   it('groups the head inputs: embedding, each feature group (unknown columns alone), logits', () => {
-    const groups = headInputGroups({ inputs: { embedding: 'pooled', embedding_dim: 4, features: ['f_label', 'f_noise', 'neg_premise'], logits: true, logits_dim: 3 } });
-    assert.deepEqual(groups.map((g) => [g.group, g.columns]), [
-      ['embedding (pooled)', [0, 1, 2, 3]],
-      ['features: f_label', [4]],
-      ['features: f_noise', [5]],
-      ['features: negation', [6]],
-      ['logits', [7, 8, 9]],
-    ]);
+    const groups = headInputGroups({
+      inputs: { embedding: 'pooled', embedding_dim: 4, features: ['f_label', 'f_noise', 'neg_premise'], logits: true, logits_dim: 3 },
+    });
+    assert.deepEqual(
+      groups.map((g) => [g.group, g.columns]),
+      [
+        ['embedding (pooled)', [0, 1, 2, 3]],
+        ['features: f_label', [4]],
+        ['features: f_noise', [5]],
+        ['features: negation', [6]],
+        ['logits', [7, 8, 9]],
+      ],
+    );
   });
 
   it('the group that carries the label has the large drop; noise groups stay near 0', () => {
@@ -60,7 +88,8 @@ describe('classify permutationImportance', () => {
     const by = Object.fromEntries(imp.groups.map((g) => [g.group, g]));
     assert.ok(by['features: f_label']!.accuracy_drop > 0.3, JSON.stringify(imp.groups));
     assert.ok(by['features: f_label']!.macro_f1_drop > 0.3);
-    for (const g of ['features: f_noise', 'features: negation']) assert.ok(Math.abs(by[g]!.accuracy_drop) < 0.08, `${g}: ${JSON.stringify(by[g])}`);
+    for (const g of ['features: f_noise', 'features: negation'])
+      assert.ok(Math.abs(by[g]!.accuracy_drop) < 0.08, `${g}: ${JSON.stringify(by[g])}`);
   });
 
   it('the head records per-epoch history and stays byte-identical for the same seed', () => {
@@ -68,9 +97,13 @@ describe('classify permutationImportance', () => {
     const b = fitHead(data('train', 240, 0.5, 1), data('val', 120, 0.5, 2), fit({ epochs: 5, patience: 10 }));
     assert.equal(headJson(a.head), headJson(b.head));
     const history = a.head.training!.history as Array<Record<string, number>>;
-    assert.deepEqual(history.map((h) => h.epoch), [1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      history.map((h) => h.epoch),
+      [1, 2, 3, 4, 5],
+    );
     for (const h of history) {
-      for (const k of ['loss', 'train_accuracy', 'train_macro_f1', 'val_loss', 'val_accuracy', 'val_macro_f1']) assert.equal(typeof h[k], 'number', k);
+      for (const k of ['loss', 'train_accuracy', 'train_macro_f1', 'val_loss', 'val_accuracy', 'val_macro_f1'])
+        assert.equal(typeof h[k], 'number', k);
     }
     assert.equal(history[a.trained.bestEpoch - 1]!.val_accuracy, a.head.training!.val_accuracy);
     const c = fitHead(data('train', 240, 0.5, 1), data('val', 120, 0.5, 2), fit({ epochs: 5, patience: 10, seed: 43 }));

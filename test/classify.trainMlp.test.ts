@@ -1,6 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_TRAIN_OPTIONS, Rng, fitStandardizer, scorePredictions, trainMlp, type Matrix, type TrainOptions } from '../src/classify/train.js';
+import {
+  DEFAULT_TRAIN_OPTIONS,
+  Rng,
+  fitStandardizer,
+  scorePredictions,
+  trainMlp,
+  type Matrix,
+  type TrainOptions,
+} from '../src/classify/train.js';
 import { Mlp, type HeadFile } from '../src/classify/index.js';
 
 /** Three Gaussian blobs in `d` dims (classes 0..2), `sep` apart; `counts` rows per class. */
@@ -19,13 +27,24 @@ function blobs(counts: number[], d: number, sep: number, seed: number): Matrix {
   return { n, d, x, y };
 }
 
-const opts = (o: Partial<TrainOptions> = {}): TrainOptions => ({ ...DEFAULT_TRAIN_OPTIONS, hidden: [16], epochs: 15, batchSize: 32, lr: 1e-2, ...o });
+const opts = (o: Partial<TrainOptions> = {}): TrainOptions => ({
+  ...DEFAULT_TRAIN_OPTIONS,
+  hidden: [16],
+  epochs: 15,
+  batchSize: 32,
+  lr: 1e-2,
+  ...o,
+});
 
 function asHead(t: ReturnType<typeof trainMlp>, d: number, k: number): HeadFile {
   return {
-    format: 'pairscore-mlp', version: 1, labels: Array.from({ length: k }, (_, i) => `L${i}`),
+    format: 'pairscore-mlp',
+    version: 1,
+    labels: Array.from({ length: k }, (_, i) => `L${i}`),
     inputs: { embedding: null, embedding_dim: 0, features: Array.from({ length: d }, (_, i) => `f${i}`), logits: false, logits_dim: 0 },
-    model: { sha256: '0'.repeat(64) }, standardize: { mean: t.mean, std: t.std }, layers: t.layers,
+    model: { sha256: '0'.repeat(64) },
+    standardize: { mean: t.mean, std: t.std },
+    layers: t.layers,
   };
 }
 
@@ -55,9 +74,18 @@ describe('classify trainMlp', () => {
 
   it('the same seed gives the same weights bit for bit; another seed does not', () => {
     const train = blobs([60, 60, 60], 5, 2, 3);
-    const a = trainMlp({ train, val: null, classes: 3, vectorRanges: [[0, 2]] }, opts({ seed: 7, groupDropout: 0.3, vectorNoise: 0.5, dropout: 0.3 }));
-    const b = trainMlp({ train, val: null, classes: 3, vectorRanges: [[0, 2]] }, opts({ seed: 7, groupDropout: 0.3, vectorNoise: 0.5, dropout: 0.3 }));
-    const c = trainMlp({ train, val: null, classes: 3, vectorRanges: [[0, 2]] }, opts({ seed: 8, groupDropout: 0.3, vectorNoise: 0.5, dropout: 0.3 }));
+    const a = trainMlp(
+      { train, val: null, classes: 3, vectorRanges: [[0, 2]] },
+      opts({ seed: 7, groupDropout: 0.3, vectorNoise: 0.5, dropout: 0.3 }),
+    );
+    const b = trainMlp(
+      { train, val: null, classes: 3, vectorRanges: [[0, 2]] },
+      opts({ seed: 7, groupDropout: 0.3, vectorNoise: 0.5, dropout: 0.3 }),
+    );
+    const c = trainMlp(
+      { train, val: null, classes: 3, vectorRanges: [[0, 2]] },
+      opts({ seed: 8, groupDropout: 0.3, vectorNoise: 0.5, dropout: 0.3 }),
+    );
     assert.equal(JSON.stringify(a.layers), JSON.stringify(b.layers));
     assert.notEqual(JSON.stringify(a.layers), JSON.stringify(c.layers));
   });

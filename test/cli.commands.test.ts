@@ -17,7 +17,12 @@ let model = '';
 let pairs = '';
 let env: NodeJS.ProcessEnv = {};
 
-const readJsonl = (file: string) => fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+const readJsonl = (file: string) =>
+  fs
+    .readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairscore-cli-'));
@@ -45,7 +50,13 @@ const LABELS = ['ENTAILMENT', 'NEUTRAL', 'CONTRADICTION'];
  * the pair from the model's tokenizer.json, a plain onnxruntime-node session runs model.onnx on
  * it alone (row 10, the bad row, has none).
  */
-let expected: Promise<{ peer: PreTrainedTokenizer; inputs: Array<{ premise: string; hypothesis: string; gold: string }>; logits: Array<number[] | undefined> }> | undefined;
+let expected:
+  | Promise<{
+      peer: PreTrainedTokenizer;
+      inputs: Array<{ premise: string; hypothesis: string; gold: string }>;
+      logits: Array<number[] | undefined>;
+    }>
+  | undefined;
 function oracle() {
   expected ??= (async () => {
     const peer = await AutoTokenizer.from_pretrained(model, { local_files_only: true });
@@ -84,7 +95,10 @@ test('score writes one row per input row in order, and the metrics JSON', async 
   assert.equal(r.code, 0, r.stderr);
   const rows = readJsonl(out);
   assert.equal(rows.length, 301);
-  assert.deepEqual(rows.map((x) => x.index), Array.from({ length: 301 }, (_, i) => i));
+  assert.deepEqual(
+    rows.map((x) => x.index),
+    Array.from({ length: 301 }, (_, i) => i),
+  );
   assert.match(String(rows[10]!.error), /hypothesis/);
   assert.equal(rows[10]!.id, 'bad-1');
   const ok = rows[0]!;
@@ -96,14 +110,20 @@ test('score writes one row per input row in order, and the metrics JSON', async 
     if (i === 10) return;
     const want = softmax(logits[i]!);
     const probs = row.probs as Record<string, number>;
-    assertClose(LABELS.map((l) => probs[l]!), want, 1e-4, `row ${i} probs`);
+    assertClose(
+      LABELS.map((l) => probs[l]!),
+      want,
+      1e-4,
+      `row ${i} probs`,
+    );
     assert.equal(row.label, LABELS[want.indexOf(Math.max(...want))], `row ${i} label`);
     assert.equal(row.gold, inputs[i]!.gold);
     if (row.label === row.gold) right++;
   });
   const m = JSON.parse(fs.readFileSync(metricsFile, 'utf8')) as Record<string, unknown>;
   assert.ok(Math.abs((m.accuracy as number) - right / 300) < 1e-9, `accuracy ${m.accuracy} vs ${right}/300 counted from the rows`);
-  for (const k of ['rows', 'scored', 'errors', 'accuracy', 'macro_f1', 'per_class', 'confusion', 'pairs_per_s', 'seconds']) assert.ok(k in m, k);
+  for (const k of ['rows', 'scored', 'errors', 'accuracy', 'macro_f1', 'per_class', 'confusion', 'pairs_per_s', 'seconds'])
+    assert.ok(k in m, k);
   assert.equal(m.rows, 301);
   assert.equal(m.errors, 1);
   assert.equal(m.scored, 300);
@@ -191,13 +211,18 @@ test('an unreadable file fails before any work with exit code 2, naming file and
 
 test('a head that does not fit the model fails at start with exit code 2', async () => {
   const head = path.join(dir, 'head.json');
-  fs.writeFileSync(head, JSON.stringify({
-    format: 'pairscore-mlp', version: 1, labels: ['A', 'B'],
-    inputs: { embedding: 'pooled', embedding_dim: 64, features: [], logits: false, logits_dim: 0 },
-    model: { sha256: 'f'.repeat(64) },
-    standardize: { mean: Array(64).fill(0), std: Array(64).fill(1) },
-    layers: [{ weight: [Array(64).fill(0), Array(64).fill(0)], bias: [0, 0], activation: 'linear' }],
-  }));
+  fs.writeFileSync(
+    head,
+    JSON.stringify({
+      format: 'pairscore-mlp',
+      version: 1,
+      labels: ['A', 'B'],
+      inputs: { embedding: 'pooled', embedding_dim: 64, features: [], logits: false, logits_dim: 0 },
+      model: { sha256: 'f'.repeat(64) },
+      standardize: { mean: Array(64).fill(0), std: Array(64).fill(1) },
+      layers: [{ weight: [Array(64).fill(0), Array(64).fill(0)], bias: [0, 0], activation: 'linear' }],
+    }),
+  );
   const r = await runCli(['score', pairs, '--model', model, '--mlp', head, '--out', path.join(dir, 'x.jsonl')], env);
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /head\.json does not fit.*sha256.*64-value 'pooled' vector; the model gives 128/s);

@@ -21,7 +21,10 @@ before(async () => {
   ({ dir, env } = deployment);
   modelDir = path.join(dir, 'models', 'demo');
   // Another model under the same name: a worker with this root cannot run the runs.
-  const other = await runCli(['make-model', '--size', 'tiny', '--head', 'seqcls', '--seed', '99', '--out', path.join(dir, 'other', 'demo')], env);
+  const other = await runCli(
+    ['make-model', '--size', 'tiny', '--head', 'seqcls', '--seed', '99', '--out', path.join(dir, 'other', 'demo')],
+    env,
+  );
   assert.equal(other.code, 0, other.stderr);
 });
 
@@ -61,7 +64,10 @@ test('exit 1: submit --wait on a run whose chunks fail on every host', async () 
   const worker = startCli(['worker', '--models-root', path.join(dir, 'other')], env);
   try {
     // Two attempts keep the host-problem retries short (PAIRSCORE_RETRY_ATTEMPTS, read at submit).
-    const r = await runCli(['submit', deployment!.pairs, '--model', 'demo', '--run-id', 'fails', '--chunk-size', '60', '--wait', '--timeout', '2m'], { ...env, PAIRSCORE_RETRY_ATTEMPTS: '2' });
+    const r = await runCli(
+      ['submit', deployment!.pairs, '--model', 'demo', '--run-id', 'fails', '--chunk-size', '60', '--wait', '--timeout', '2m'],
+      { ...env, PAIRSCORE_RETRY_ATTEMPTS: '2' },
+    );
     assert.equal(r.code, 1, r.stderr + worker.output());
     assert.match(r.stderr, /completed with 2 failed chunk\(s\)/);
     assert.match(r.stderr, /failed +chunk 0 .*on .*model 'demo' on this worker has sha256/);
@@ -95,7 +101,10 @@ test('exit 130: Ctrl-C while submit --wait waits ends the wait, not the run', as
   }
   waiting.child.kill('SIGINT');
   assert.equal(await waiting.exited, 130, waiting.output());
-  assert.match(waiting.output(), /interrupted by SIGINT; the run goes on on the workers \(pairscore status ctrl-c; pairscore cancel ctrl-c stops it\)/);
+  assert.match(
+    waiting.output(),
+    /interrupted by SIGINT; the run goes on on the workers \(pairscore status ctrl-c; pairscore cancel ctrl-c stops it\)/,
+  );
   const st = await runCli(['status', 'ctrl-c'], env);
   assert.match(st.stdout, /run ctrl-c: queued/);
   assert.equal((await runCli(['cancel', 'ctrl-c'], env)).code, 0);

@@ -36,7 +36,10 @@ after(() => {
 
 /** Files in `folder` whose names start with `base` (the output, its temp files, its sidecar). */
 function outputsOf(folder: string, base: string): string[] {
-  return fs.readdirSync(folder).filter((f) => f.startsWith(base)).sort();
+  return fs
+    .readdirSync(folder)
+    .filter((f) => f.startsWith(base))
+    .sort();
 }
 
 /** Polls until a temp file of `out` holds at least `minBytes` (output has started); returns its name. */
@@ -57,9 +60,16 @@ async function outputStarted(out: string, minBytes: number, exited: Promise<unkn
 }
 
 /** Starts a command, waits for its temp output, sends `signals` (ms apart), returns how it ended. */
-async function interrupt(args: string[], out: string, minBytes: number, signals: NodeJS.Signals[]): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string; tmp: string }> {
+async function interrupt(
+  args: string[],
+  out: string,
+  minBytes: number,
+  signals: NodeJS.Signals[],
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string; tmp: string }> {
   const run = startCli(args, env);
-  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => run.child.on('close', (code, signal) => resolve({ code, signal })));
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    run.child.on('close', (code, signal) => resolve({ code, signal })),
+  );
   const tmp = await outputStarted(out, minBytes, ended, run.output);
   for (const [i, s] of signals.entries()) {
     if (i > 0) await new Promise((r) => setTimeout(r, 100));
@@ -73,7 +83,10 @@ test('score: SIGINT once rows are being written exits 130, says the partial file
   const out = path.join(dir, 'scores.jsonl');
   const r = await interrupt(['score', pairs, '--model', model, '--out', out, '--no-progress'], out, 1, ['SIGINT']);
   assert.equal(r.code, 130, r.output);
-  assert.match(r.output, new RegExp(`interrupted by SIGINT: removed the partial .*${r.tmp.replace(/\./g, '\\.')}; .*scores\\.jsonl was not written`));
+  assert.match(
+    r.output,
+    new RegExp(`interrupted by SIGINT: removed the partial .*${r.tmp.replace(/\./g, '\\.')}; .*scores\\.jsonl was not written`),
+  );
   assert.deepEqual(outputsOf(dir, 'scores.jsonl'), [], 'no output and no temp file');
 });
 
@@ -96,7 +109,10 @@ test('score --out x.csv: SIGTERM exits 143 and leaves no file', async () => {
 
 test('a second SIGINT stops at once (the process dies of SIGINT) and still removes the temp file', async () => {
   const out = path.join(dir, 'twice.jsonl');
-  const r = await interrupt(['score', pairs, '--model', model, '--out', out, '--no-progress', '--chunk-size', '8192'], out, 1, ['SIGINT', 'SIGINT']);
+  const r = await interrupt(['score', pairs, '--model', model, '--out', out, '--no-progress', '--chunk-size', '8192'], out, 1, [
+    'SIGINT',
+    'SIGINT',
+  ]);
   // 8,192-row chunks take ~2 s here, so the first signal is still waiting for its chunk when the second comes.
   assert.equal(r.signal, 'SIGINT', `killed by the re-raised signal (a shell shows 130); got code ${r.code}\n${r.output}`);
   assert.match(r.output, /interrupted by SIGINT: removed the partial .*twice\.jsonl\.\d+\.[0-9a-f]+\.tmp; stopping now/);

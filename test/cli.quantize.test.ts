@@ -8,7 +8,12 @@ import { softmax } from './helpers/raw-ort.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pairscore-cli-quant-'));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
-const readJsonl = (file: string) => fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+const readJsonl = (file: string) =>
+  fs
+    .readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 function cosine(u: readonly number[], v: readonly number[]): number {
   let d = 0;

@@ -36,11 +36,15 @@ async function everyCommand(url: string, runId: string, only?: string[]): Promis
     cancel: ['cancel', runId],
   };
   const env = { PAIRSCORE_CACHE_DIR: path.join(fx.dir, 'cache') };
-  const entries = await Promise.all(Object.entries(commands).filter(([name]) => !only || only.includes(name)).map(async ([name, args]) => {
-    const t0 = Date.now();
-    const r = await runCli([...args, '--redis', url], env);
-    return [name, { ...r, ms: Date.now() - t0 }] as const;
-  }));
+  const entries = await Promise.all(
+    Object.entries(commands)
+      .filter(([name]) => !only || only.includes(name))
+      .map(async ([name, args]) => {
+        const t0 = Date.now();
+        const r = await runCli([...args, '--redis', url], env);
+        return [name, { ...r, ms: Date.now() - t0 }] as const;
+      }),
+  );
   assert.ok(!fs.existsSync(out), 'results wrote no file');
   return Object.fromEntries(entries);
 }
@@ -56,7 +60,11 @@ test('a Redis URL that cannot work (unparseable, or not redis:// / rediss://): e
   ]);
   for (const [name, r] of Object.entries(unparseable)) {
     assert.equal(r.code, 2, `${name}: ${r.stderr}`);
-    assert.match(r.stderr, /invalid Redis URL \(unparseable; from --redis or REDIS_URL, not shown\): use redis:\/\/host:port or rediss:\/\/host:port/, name);
+    assert.match(
+      r.stderr,
+      /invalid Redis URL \(unparseable; from --redis or REDIS_URL, not shown\): use redis:\/\/host:port or rediss:\/\/host:port/,
+      name,
+    );
     assert.doesNotMatch(r.stderr, /s3cret/, `${name}: the string is not echoed (it may hold a password)`);
     assertOneLine(name, r);
     assert.ok(r.ms < 30000, `${name} took ${r.ms} ms`);
@@ -78,7 +86,11 @@ test('Redis down (a private redis-server holding a run, stopped): submit, status
     for (const name of ['submit', 'status', 'status (list)', 'cancel']) {
       const r = all[name]!;
       assert.equal(r.code, 1, `${name}: ${r.stderr}`);
-      assert.match(r.stderr, /cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+: nothing listens there \(ECONNREFUSED\): is Redis running/, name);
+      assert.match(
+        r.stderr,
+        /cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+: nothing listens there \(ECONNREFUSED\): is Redis running/,
+        name,
+      );
       assertOneLine(name, r);
       assert.ok(r.ms < 30000, `${name} took ${r.ms} ms`);
     }

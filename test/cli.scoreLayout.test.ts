@@ -18,7 +18,13 @@ const cores = os.availableParallelism();
 
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairscore-layout-'));
-  env = { PAIRSCORE_CACHE_DIR: path.join(dir, 'cache'), PAIRSCORE_THREADS: '', PAIRSCORE_SESSIONS: '', PAIRSCORE_MAX_MEMORY_MB: '', PAIRSCORE_BATCH_TOKENS: '' };
+  env = {
+    PAIRSCORE_CACHE_DIR: path.join(dir, 'cache'),
+    PAIRSCORE_THREADS: '',
+    PAIRSCORE_SESSIONS: '',
+    PAIRSCORE_MAX_MEMORY_MB: '',
+    PAIRSCORE_BATCH_TOKENS: '',
+  };
   model = path.join(dir, 'model');
   pairs = path.join(dir, 'pairs.jsonl');
   const made = await runCli(['make-model', '--size', 'tiny', '--head', 'seqcls', '--out', model], env);
@@ -38,17 +44,26 @@ test('score without flags: one single-threaded session per core, printed once', 
   assert.equal(r.code, 0, r.stderr);
   const lines = layoutLines(r.stderr);
   assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0]!, new RegExp(`^sessions ${cores} × threads 1, batch-tokens 1024 \\(${cores} cores?, model \\d+ MB, budget .* of free memory\\)$`));
+  assert.match(
+    lines[0]!,
+    new RegExp(`^sessions ${cores} × threads 1, batch-tokens 1024 \\(${cores} cores?, model \\d+ MB, budget .* of free memory\\)$`),
+  );
 });
 
 test('score with a memory budget below two model copies: one session on every core', async () => {
   const r = await runCli(['score', pairs, '--model', model, '--out', path.join(dir, 'b.jsonl'), '--no-progress', '--max-memory', '1'], env);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(layoutLines(r.stderr).join('\n'), new RegExp(`^sessions 1 × threads ${cores}, batch-tokens 1024 \\(.*budget 1 MB \\(--max-memory\\)`));
+  assert.match(
+    layoutLines(r.stderr).join('\n'),
+    new RegExp(`^sessions 1 × threads ${cores}, batch-tokens 1024 \\(.*budget 1 MB \\(--max-memory\\)`),
+  );
 });
 
 test('PAIRSCORE_THREADS alone derives the sessions; --batch-tokens is kept', async () => {
-  const r = await runCli(['score', pairs, '--model', model, '--out', path.join(dir, 'c.jsonl'), '--no-progress', '--batch-tokens', '256'], { ...env, PAIRSCORE_THREADS: String(cores) });
+  const r = await runCli(['score', pairs, '--model', model, '--out', path.join(dir, 'c.jsonl'), '--no-progress', '--batch-tokens', '256'], {
+    ...env,
+    PAIRSCORE_THREADS: String(cores),
+  });
   assert.equal(r.code, 0, r.stderr);
   assert.match(layoutLines(r.stderr).join('\n'), new RegExp(`^sessions 1 × threads ${cores}, batch-tokens 256 \\(set by --threads`));
 });

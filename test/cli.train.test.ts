@@ -37,7 +37,12 @@ after(() => {
 });
 
 test('extract writes Parquet with one column per feature and a sidecar naming the model', () => {
-  const meta = JSON.parse(fs.readFileSync(file('train.parquet.meta.json'), 'utf8')) as { model: { sha256: string }; embedding: string; features: string[]; model_labels: string[] };
+  const meta = JSON.parse(fs.readFileSync(file('train.parquet.meta.json'), 'utf8')) as {
+    model: { sha256: string };
+    embedding: string;
+    features: string[];
+    model_labels: string[];
+  };
   assert.match(meta.model.sha256, /^[0-9a-f]{64}$/);
   assert.equal(meta.embedding, 'pooled');
   assert.ok(meta.features.includes('neg_mismatch'));
@@ -46,7 +51,20 @@ test('extract writes Parquet with one column per feature and a sidecar naming th
 });
 
 test('train → score --mlp → eval; the same seed gives the same head bytes', async () => {
-  const args = ['train', file('train.parquet'), '--val', file('test.features.jsonl'), '--epochs', '12', '--hidden', '32', '--lr', '0.005', '--seed', '3'];
+  const args = [
+    'train',
+    file('train.parquet'),
+    '--val',
+    file('test.features.jsonl'),
+    '--epochs',
+    '12',
+    '--hidden',
+    '32',
+    '--lr',
+    '0.005',
+    '--seed',
+    '3',
+  ];
   const r1 = await runCli([...args, '--out', file('head1.json')], env);
   assert.equal(r1.code, 0, r1.stderr);
   assert.match(r1.stderr, /epoch +1\/12 {2}loss \d\.\d{4} {2}train acc [\d.]+% {2}val loss [\d.]+ {2}val acc [\d.]+%/);
@@ -55,16 +73,37 @@ test('train → score --mlp → eval; the same seed gives the same head bytes', 
   const r2 = await runCli([...args, '--out', file('head2.json'), '--no-progress'], env);
   assert.equal(r2.code, 0, r2.stderr);
   assert.ok(fs.readFileSync(file('head1.json')).equals(fs.readFileSync(file('head2.json'))), 'heads differ');
-  const head = JSON.parse(fs.readFileSync(file('head1.json'), 'utf8')) as { inputs: { embedding: string | null; features: string[]; logits: boolean }; model: { sha256: string } };
+  const head = JSON.parse(fs.readFileSync(file('head1.json'), 'utf8')) as {
+    inputs: { embedding: string | null; features: string[]; logits: boolean };
+    model: { sha256: string };
+  };
   // Default inputs: the features (the default extract includes the lexical group) and the logits, not the pooled vector.
   assert.match(r1.stderr, /inputs \(default\): features,logits/);
   assert.equal(head.inputs.embedding, null);
   assert.equal(head.inputs.logits, true);
   assert.ok(head.inputs.features.includes('lex_0000') && head.inputs.features.includes('neg_mismatch'));
 
-  const own = await runCli(['score', file('test.jsonl'), '--model', model, '--out', file('own.jsonl'), '--metrics', file('own.json'), '--no-progress'], env);
+  const own = await runCli(
+    ['score', file('test.jsonl'), '--model', model, '--out', file('own.jsonl'), '--metrics', file('own.json'), '--no-progress'],
+    env,
+  );
   assert.equal(own.code, 0, own.stderr);
-  const s = await runCli(['score', file('test.jsonl'), '--model', model, '--mlp', file('head1.json'), '--out', file('preds.parquet'), '--metrics', file('m.json'), '--no-progress'], env);
+  const s = await runCli(
+    [
+      'score',
+      file('test.jsonl'),
+      '--model',
+      model,
+      '--mlp',
+      file('head1.json'),
+      '--out',
+      file('preds.parquet'),
+      '--metrics',
+      file('m.json'),
+      '--no-progress',
+    ],
+    env,
+  );
   assert.equal(s.code, 0, s.stderr);
   const m = JSON.parse(fs.readFileSync(file('m.json'), 'utf8')) as { accuracy: number };
   const o = JSON.parse(fs.readFileSync(file('own.json'), 'utf8')) as { accuracy: number };
@@ -81,7 +120,10 @@ test('train → score --mlp → eval; the same seed gives the same head bytes', 
 test('train refuses bad inputs with exit code 2', async () => {
   const r = await runCli(['train', file('train.parquet'), '--out', file('h.json'), '--inputs', 'embedding,logits,bogus'], env);
   assert.notEqual(r.code, 0);
-  const noLogits = await runCli(['extract', file('test.jsonl'), '--model', model, '--out', file('nolog.jsonl'), '--no-logits', '--no-progress'], env);
+  const noLogits = await runCli(
+    ['extract', file('test.jsonl'), '--model', model, '--out', file('nolog.jsonl'), '--no-logits', '--no-progress'],
+    env,
+  );
   assert.equal(noLogits.code, 0, noLogits.stderr);
   const r2 = await runCli(['train', file('nolog.jsonl'), '--out', file('h.json'), '--inputs', 'features,logits'], env);
   assert.equal(r2.code, 2);
@@ -90,7 +132,10 @@ test('train refuses bad inputs with exit code 2', async () => {
   const r3 = await runCli(['train', file('nolog.jsonl'), '--out', file('h.json'), '--inputs', 'features', '--epochs', '2'], env);
   assert.equal(r3.code, 2);
   assert.match(r3.stderr, /pass --model DIR/);
-  const r4 = await runCli(['train', file('nolog.jsonl'), '--out', file('h.json'), '--inputs', 'features', '--epochs', '2', '--model', model, '--no-progress'], env);
+  const r4 = await runCli(
+    ['train', file('nolog.jsonl'), '--out', file('h.json'), '--inputs', 'features', '--epochs', '2', '--model', model, '--no-progress'],
+    env,
+  );
   assert.equal(r4.code, 0, r4.stderr);
 });
 
@@ -102,7 +147,21 @@ test('without --val, train warns before the first epoch when the rows carry vect
   assert.match(withVectors.stderr, /Fix: --val FILE, extracted with the same model from pairs it was not fine-tuned on/);
   assert.ok(warn < withVectors.stderr.indexOf('epoch   1/2'), 'the warning comes before the first epoch');
 
-  const feats = await runCli(['extract', file('test.jsonl'), '--model', model, '--embedding', 'none', '--no-logits', '--out', file('featsonly.jsonl'), '--no-progress'], env);
+  const feats = await runCli(
+    [
+      'extract',
+      file('test.jsonl'),
+      '--model',
+      model,
+      '--embedding',
+      'none',
+      '--no-logits',
+      '--out',
+      file('featsonly.jsonl'),
+      '--no-progress',
+    ],
+    env,
+  );
   assert.equal(feats.code, 0, feats.stderr);
   const featuresOnly = await runCli(['train', file('featsonly.jsonl'), '--epochs', '2', '--out', file('noval2.json')], env);
   assert.equal(featuresOnly.code, 0, featuresOnly.stderr);

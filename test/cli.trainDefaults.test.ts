@@ -32,7 +32,10 @@ before(async () => {
   if (skip) return;
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairscore-train-defaults-'));
   env = { PAIRSCORE_CACHE_DIR: file('cache') };
-  for (const [tsv, out] of [[trainTsv!, 'train.parquet'], [trialTsv!, 'trial.parquet']] as const) {
+  for (const [tsv, out] of [
+    [trainTsv!, 'train.parquet'],
+    [trialTsv!, 'trial.parquet'],
+  ] as const) {
     const r = await runCli(['extract', tsv, '--model', modelDir!, '--out', file(out), '--no-progress'], env);
     assert.equal(r.code, 0, r.stderr);
   }
@@ -45,7 +48,22 @@ after(() => {
 test('the default path (extract, train --val, score --mlp; no other flags) reaches ≥ 84% on SICK_trial', { skip }, async () => {
   const t = await runCli(['train', file('train.parquet'), '--val', file('trial.parquet'), '--out', file('head.json')], env);
   assert.equal(t.code, 0, t.stderr);
-  const s = await runCli(['score', trialTsv!, '--model', modelDir!, '--mlp', file('head.json'), '--out', file('preds.jsonl'), '--metrics', file('m.json'), '--no-progress'], env);
+  const s = await runCli(
+    [
+      'score',
+      trialTsv!,
+      '--model',
+      modelDir!,
+      '--mlp',
+      file('head.json'),
+      '--out',
+      file('preds.jsonl'),
+      '--metrics',
+      file('m.json'),
+      '--no-progress',
+    ],
+    env,
+  );
   assert.equal(s.code, 0, s.stderr);
   const m = JSON.parse(fs.readFileSync(file('m.json'), 'utf8')) as { accuracy: number; rows?: number };
   // Measured 85.1% for the default seed (npm run experiment:sick, "defaults" row); the recipe's mean is 84.2–84.4%.
@@ -53,7 +71,10 @@ test('the default path (extract, train --val, score --mlp; no other flags) reach
 });
 
 test('the leakage check is printed before the first epoch, and the automatic remedy is applied and announced', { skip }, async () => {
-  const r = await runCli(['train', file('train.parquet'), '--val', file('trial.parquet'), '--epochs', '2', '--out', file('auto.json')], env);
+  const r = await runCli(
+    ['train', file('train.parquet'), '--val', file('trial.parquet'), '--epochs', '2', '--out', file('auto.json')],
+    env,
+  );
   assert.equal(r.code, 0, r.stderr);
   const check = r.stderr.indexOf("model's own accuracy: 85.72% on the training rows, 63.84% on the validation rows");
   const epoch1 = r.stderr.indexOf('epoch   1/2');
@@ -69,7 +90,10 @@ test('the leakage check is printed before the first epoch, and the automatic rem
 });
 
 test('an explicit --vector-noise 0 is respected; an explicit --vector-noise auto is not recommended again', { skip }, async () => {
-  const zero = await runCli(['train', file('train.parquet'), '--val', file('trial.parquet'), '--vector-noise', '0', '--epochs', '1', '--out', file('zero.json')], env);
+  const zero = await runCli(
+    ['train', file('train.parquet'), '--val', file('trial.parquet'), '--vector-noise', '0', '--epochs', '1', '--out', file('zero.json')],
+    env,
+  );
   assert.equal(zero.code, 0, zero.stderr);
   assert.doesNotMatch(zero.stderr, /Applying .* automatically/);
   assert.match(zero.stderr, /No remedy applied \(the automatic one is off/);
@@ -78,7 +102,21 @@ test('an explicit --vector-noise 0 is respected; an explicit --vector-noise auto
   assert.equal(z.training.options.vector_noise, 0);
   assert.equal(z.training.options.vector_noise_mode, 'fixed');
 
-  const auto = await runCli(['train', file('train.parquet'), '--val', file('trial.parquet'), '--vector-noise', 'auto', '--epochs', '1', '--out', file('explicit.json')], env);
+  const auto = await runCli(
+    [
+      'train',
+      file('train.parquet'),
+      '--val',
+      file('trial.parquet'),
+      '--vector-noise',
+      'auto',
+      '--epochs',
+      '1',
+      '--out',
+      file('explicit.json'),
+    ],
+    env,
+  );
   assert.equal(auto.code, 0, auto.stderr);
   assert.match(auto.stderr, /Remedy in use: --vector-noise auto/);
   assert.doesNotMatch(auto.stderr, /Remedies:|remedies:/);
@@ -86,7 +124,21 @@ test('an explicit --vector-noise 0 is respected; an explicit --vector-noise auto
 });
 
 test('a head reading the pooled vector and features gets --group-dropout 0.5 automatically', { skip }, async () => {
-  const r = await runCli(['train', file('train.parquet'), '--val', file('trial.parquet'), '--inputs', 'embedding,features', '--epochs', '1', '--out', file('gd.json')], env);
+  const r = await runCli(
+    [
+      'train',
+      file('train.parquet'),
+      '--val',
+      file('trial.parquet'),
+      '--inputs',
+      'embedding,features',
+      '--epochs',
+      '1',
+      '--out',
+      file('gd.json'),
+    ],
+    env,
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /Applying --group-dropout 0\.5 automatically/);
   const head = readHead('gd.json');

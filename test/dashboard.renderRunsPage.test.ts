@@ -8,26 +8,61 @@ import type { RunStatus } from '../src/queue/index.js';
 const HOSTILE = `<script>alert("x")</script><img src=x onerror=alert(1)> & 'quoted'`;
 
 const run = (over: Partial<RunStatus>): RunStatus => ({
-  runId: 'r1', state: 'running', createdAt: '2026-11-30T16:00:00.000Z', rows: 400, done: 100, chunks: 8, chunkSize: 50, chunksAdded: 8,
-  failedChunks: 0, chunksDone: 2, pairsPerSec: 12.5, etaSeconds: 24, workers: ['w-1'], workersAlive: 1, workersSeen: [], ...over,
+  runId: 'r1',
+  state: 'running',
+  createdAt: '2026-11-30T16:00:00.000Z',
+  rows: 400,
+  done: 100,
+  chunks: 8,
+  chunkSize: 50,
+  chunksAdded: 8,
+  failedChunks: 0,
+  chunksDone: 2,
+  pairsPerSec: 12.5,
+  etaSeconds: 24,
+  workers: ['w-1'],
+  workersAlive: 1,
+  workersSeen: [],
+  ...over,
 });
 
 const data = (over: Partial<DashboardData> = {}): DashboardData => ({
-  prefix: 'fleet-a', readAt: '2026-11-30T16:01:00.000Z',
+  prefix: 'fleet-a',
+  readAt: '2026-11-30T16:01:00.000Z',
   runs: [
     run({}),
     run({
-      runId: 'r2', state: 'completed', done: 400, etaSeconds: 0, failedChunks: 1,
+      runId: 'r2',
+      state: 'completed',
+      done: 400,
+      etaSeconds: 0,
+      failedChunks: 1,
       result: {
-        state: 'completed', metrics: null, lostRows: 0, finishedAt: '2026-11-30T16:05:00.000Z',
+        state: 'completed',
+        metrics: null,
+        lostRows: 0,
+        finishedAt: '2026-11-30T16:05:00.000Z',
         failedChunks: [{ chunk: 2, reason: HOSTILE, firstIndex: 100, rows: 50 }],
       },
     }),
   ],
   workers: [
-    { id: 'vm-4242-ab12', alive: true, lastHeartbeat: Date.parse('2026-11-30T16:00:58.000Z'), info: {
-      host: 'vm', pid: 4242, concurrency: 2, threads: 1, device: 'cpu', requestedDevice: 'auto', executionProviders: ['cpu'], onnxruntime: '1.30.0', version: '0.1.0',
-    } },
+    {
+      id: 'vm-4242-ab12',
+      alive: true,
+      lastHeartbeat: Date.parse('2026-11-30T16:00:58.000Z'),
+      info: {
+        host: 'vm',
+        pid: 4242,
+        concurrency: 2,
+        threads: 1,
+        device: 'cpu',
+        requestedDevice: 'auto',
+        executionProviders: ['cpu'],
+        onnxruntime: '1.30.0',
+        version: '0.1.0',
+      },
+    },
     { id: 'gone-1', alive: false, info: null },
   ],
   ...over,
@@ -45,7 +80,16 @@ test('every run with its state, rows and chunks, a progress bar, pairs/s, create
   assert.match(html, /<time datetime="2026-11-30T16:00:00.000Z">2026-11-30 16:00:00Z<\/time>/);
   assert.match(html, /chunk 2 \(rows 100–149\): /);
   const worker = /<tr class="alive" data-worker="vm-4242-ab12">([\s\S]*?)<\/tr>/.exec(html)?.[1] ?? '';
-  for (const cell of ['<td>vm</td>', '>4242<', '<td>0.1.0</td>', 'cpu (asked auto)', '<td>cpu</td>', '1.30.0', '2026-11-30 16:00:58Z', 'alive']) {
+  for (const cell of [
+    '<td>vm</td>',
+    '>4242<',
+    '<td>0.1.0</td>',
+    'cpu (asked auto)',
+    '<td>cpu</td>',
+    '1.30.0',
+    '2026-11-30 16:00:58Z',
+    'alive',
+  ]) {
     assert.ok(worker.includes(cell), `worker row lacks ${cell}: ${worker}`);
   }
   assert.match(html, /<tr class="gone" data-worker="gone-1">/);
@@ -56,8 +100,36 @@ test('every run with its state, rows and chunks, a progress bar, pairs/s, create
 test('a hostile failure reason, run id, prefix and host name are escaped, never markup', () => {
   const hostile = data({
     prefix: HOSTILE,
-    runs: [run({ runId: `"><b>id`, chunksDone: undefined, result: { state: 'failed', reason: HOSTILE, metrics: null, lostRows: 0, finishedAt: '', failedChunks: [{ chunk: 1, part: '<i>a</i>', reason: HOSTILE, firstIndex: null, rows: null }] } })],
-    workers: [{ id: '<w>', alive: true, info: { host: HOSTILE, pid: 1, concurrency: 1, threads: 1, device: '<d>', executionProviders: ['<p>'], onnxruntime: '<o>', version: '<v>' } }],
+    runs: [
+      run({
+        runId: `"><b>id`,
+        chunksDone: undefined,
+        result: {
+          state: 'failed',
+          reason: HOSTILE,
+          metrics: null,
+          lostRows: 0,
+          finishedAt: '',
+          failedChunks: [{ chunk: 1, part: '<i>a</i>', reason: HOSTILE, firstIndex: null, rows: null }],
+        },
+      }),
+    ],
+    workers: [
+      {
+        id: '<w>',
+        alive: true,
+        info: {
+          host: HOSTILE,
+          pid: 1,
+          concurrency: 1,
+          threads: 1,
+          device: '<d>',
+          executionProviders: ['<p>'],
+          onnxruntime: '<o>',
+          version: '<v>',
+        },
+      },
+    ],
   });
   const html = renderRunsPage(hostile, opts);
   assert.ok(!html.includes('<script>'), 'no script element');
@@ -70,7 +142,11 @@ test('a hostile failure reason, run id, prefix and host name are escaped, never 
 });
 
 test('no runs, no workers, and a Redis that did not answer are said in words', () => {
-  const html = renderRunsPage(data({ runs: [], workers: [], error: 'Redis at redis://127.0.0.1:6379 did not answer within 5000 ms' }), { ...opts, refreshSeconds: 0, actions: true });
+  const html = renderRunsPage(data({ runs: [], workers: [], error: 'Redis at redis://127.0.0.1:6379 did not answer within 5000 ms' }), {
+    ...opts,
+    refreshSeconds: 0,
+    actions: true,
+  });
   assert.match(html, /no runs under this prefix/);
   assert.match(html, /no worker has sent a heartbeat recently/);
   assert.match(html, /<p class="error">Redis did not answer: Redis at redis:\/\/127.0.0.1:6379 did not answer within 5000 ms<\/p>/);

@@ -83,30 +83,36 @@ test('/api/runs: the run as `status` sees it (state, rows, the failed chunk and 
   assert.ok(w.lastHeartbeat !== undefined && Date.now() - w.lastHeartbeat < 60_000);
 });
 
-test('in flight: every chunk scored but no aggregate worker yet, the run is running with 8/8 chunks done', { timeout: 120_000 }, async () => {
-  const p = fx.prefix('dash-inflight');
-  await submitRun(fx.submitOpts(p, { runId: 'dash-2' }));
-  const scorer = await fx.worker(p, { aggregate: false });
-  const d = await startDashboard({ redis: { url: REDIS_URL }, prefix: p, port: 0, actions: false, log: silentLogger() });
-  try {
-    let run: DashboardData['runs'][number] | undefined;
-    // A chunk's rows are written before its job completes: wait for the count, not the rows.
-    for (let i = 0; i < 240 && run?.chunksDone !== 8; i++) {
-      run = ((await (await fetch(`${d.url}/api/runs`)).json()) as DashboardData).runs[0];
-      if (run?.chunksDone !== 8) await new Promise((r) => setTimeout(r, 250));
+test(
+  'in flight: every chunk scored but no aggregate worker yet, the run is running with 8/8 chunks done',
+  { timeout: 120_000 },
+  async () => {
+    const p = fx.prefix('dash-inflight');
+    await submitRun(fx.submitOpts(p, { runId: 'dash-2' }));
+    const scorer = await fx.worker(p, { aggregate: false });
+    const d = await startDashboard({ redis: { url: REDIS_URL }, prefix: p, port: 0, actions: false, log: silentLogger() });
+    try {
+      let run: DashboardData['runs'][number] | undefined;
+      // A chunk's rows are written before its job completes: wait for the count, not the rows.
+      for (let i = 0; i < 240 && run?.chunksDone !== 8; i++) {
+        run = ((await (await fetch(`${d.url}/api/runs`)).json()) as DashboardData).runs[0];
+        if (run?.chunksDone !== 8) await new Promise((r) => setTimeout(r, 250));
+      }
+      assert.equal(run?.done, 400);
+      assert.equal(run?.state, 'running');
+      assert.equal(run?.chunksDone, 8);
+    } finally {
+      await d.close();
+      await scorer.close();
     }
-    assert.equal(run?.done, 400);
-    assert.equal(run?.state, 'running');
-    assert.equal(run?.chunksDone, 8);
-  } finally {
-    await d.close();
-    await scorer.close();
-  }
-});
+  },
+);
 
 test('read-only by default: bull-board refuses actions (405) and the queues are untouched', async () => {
   const add = await fetch(`${dashboard.url}/queues/api/queues/score/add`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x', data: {} }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'x', data: {} }),
   });
   assert.equal(add.status, 405);
   const pause = await fetch(`${dashboard.url}/queues/api/queues/aggregate/pause`, { method: 'PUT' });
@@ -135,33 +141,41 @@ test('--allow-actions: the same pause goes through (and is undone)', async () =>
   }
 });
 
-test('in Chromium: the runs page lists the run, its state and failed chunk; bull-board shows the queues; no console errors', { skip: hasChromium() ? false : BROWSER_MISSING, timeout: 120_000 }, async () => {
-  const browser = await launchChromium();
-  try {
-    const runs = await openServed(browser, `${dashboard.url}/`);
-    const row = runs.page.locator(`tr[data-run="${RUN}"]`);
-    assert.equal(await row.count(), 1);
-    assert.match(await row.innerText(), /completed[\s\S]*400\/400 rows[\s\S]*7\/8 chunks done[\s\S]*chunk 2 \(rows 100–149\): [\s\S]*no-such-run/);
-    assert.equal(await runs.page.locator(`tr[data-worker="${worker.id}"]`).count(), 1);
-    await runs.page.screenshot({ path: path.join(fx.dir, 'runs.png'), fullPage: true });
-    assert.deepEqual(runs.errors, []);
-    assert.deepEqual(runs.blocked, []);
+test(
+  'in Chromium: the runs page lists the run, its state and failed chunk; bull-board shows the queues; no console errors',
+  { skip: hasChromium() ? false : BROWSER_MISSING, timeout: 120_000 },
+  async () => {
+    const browser = await launchChromium();
+    try {
+      const runs = await openServed(browser, `${dashboard.url}/`);
+      const row = runs.page.locator(`tr[data-run="${RUN}"]`);
+      assert.equal(await row.count(), 1);
+      assert.match(
+        await row.innerText(),
+        /completed[\s\S]*400\/400 rows[\s\S]*7\/8 chunks done[\s\S]*chunk 2 \(rows 100–149\): [\s\S]*no-such-run/,
+      );
+      assert.equal(await runs.page.locator(`tr[data-worker="${worker.id}"]`).count(), 1);
+      await runs.page.screenshot({ path: path.join(fx.dir, 'runs.png'), fullPage: true });
+      assert.deepEqual(runs.errors, []);
+      assert.deepEqual(runs.blocked, []);
 
-    const board = await openServed(browser, `${dashboard.url}/queues/`);
-    await board.page.getByText('score', { exact: true }).first().waitFor({ timeout: 30_000 });
-    await board.page.getByText('aggregate', { exact: true }).first().waitFor({ timeout: 30_000 });
-    await board.page.screenshot({ path: path.join(fx.dir, 'queues.png'), fullPage: true });
-    assert.deepEqual(board.errors, []);
-    assert.deepEqual(board.blocked, []);
-    // Where the screenshots are, for whoever wants to look (the temp dir goes at tear-down unless kept).
-    if (process.env.PAIRSCORE_KEEP_SCREENSHOTS) {
-      const fs = await import('node:fs');
-      for (const f of ['runs.png', 'queues.png']) fs.copyFileSync(path.join(fx.dir, f), path.join(process.env.PAIRSCORE_KEEP_SCREENSHOTS, f));
+      const board = await openServed(browser, `${dashboard.url}/queues/`);
+      await board.page.getByText('score', { exact: true }).first().waitFor({ timeout: 30_000 });
+      await board.page.getByText('aggregate', { exact: true }).first().waitFor({ timeout: 30_000 });
+      await board.page.screenshot({ path: path.join(fx.dir, 'queues.png'), fullPage: true });
+      assert.deepEqual(board.errors, []);
+      assert.deepEqual(board.blocked, []);
+      // Where the screenshots are, for whoever wants to look (the temp dir goes at tear-down unless kept).
+      if (process.env.PAIRSCORE_KEEP_SCREENSHOTS) {
+        const fs = await import('node:fs');
+        for (const f of ['runs.png', 'queues.png'])
+          fs.copyFileSync(path.join(fx.dir, f), path.join(process.env.PAIRSCORE_KEEP_SCREENSHOTS, f));
+      }
+    } finally {
+      await browser.close();
     }
-  } finally {
-    await browser.close();
-  }
-});
+  },
+);
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   test(`pairscore dashboard --port 0 prints its URL, serves the run and exits 0 on ${signal}`, { timeout: 60_000 }, async () => {
@@ -188,27 +202,38 @@ test('an unreachable Redis at start: exit 1 with the reason, as `status`', { tim
   assert.match(r.stderr, /cannot reach Redis/);
 });
 
-test('a Redis outage after start: pages answer 503 naming it instead of hanging, and 200 once Redis is back', { timeout: 120_000 }, async () => {
-  const redis = await startPrivateRedis();
-  const d = await startDashboard({ redis: { url: redis.url }, prefix: 'outage', port: 0, actions: false, log: silentLogger(), readTimeoutMs: 2000 });
-  try {
-    assert.equal((await fetch(`${d.url}/api/runs`)).status, 200);
-    await redis.stop();
-    const down = await fetch(`${d.url}/api/runs`);
-    assert.equal(down.status, 503);
-    assert.match(((await down.json()) as DashboardData).error ?? '', /did not answer within 2000 ms/);
-    const page = await fetch(`${d.url}/`);
-    assert.equal(page.status, 503);
-    assert.match(await page.text(), /<p class="error">Redis did not answer: /);
-    await redis.restart();
-    let status = 0;
-    for (let i = 0; i < 60 && status !== 200; i++) {
-      status = (await fetch(`${d.url}/api/runs`)).status;
-      if (status !== 200) await new Promise((r) => setTimeout(r, 500));
+test(
+  'a Redis outage after start: pages answer 503 naming it instead of hanging, and 200 once Redis is back',
+  { timeout: 120_000 },
+  async () => {
+    const redis = await startPrivateRedis();
+    const d = await startDashboard({
+      redis: { url: redis.url },
+      prefix: 'outage',
+      port: 0,
+      actions: false,
+      log: silentLogger(),
+      readTimeoutMs: 2000,
+    });
+    try {
+      assert.equal((await fetch(`${d.url}/api/runs`)).status, 200);
+      await redis.stop();
+      const down = await fetch(`${d.url}/api/runs`);
+      assert.equal(down.status, 503);
+      assert.match(((await down.json()) as DashboardData).error ?? '', /did not answer within 2000 ms/);
+      const page = await fetch(`${d.url}/`);
+      assert.equal(page.status, 503);
+      assert.match(await page.text(), /<p class="error">Redis did not answer: /);
+      await redis.restart();
+      let status = 0;
+      for (let i = 0; i < 60 && status !== 200; i++) {
+        status = (await fetch(`${d.url}/api/runs`)).status;
+        if (status !== 200) await new Promise((r) => setTimeout(r, 500));
+      }
+      assert.equal(status, 200, 'the dashboard reads again once Redis is back');
+    } finally {
+      await d.close();
+      await redis.stop();
     }
-    assert.equal(status, 200, 'the dashboard reads again once Redis is back');
-  } finally {
-    await d.close();
-    await redis.stop();
-  }
-});
+  },
+);

@@ -10,8 +10,11 @@ import path from 'node:path';
 import { repoRoot } from './helpers/shared.js';
 
 // docker-compose v1 (Debian's docker-compose) or the v2 plugin binary, which also runs standalone.
-const compose: string | undefined = ['docker-compose', '/usr/libexec/docker/cli-plugins/docker-compose', '/usr/lib/docker/cli-plugins/docker-compose']
-  .find((cmd) => spawnSync(cmd, ['version'], { stdio: 'ignore' }).status === 0);
+const compose: string | undefined = [
+  'docker-compose',
+  '/usr/libexec/docker/cli-plugins/docker-compose',
+  '/usr/lib/docker/cli-plugins/docker-compose',
+].find((cmd) => spawnSync(cmd, ['version'], { stdio: 'ignore' }).status === 0);
 // Debian's docker-compose is Python and brings PyYAML; a standalone compose binary may not.
 const hasYaml = spawnSync('python3', ['-c', 'import yaml'], { stdio: 'ignore' }).status === 0;
 // .ci/run sets this under CI=1: there a missing docker-compose or PyYAML fails the tests instead of skipping them.
@@ -42,9 +45,15 @@ function resolved(profiles: string[], env: NodeJS.ProcessEnv = {}): { services: 
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REDIS_') && !k.startsWith('PAIRSCORE_')));
   assert.ok(compose, 'PAIRSCORE_REQUIRE_COMPOSE=1 but neither docker-compose nor the compose v2 plugin is installed');
   assert.ok(hasYaml, 'PAIRSCORE_REQUIRE_COMPOSE=1 but python3 with PyYAML is not installed');
-  const r = spawnSync(compose, ['-f', file, ...profiles.flatMap((p) => ['--profile', p]), 'config'], { encoding: 'utf8', env: { ...base, ...env } });
+  const r = spawnSync(compose, ['-f', file, ...profiles.flatMap((p) => ['--profile', p]), 'config'], {
+    encoding: 'utf8',
+    env: { ...base, ...env },
+  });
   assert.equal(r.status, 0, r.stderr);
-  const json = spawnSync('python3', ['-c', 'import json, sys, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)'], { input: r.stdout, encoding: 'utf8' });
+  const json = spawnSync('python3', ['-c', 'import json, sys, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)'], {
+    input: r.stdout,
+    encoding: 'utf8',
+  });
   assert.equal(json.status, 0, json.stderr);
   return JSON.parse(json.stdout) as { services: Record<string, Service> };
 }
@@ -62,7 +71,10 @@ function published(s: Service): string[] {
 
 /** The services `up` starts with these profiles (a service without profiles always; docker-compose 1.x's `config` lists all). */
 function started(services: Record<string, Service>, profiles: string[]): string[] {
-  return Object.entries(services).filter(([, s]) => !s.profiles || s.profiles.some((p) => profiles.includes(p))).map(([n]) => n).sort();
+  return Object.entries(services)
+    .filter(([, s]) => !s.profiles || s.profiles.some((p) => profiles.includes(p)))
+    .map(([n]) => n)
+    .sort();
 }
 
 test('services by profile: redis, worker and dashboard by default; worker-gpu and aggregator with gpu; submit with tools', { skip }, () => {
@@ -94,32 +106,49 @@ test('every long-running service has a health check; the others wait for a healt
   }
 });
 
-test('roles and devices: the aggregator scores nothing, the GPU worker aggregates nothing and has its GPU, budget and NVIDIA device', { skip }, () => {
-  const { services } = resolved(['gpu'], { PAIRSCORE_GPU_ID: '1', PAIRSCORE_GPU_BATCH_TOKENS: '16384' });
-  assert.deepEqual(services['aggregator']!.command, ['worker', '--no-score']);
-  assert.deepEqual(services['dashboard']!.command, ['dashboard', '--port', '3000', '--host', '0.0.0.0']);
-  const gpu = services['worker-gpu']!;
-  assert.deepEqual(gpu.command, ['worker', '--no-aggregate', '--gpu-id', '1']);
-  assert.equal(gpu.environment!['PAIRSCORE_DEVICE'], 'cuda');
-  assert.equal(gpu.environment!['PAIRSCORE_BATCH_TOKENS'], '16384');
-  assert.equal(gpu.deploy!.resources!.reservations!.devices![0]!.driver, 'nvidia');
-  assert.deepEqual((gpu.build as { args: Record<string, string> }).args, { BASE: 'nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04', ORT_INSTALL: 'cuda12' });
-  assert.deepEqual(resolved(['gpu']).services['worker-gpu']!.command, ['worker', '--no-aggregate', '--gpu-id', '0'], 'GPU 0 by default');
-});
+test(
+  'roles and devices: the aggregator scores nothing, the GPU worker aggregates nothing and has its GPU, budget and NVIDIA device',
+  { skip },
+  () => {
+    const { services } = resolved(['gpu'], { PAIRSCORE_GPU_ID: '1', PAIRSCORE_GPU_BATCH_TOKENS: '16384' });
+    assert.deepEqual(services['aggregator']!.command, ['worker', '--no-score']);
+    assert.deepEqual(services['dashboard']!.command, ['dashboard', '--port', '3000', '--host', '0.0.0.0']);
+    const gpu = services['worker-gpu']!;
+    assert.deepEqual(gpu.command, ['worker', '--no-aggregate', '--gpu-id', '1']);
+    assert.equal(gpu.environment!['PAIRSCORE_DEVICE'], 'cuda');
+    assert.equal(gpu.environment!['PAIRSCORE_BATCH_TOKENS'], '16384');
+    assert.equal(gpu.deploy!.resources!.reservations!.devices![0]!.driver, 'nvidia');
+    assert.deepEqual((gpu.build as { args: Record<string, string> }).args, {
+      BASE: 'nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04',
+      ORT_INSTALL: 'cuda12',
+    });
+    assert.deepEqual(resolved(['gpu']).services['worker-gpu']!.command, ['worker', '--no-aggregate', '--gpu-id', '0'], 'GPU 0 by default');
+  },
+);
 
-test('Redis: pinned 7.4.x, no eviction, a maxmemory, append-only; a password when REDIS_PASSWORD is set, for every service', { skip }, () => {
-  const plain = resolved(['gpu', 'tools']).services;
-  const redis = plain['redis']!;
-  assert.match(redis.image!, /^redis:7\.4\.\d+(-[a-z]+)?$/);
-  const cmd = redis.command!.join(' ');
-  for (const part of [/--maxmemory-policy noeviction/, /--maxmemory "\$\$\{REDIS_MAXMEMORY:-2gb\}"/, /--appendfsync everysec/, /\$\$\{REDIS_PASSWORD:\+--requirepass/]) assert.match(cmd, part);
-  assert.equal(redis.environment!['REDIS_PASSWORD'], '', 'no password unless one is given');
-  assert.equal(redis.environment!['REDIS_MAXMEMORY'], '2gb');
+test(
+  'Redis: pinned 7.4.x, no eviction, a maxmemory, append-only; a password when REDIS_PASSWORD is set, for every service',
+  { skip },
+  () => {
+    const plain = resolved(['gpu', 'tools']).services;
+    const redis = plain['redis']!;
+    assert.match(redis.image!, /^redis:7\.4\.\d+(-[a-z]+)?$/);
+    const cmd = redis.command!.join(' ');
+    for (const part of [
+      /--maxmemory-policy noeviction/,
+      /--maxmemory "\$\$\{REDIS_MAXMEMORY:-2gb\}"/,
+      /--appendfsync everysec/,
+      /\$\$\{REDIS_PASSWORD:\+--requirepass/,
+    ])
+      assert.match(cmd, part);
+    assert.equal(redis.environment!['REDIS_PASSWORD'], '', 'no password unless one is given');
+    assert.equal(redis.environment!['REDIS_MAXMEMORY'], '2gb');
 
-  const secret = resolved(['gpu', 'tools'], { REDIS_PASSWORD: 's3cret', REDIS_MAXMEMORY: '512mb' }).services;
-  for (const [name, s] of Object.entries(secret)) assert.equal(s.environment!['REDIS_PASSWORD'], 's3cret', name);
-  assert.equal(secret['redis']!.environment!['REDIS_MAXMEMORY'], '512mb');
-});
+    const secret = resolved(['gpu', 'tools'], { REDIS_PASSWORD: 's3cret', REDIS_MAXMEMORY: '512mb' }).services;
+    for (const [name, s] of Object.entries(secret)) assert.equal(s.environment!['REDIS_PASSWORD'], 's3cret', name);
+    assert.equal(secret['redis']!.environment!['REDIS_MAXMEMORY'], '512mb');
+  },
+);
 
 test('images are pinned and no two services publish the same host port; only the dashboard publishes one, on 127.0.0.1', { skip }, () => {
   const { services } = resolved(['gpu', 'tools']);

@@ -9,12 +9,23 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from './helpers/shared.js';
 
-interface Instruction { op: string; args: string }
-interface Stage { name: string; from: string; steps: Instruction[] }
+interface Instruction {
+  op: string;
+  args: string;
+}
+interface Stage {
+  name: string;
+  from: string;
+  steps: Instruction[];
+}
 
 /** Instructions grouped by stage: continuation lines joined, comments dropped. */
 function parseDockerfile(text: string): { args: Instruction[]; stages: Stage[] } {
-  const joined = text.split('\n').filter((l) => !/^\s*#/.test(l)).join('\n').replace(/\\\n/g, ' ');
+  const joined = text
+    .split('\n')
+    .filter((l) => !/^\s*#/.test(l))
+    .join('\n')
+    .replace(/\\\n/g, ' ');
   const args: Instruction[] = [];
   const stages: Stage[] = [];
   for (const line of joined.split('\n')) {
@@ -35,7 +46,10 @@ const stage = (name: string) => dockerfile.stages.find((s) => s.name === name)!;
 const index = (s: Stage, op: string, re: RegExp) => s.steps.findIndex((i) => i.op === op && re.test(i.args));
 
 test('stages: node, deps, build, prod-deps, runtime — the runtime last, from BASE (Node 22 LTS unless a CUDA base is given)', () => {
-  assert.deepEqual(dockerfile.stages.map((s) => s.name), ['node', 'deps', 'build', 'prod-deps', 'runtime']);
+  assert.deepEqual(
+    dockerfile.stages.map((s) => s.name),
+    ['node', 'deps', 'build', 'prod-deps', 'runtime'],
+  );
   const globals = Object.fromEntries(dockerfile.args.filter((a) => a.op === 'ARG').map((a) => a.args.split('=') as [string, string]));
   assert.equal(globals['NODE_IMAGE'], 'node:22-bookworm-slim');
   assert.equal(globals['BASE'], 'node:22-bookworm-slim');
@@ -51,7 +65,8 @@ test('deps: the package files are copied and npm ci runs before any source is co
   assert.equal(deps.steps.filter((s) => s.op === 'COPY').length, 1, 'nothing but the package files before npm ci');
   const build = stage('build');
   assert.ok(index(build, 'COPY', /^src /) >= 0 && index(build, 'RUN', /tsc -p tsconfig\.json/) > index(build, 'COPY', /^src /));
-  for (const s of dockerfile.stages) assert.equal(index(s, 'COPY', /^\.\s/), -1, `${s.name}: no COPY . (it would bust the cache on every edit)`);
+  for (const s of dockerfile.stages)
+    assert.equal(index(s, 'COPY', /^\.\s/), -1, `${s.name}: no COPY . (it would bust the cache on every edit)`);
 });
 
 test('runtime: production dependencies only, dist, the CUDA install path, not root', () => {
@@ -73,7 +88,10 @@ test('runtime: production dependencies only, dist, the CUDA install path, not ro
 test('HEALTHCHECK: Node fetches /readyz on the metrics port (no curl in slim images)', () => {
   const hc = stage('runtime').steps.filter((s) => s.op === 'HEALTHCHECK');
   assert.equal(hc.length, 1);
-  assert.match(hc[0]!.args, /CMD \["node", "-e", "fetch\('http:\/\/127\.0\.0\.1:'\+\(process\.env\.PAIRSCORE_METRICS_PORT\|\|9464\)\+'\/readyz'/);
+  assert.match(
+    hc[0]!.args,
+    /CMD \["node", "-e", "fetch\('http:\/\/127\.0\.0\.1:'\+\(process\.env\.PAIRSCORE_METRICS_PORT\|\|9464\)\+'\/readyz'/,
+  );
   assert.ok(index(stage('runtime'), 'ENV', /PAIRSCORE_METRICS_PORT=9464/) >= 0);
 });
 
@@ -83,10 +101,17 @@ test('package.json engines stay honest (Node 20 runs the tests; the image runs 2
 });
 
 test('.dockerignore keeps node_modules, dist, .git, test output, caches and models/data/out out of the build context', () => {
-  const lines = new Set(fs.readFileSync(path.join(repoRoot, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')));
+  const lines = new Set(
+    fs
+      .readFileSync(path.join(repoRoot, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#')),
+  );
   for (const entry of ['node_modules', 'dist', '.git', 'coverage', 'test-results', '.cache', '.npm', 'models', 'data', 'out', '.env']) {
     assert.ok(lines.has(entry), entry);
   }
   // What the Dockerfile copies must not be ignored.
-  for (const needed of ['src', 'workers', 'package.json', 'package-lock.json', '.npmrc', 'tsconfig.json']) assert.ok(!lines.has(needed), needed);
+  for (const needed of ['src', 'workers', 'package.json', 'package-lock.json', '.npmrc', 'tsconfig.json'])
+    assert.ok(!lines.has(needed), needed);
 });

@@ -20,28 +20,35 @@ function batch(len: number): BatchInput {
 }
 
 describe('SessionPool', () => {
-  it('rejects the running batch with RetryableError when its worker dies, then replaces the worker', { skip: !dir && SHARED_MISSING }, async () => {
-    const { info, modelPath } = await inspectModel(dir!, { cacheDir });
-    const pool = await SessionPool.start({ modelPath, threads: 1, executionProviders: ['cpu'], sources: info.sources }, 1);
-    try {
-      const ok = await pool.run(batch(8));
-      assert.equal(ok.cls!.dim, 128);
-      assert.equal(ok.cls!.data.length, 256);
-      assert.equal(ok.logits!.data.length, 6);
+  it(
+    'rejects the running batch with RetryableError when its worker dies, then replaces the worker',
+    { skip: !dir && SHARED_MISSING },
+    async () => {
+      const { info, modelPath } = await inspectModel(dir!, { cacheDir });
+      const pool = await SessionPool.start({ modelPath, threads: 1, executionProviders: ['cpu'], sources: info.sources }, 1);
+      try {
+        const ok = await pool.run(batch(8));
+        assert.equal(ok.cls!.dim, 128);
+        assert.equal(ok.cls!.data.length, 256);
+        assert.equal(ok.logits!.data.length, 6);
 
-      // The worker thread really ends (process.exit(70) inside it) as it starts the doomed batch;
-      // the pool must report that thread's own exit code, not an error it was sent.
-      const doomed = pool.run({ ...batch(8), testExitCode: 70 });
-      const queued = pool.run(batch(8));
-      await assert.rejects(doomed, (err: Error) => err instanceof RetryableError && /died \(exit code 70\) while running a batch/.test(err.message));
-      const after = await queued; // served by the replacement worker
-      assert.deepEqual([...after.logits!.data], [...ok.logits!.data]);
-      assert.equal(pool.liveWorkers, 1);
-    } finally {
-      await pool.close();
-    }
-    await assert.rejects(pool.run(batch(8)), RetryableError);
-  });
+        // The worker thread really ends (process.exit(70) inside it) as it starts the doomed batch;
+        // the pool must report that thread's own exit code, not an error it was sent.
+        const doomed = pool.run({ ...batch(8), testExitCode: 70 });
+        const queued = pool.run(batch(8));
+        await assert.rejects(
+          doomed,
+          (err: Error) => err instanceof RetryableError && /died \(exit code 70\) while running a batch/.test(err.message),
+        );
+        const after = await queued; // served by the replacement worker
+        assert.deepEqual([...after.logits!.data], [...ok.logits!.data]);
+        assert.equal(pool.liveWorkers, 1);
+      } finally {
+        await pool.close();
+      }
+      await assert.rejects(pool.run(batch(8)), RetryableError);
+    },
+  );
 
   it('close() lets a running batch finish, rejects queued ones, and stops the workers', { skip: !dir && SHARED_MISSING }, async () => {
     const { info, modelPath } = await inspectModel(dir!, { cacheDir });

@@ -54,21 +54,25 @@ const models = [
 
 describe('createEmbedder', () => {
   for (const m of models) {
-    it(`${m.name}: cls / pooled / mean${m.kinds.length > 3 ? ' / logits' : ''} match golden.json within 1e-4`, { skip: !m.dir && SHARED_MISSING }, async () => {
-      const { encodings, pairs } = golden(m.dir!);
-      await withEmbedder(m.dir!, {}, async (e) => {
-        assert.deepEqual(e.info.available, [...m.kinds]);
-        const out = await e.embed(encodings, m.kinds);
-        for (const kind of m.kinds) {
-          const vectors = out[kind]!;
-          assert.equal(vectors.length, pairs.length);
-          pairs.forEach((p, i) => {
-            const diff = maxAbsDiff(vectors[i]!, p[kind]!);
-            assert.ok(diff < 1e-4, `${kind} row ${i}: max |Δ| ${diff}`);
-          });
-        }
-      });
-    });
+    it(
+      `${m.name}: cls / pooled / mean${m.kinds.length > 3 ? ' / logits' : ''} match golden.json within 1e-4`,
+      { skip: !m.dir && SHARED_MISSING },
+      async () => {
+        const { encodings, pairs } = golden(m.dir!);
+        await withEmbedder(m.dir!, {}, async (e) => {
+          assert.deepEqual(e.info.available, [...m.kinds]);
+          const out = await e.embed(encodings, m.kinds);
+          for (const kind of m.kinds) {
+            const vectors = out[kind]!;
+            assert.equal(vectors.length, pairs.length);
+            pairs.forEach((p, i) => {
+              const diff = maxAbsDiff(vectors[i]!, p[kind]!);
+              assert.ok(diff < 1e-4, `${kind} row ${i}: max |Δ| ${diff}`);
+            });
+          }
+        });
+      },
+    );
 
     it(`${m.name}: batched output equals one-at-a-time output (small budget, 2 sessions)`, { skip: !m.dir && SHARED_MISSING }, async () => {
       const { encodings } = golden(m.dir!);
@@ -135,33 +139,38 @@ describe('createEmbedder', () => {
     });
   });
 
-  it("fails at start for device 'cuda' when onnxruntime-node has no CUDA provider (the real probe)", { skip: !models[0].dir && SHARED_MISSING }, async (t) => {
-    // No probe override: the installed onnxruntime-node is looked at, as a worker at start does.
-    const real = probeProviders();
-    if (real.cuda) return t.skip('this onnxruntime-node has its CUDA provider installed');
-    await assert.rejects(
-      createEmbedder(models[0].dir!, { ...base, device: 'cuda' }),
-      (err: Error) => {
+  it(
+    "fails at start for device 'cuda' when onnxruntime-node has no CUDA provider (the real probe)",
+    { skip: !models[0].dir && SHARED_MISSING },
+    async (t) => {
+      // No probe override: the installed onnxruntime-node is looked at, as a worker at start does.
+      const real = probeProviders();
+      if (real.cuda) return t.skip('this onnxruntime-node has its CUDA provider installed');
+      await assert.rejects(createEmbedder(models[0].dir!, { ...base, device: 'cuda' }), (err: Error) => {
         assert.ok(err instanceof ModelError, `${err.name}: ${err.message}`);
         assert.ok(err.message.includes(real.cudaReason!), err.message);
         assert.ok(err.message.includes(CUDA_INSTALL_HINT), err.message);
         assert.match(err.message, /--onnxruntime-node-install=cuda12/);
         return true;
-      },
-    );
-  });
+      });
+    },
+  );
 
-  it("fails at start for device 'webgpu' when no WebGPU adapter is usable (the real probe session)", { skip: !models[0].dir && SHARED_MISSING }, async (t) => {
-    let usable = true;
-    await runProbeSession(['webgpu']).catch(() => (usable = false));
-    if (usable) return t.skip('a WebGPU adapter is usable here');
-    await assert.rejects(createEmbedder(models[0].dir!, { ...base, device: 'webgpu' }), (err: Error) => {
-      assert.ok(err instanceof ModelError, `${err.name}: ${err.message}`);
-      assert.match(err.message, /webgpu/i);
-      assert.match(err.message, /--device cpu/);
-      return true;
-    });
-  });
+  it(
+    "fails at start for device 'webgpu' when no WebGPU adapter is usable (the real probe session)",
+    { skip: !models[0].dir && SHARED_MISSING },
+    async (t) => {
+      let usable = true;
+      await runProbeSession(['webgpu']).catch(() => (usable = false));
+      if (usable) return t.skip('a WebGPU adapter is usable here');
+      await assert.rejects(createEmbedder(models[0].dir!, { ...base, device: 'webgpu' }), (err: Error) => {
+        assert.ok(err instanceof ModelError, `${err.name}: ${err.message}`);
+        assert.match(err.message, /webgpu/i);
+        assert.match(err.message, /--device cpu/);
+        return true;
+      });
+    },
+  );
 
   it("'auto' falls back to CPU with a warning when CUDA is unavailable", { skip: !models[0].dir && SHARED_MISSING }, async () => {
     await withEmbedder(models[0].dir!, { device: 'auto' }, async (e) => {
@@ -173,26 +182,30 @@ describe('createEmbedder', () => {
     });
   });
 
-  it('without sessions, threads or batchTokens the layout is chosen from the host and the model size', { skip: !models[0].dir && SHARED_MISSING }, async () => {
-    const dir = models[0].dir!;
-    const modelBytes = fs.statSync(path.join(dir, 'model.onnx')).size;
-    const { encodings } = golden(dir);
-    const want = await withEmbedder(dir, {}, (e) => e.embed(encodings, ['cls']));
-    // 4 cores, free memory for 4.5 copies → budget (half of it) holds 2 sessions; the spare cores become threads.
-    const host = { cores: 4, freeMemBytes: Math.floor(4.5 * modelBytes) };
-    const e = await createEmbedder(dir, { cacheDir, device: 'cpu' }, { host });
-    try {
-      assert.deepEqual([e.layout.sessions, e.layout.threads, e.layout.batchTokens], [2, 2, 1024]);
-      assert.match(e.layout.reason, /4 cores, model \d+ MB, budget .*: 2 of 4 sessions fit/);
-      const got = await e.embed(encodings, ['cls']);
-      got.cls!.forEach((v, i) => assert.deepEqual(v, want.cls![i]));
-    } finally {
-      await e.close();
-    }
-    await withEmbedder(dir, { sessions: undefined, threads: undefined, maxMemoryBytes: 1 }, async (one) => {
-      assert.deepEqual([one.layout.sessions, one.layout.threads], [1, os.availableParallelism()]);
-    });
-  });
+  it(
+    'without sessions, threads or batchTokens the layout is chosen from the host and the model size',
+    { skip: !models[0].dir && SHARED_MISSING },
+    async () => {
+      const dir = models[0].dir!;
+      const modelBytes = fs.statSync(path.join(dir, 'model.onnx')).size;
+      const { encodings } = golden(dir);
+      const want = await withEmbedder(dir, {}, (e) => e.embed(encodings, ['cls']));
+      // 4 cores, free memory for 4.5 copies → budget (half of it) holds 2 sessions; the spare cores become threads.
+      const host = { cores: 4, freeMemBytes: Math.floor(4.5 * modelBytes) };
+      const e = await createEmbedder(dir, { cacheDir, device: 'cpu' }, { host });
+      try {
+        assert.deepEqual([e.layout.sessions, e.layout.threads, e.layout.batchTokens], [2, 2, 1024]);
+        assert.match(e.layout.reason, /4 cores, model \d+ MB, budget .*: 2 of 4 sessions fit/);
+        const got = await e.embed(encodings, ['cls']);
+        got.cls!.forEach((v, i) => assert.deepEqual(v, want.cls![i]));
+      } finally {
+        await e.close();
+      }
+      await withEmbedder(dir, { sessions: undefined, threads: undefined, maxMemoryBytes: 1 }, async (one) => {
+        assert.deepEqual([one.layout.sessions, one.layout.threads], [1, os.availableParallelism()]);
+      });
+    },
+  );
 
   it('returns empty arrays for no rows and rejects malformed encodings', { skip: !models[0].dir && SHARED_MISSING }, async () => {
     await withEmbedder(models[0].dir!, {}, async (e) => {

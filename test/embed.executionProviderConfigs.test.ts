@@ -34,7 +34,11 @@ test('other providers stay plain names: the GPU ordinal only means something to 
 
 test('a GPU id that is not a whole number in 0..63 is refused, naming the variable', () => {
   for (const bad of ['-1', '64', '1.5', 'first']) {
-    assert.throws(() => loadConfig({}, { PAIRSCORE_GPU_ID: bad }), (err: Error) => err instanceof InputError && /PAIRSCORE_GPU_ID/.test(err.message), bad);
+    assert.throws(
+      () => loadConfig({}, { PAIRSCORE_GPU_ID: bad }),
+      (err: Error) => err instanceof InputError && /PAIRSCORE_GPU_ID/.test(err.message),
+      bad,
+    );
   }
 });
 

@@ -42,7 +42,10 @@ describe('inspectModel', () => {
     assert.equal(st2.ino, st1.ino);
     assert.deepEqual(again.info, info);
     assert.equal(await sha256File(userFile), shaBefore);
-    assert.deepEqual(fs.readdirSync(path.join(cacheDir, 'derived')).filter((f) => f.endsWith('.tmp')), []);
+    assert.deepEqual(
+      fs.readdirSync(path.join(cacheDir, 'derived')).filter((f) => f.endsWith('.tmp')),
+      [],
+    );
   });
 
   it('uses a BertModel export as is', { skip: !random && SHARED_MISSING }, async () => {

@@ -20,7 +20,10 @@ describe('planBatches', () => {
       assert.equal(b.seqLen, Math.max(...b.rows.map((i) => lengths[i]!)));
     }
     const all = plan.batches.flatMap((b) => b.rows).sort((a, b) => a - b);
-    assert.deepEqual(all, lengths.map((_, i) => i));
+    assert.deepEqual(
+      all,
+      lengths.map((_, i) => i),
+    );
   });
 
   it('puts a row longer than the budget in a batch of its own', () => {
@@ -56,7 +59,10 @@ describe('planBatches', () => {
     const plan = planBatches(encodings, { batchTokens: 12, padId: 0 });
     assert.ok(plan.batches.length > 3);
     const seen = plan.batches.flatMap((b) => b.rows).sort((a, b) => a - b);
-    assert.deepEqual(seen, lengths.map((_, i) => i));
+    assert.deepEqual(
+      seen,
+      lengths.map((_, i) => i),
+    );
   });
 
   it('groupByBudget rejects a non-positive budget', () => {

@@ -33,42 +33,57 @@ describe('proveDevice', () => {
     assert.equal(onnxruntimeVersion(), ortVersion);
   });
 
-  it('cuda: ModelError with the install instruction, because this machine has no CUDA build', { skip: cudaInstalled && CUDA_PRESENT }, async () => {
-    await assert.rejects(proveDevice('cuda'), (err: Error) => {
-      assert.ok(err instanceof ModelError, `${err.name}: ${err.message}`);
-      assert.ok(err.message.includes(CUDA_INSTALL_HINT), err.message);
-      return true;
-    });
-  });
+  it(
+    'cuda: ModelError with the install instruction, because this machine has no CUDA build',
+    { skip: cudaInstalled && CUDA_PRESENT },
+    async () => {
+      await assert.rejects(proveDevice('cuda'), (err: Error) => {
+        assert.ok(err instanceof ModelError, `${err.name}: ${err.message}`);
+        assert.ok(err.message.includes(CUDA_INSTALL_HINT), err.message);
+        return true;
+      });
+    },
+  );
 
-  it('cuda: the session itself refuses when the library check passes but the provider cannot start', { skip: cudaInstalled && CUDA_PRESENT }, async () => {
-    // ORT cannot load its CUDA provider here; the fast file check is bypassed, so only the real session can catch it.
-    await assert.rejects(runProbeSession(['cuda']), /Failed to load shared library|cuda/i);
-    await assert.rejects(proveDevice('cuda', { probe: libraryPresent }), (err: Error) => {
-      assert.ok(err instanceof ModelError, `${err.name}: ${err.message}`);
-      assert.match(err.message, /^cuda session could not be created: /);
-      assert.ok(err.message.includes(CUDA_INSTALL_HINT), err.message);
-      return true;
-    });
-  });
+  it(
+    'cuda: the session itself refuses when the library check passes but the provider cannot start',
+    { skip: cudaInstalled && CUDA_PRESENT },
+    async () => {
+      // ORT cannot load its CUDA provider here; the fast file check is bypassed, so only the real session can catch it.
+      await assert.rejects(runProbeSession(['cuda']), /Failed to load shared library|cuda/i);
+      await assert.rejects(proveDevice('cuda', { probe: libraryPresent }), (err: Error) => {
+        assert.ok(err instanceof ModelError, `${err.name}: ${err.message}`);
+        assert.match(err.message, /^cuda session could not be created: /);
+        assert.ok(err.message.includes(CUDA_INSTALL_HINT), err.message);
+        return true;
+      });
+    },
+  );
 
-  it('auto: falls back to CPU with one warning when the CUDA session fails (real session)', { skip: cudaInstalled && CUDA_PRESENT }, async () => {
-    const d = await proveDevice('auto', { probe: libraryPresent });
-    assert.equal(d.device, 'cpu');
-    assert.deepEqual(d.executionProviders, ['cpu']);
-    assert.equal(d.requested, 'auto');
-    assert.match(d.warning ?? '', /^device 'auto': using CPU because cuda session could not be created/);
-    // Without the override: the library check already says no CUDA.
-    const plain = await proveDevice('auto');
-    assert.equal(plain.device, 'cpu');
-    assert.match(plain.warning ?? '', /using CPU because the CUDA execution provider is not installed/);
-  });
+  it(
+    'auto: falls back to CPU with one warning when the CUDA session fails (real session)',
+    { skip: cudaInstalled && CUDA_PRESENT },
+    async () => {
+      const d = await proveDevice('auto', { probe: libraryPresent });
+      assert.equal(d.device, 'cpu');
+      assert.deepEqual(d.executionProviders, ['cpu']);
+      assert.equal(d.requested, 'auto');
+      assert.match(d.warning ?? '', /^device 'auto': using CPU because cuda session could not be created/);
+      // Without the override: the library check already says no CUDA.
+      const plain = await proveDevice('auto');
+      assert.equal(plain.device, 'cpu');
+      assert.match(plain.warning ?? '', /using CPU because the CUDA execution provider is not installed/);
+    },
+  );
 
   it('webgpu: proven by a session, so a host without a GPU adapter gets a ModelError, not a late chunk failure', async (t) => {
     let works = true;
     await runProbeSession(['webgpu']).catch(() => (works = false));
     if (works) return t.skip('a WebGPU adapter is usable here');
-    await assert.rejects(proveDevice('webgpu'), (err: Error) => err instanceof ModelError && /^webgpu session could not be created/.test(err.message));
+    await assert.rejects(
+      proveDevice('webgpu'),
+      (err: Error) => err instanceof ModelError && /^webgpu session could not be created/.test(err.message),
+    );
   });
 });
 

@@ -49,7 +49,9 @@ function opCounts(modelFile: string): Record<string, number> {
 }
 
 function snapshot(d: string): Record<string, string> {
-  return Object.fromEntries(fs.readdirSync(d).map((f) => [f, fs.statSync(path.join(d, f)).mtimeMs + ':' + fs.statSync(path.join(d, f)).size]));
+  return Object.fromEntries(
+    fs.readdirSync(d).map((f) => [f, fs.statSync(path.join(d, f)).mtimeMs + ':' + fs.statSync(path.join(d, f)).size]),
+  );
 }
 
 let encodings: Encoding[];
@@ -94,7 +96,8 @@ describe('quantizeModel', () => {
     assert.equal((JSON.parse(meta.value) as { rewritten: number }).rewritten, 13);
     assert.ok(model.opsetImport?.some((o) => o.domain === 'com.microsoft'));
     assert.deepEqual(r.copied, ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'vocab.txt']);
-    for (const f of r.copied) assert.equal(fs.readFileSync(path.join(r.outDir, f), 'utf8'), fs.readFileSync(path.join(dir('seqcls'), f), 'utf8'));
+    for (const f of r.copied)
+      assert.equal(fs.readFileSync(path.join(r.outDir, f), 'utf8'), fs.readFileSync(path.join(dir('seqcls'), f), 'utf8'));
     assert.deepEqual(snapshot(dir('seqcls')), before, 'the source directory is untouched');
     assert.equal(await sha256File(path.join(dir('seqcls'), 'model.onnx')), shaBefore);
   });
@@ -105,7 +108,10 @@ describe('quantizeModel', () => {
     assert.deepEqual(info.outputs, ['logits']);
     assert.equal(info.exposed.length, 2);
     assert.notEqual(modelPath, path.join(dir('seqcls-int8'), 'model.onnx'));
-    assert.ok(info.notes.some((n) => n.startsWith('quantized: dynamic-int8, 13 linear ops')), info.notes.join('\n'));
+    assert.ok(
+      info.notes.some((n) => n.startsWith('quantized: dynamic-int8, 13 linear ops')),
+      info.notes.join('\n'),
+    );
     const fp32 = await inspectModel(dir('seqcls'), { cacheDir });
     assert.ok(!fp32.info.notes.some((n) => n.startsWith('quantized')));
   });
@@ -151,21 +157,34 @@ describe('quantizeModel', () => {
     const { info } = await inspectModel(dir('seqcls-all'), { cacheDir });
     assert.equal(info.numLabels, 3);
     assert.ok(info.available.includes('pooled') && info.available.includes('logits') && info.available.includes('cls'));
-    assert.ok(info.notes.some((n) => /logits: output 'logits' ← DynamicQuantizeMatMul/.test(n)), info.notes.join('\n'));
+    assert.ok(
+      info.notes.some((n) => /logits: output 'logits' ← DynamicQuantizeMatMul/.test(n)),
+      info.notes.join('\n'),
+    );
   });
 
   it('fails clearly on a missing directory, the same directory, or an already quantized model', async () => {
-    await assert.rejects(quantizeModel(dir('nope'), dir('nope-int8')), (e: unknown) => e instanceof InputError && /model directory not found/.test(e.message));
+    await assert.rejects(
+      quantizeModel(dir('nope'), dir('nope-int8')),
+      (e: unknown) => e instanceof InputError && /model directory not found/.test(e.message),
+    );
     assert.equal(fs.existsSync(dir('nope-int8')), false);
     await assert.rejects(quantizeModel(dir('seqcls'), dir('seqcls')), InputError);
-    await assert.rejects(quantizeModel(dir('seqcls-int8'), dir('twice')), (e: unknown) => e instanceof ModelError && /already quantized/.test(e.message));
+    await assert.rejects(
+      quantizeModel(dir('seqcls-int8'), dir('twice')),
+      (e: unknown) => e instanceof ModelError && /already quantized/.test(e.message),
+    );
   });
 
   it('on the SICK-tuned tiny model: golden pairs keep their labels', async (t) => {
     const sick = sharedPath('models', 'bert-tiny-sick-seqcls');
     if (!sick) return t.skip(SHARED_MISSING);
     await quantizeModel(sick, dir('sick-int8'));
-    const golden = (JSON.parse(fs.readFileSync(path.join(sick, 'golden.json'), 'utf8')) as { pairs: Array<{ input_ids: number[]; token_type_ids: number[]; logits: number[] }> }).pairs;
+    const golden = (
+      JSON.parse(fs.readFileSync(path.join(sick, 'golden.json'), 'utf8')) as {
+        pairs: Array<{ input_ids: number[]; token_type_ids: number[]; logits: number[] }>;
+      }
+    ).pairs;
     const enc = golden.map((p) => ({ ids: Int32Array.from(p.input_ids), typeIds: Int32Array.from(p.token_type_ids) }));
     const out = await embedAll(dir('sick-int8'), enc, ['logits', 'pooled']);
     golden.forEach((p, i) => assert.equal(argmax(out.logits![i]!), argmax(Float32Array.from(p.logits)), `pair ${i}`));

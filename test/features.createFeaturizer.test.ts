@@ -7,17 +7,36 @@ import { SHARED_MISSING, sharedPath } from './helpers/shared.js';
 
 /** The registry order is part of the contract (saved MLP heads depend on it): append only. */
 const EXPECTED_COLUMNS = [
-  'neg_premise', 'neg_hypothesis', 'neg_mismatch', 'neg_one_sided',
-  'antonym_pairs', 'antonym_nouns', 'antonym_negated',
-  'wn_synonym', 'wn_hypernym', 'wn_hyponym',
-  'num_hyp_unmatched', 'num_prem_unmatched', 'num_mismatch',
-  'jaccard_token', 'jaccard_lemma',
-  'cov_hyp_token', 'cov_hyp_lemma', 'cov_prem_lemma',
-  'len_diff', 'len_ratio',
-  'modal_mismatch', 'modal_one_sided',
-  'quant_all_no', 'quant_some_no', 'quant_all_some',
+  'neg_premise',
+  'neg_hypothesis',
+  'neg_mismatch',
+  'neg_one_sided',
+  'antonym_pairs',
+  'antonym_nouns',
+  'antonym_negated',
+  'wn_synonym',
+  'wn_hypernym',
+  'wn_hyponym',
+  'num_hyp_unmatched',
+  'num_prem_unmatched',
+  'num_mismatch',
+  'jaccard_token',
+  'jaccard_lemma',
+  'cov_hyp_token',
+  'cov_hyp_lemma',
+  'cov_prem_lemma',
+  'len_diff',
+  'len_ratio',
+  'modal_mismatch',
+  'modal_one_sided',
+  'quant_all_no',
+  'quant_some_no',
+  'quant_all_some',
   'bigram_cov',
-  'unaligned_hyp', 'unaligned_prem', 'subj_mismatch', 'verb_mismatch',
+  'unaligned_hyp',
+  'unaligned_prem',
+  'subj_mismatch',
+  'verb_mismatch',
 ];
 
 const PAIRS: Array<[string, string]> = [
@@ -35,7 +54,10 @@ const PAIRS: Array<[string, string]> = [
 describe('features listFeatures', () => {
   it('lists every column in stable registry order, with descriptions', () => {
     const cols = listFeatures();
-    assert.deepEqual(cols.map((c) => c.name), EXPECTED_COLUMNS);
+    assert.deepEqual(
+      cols.map((c) => c.name),
+      EXPECTED_COLUMNS,
+    );
     for (const c of cols) assert.ok(c.description.length > 10, c.name);
     assert.equal(new Set(cols.map((c) => c.name)).size, cols.length);
   });
@@ -43,7 +65,10 @@ describe('features listFeatures', () => {
   it('group names never collide with column names', () => {
     const columns = new Set(EXPECTED_COLUMNS);
     const groups = listFeatureGroups();
-    assert.deepEqual(groups.flatMap((g) => g.columns), EXPECTED_COLUMNS);
+    assert.deepEqual(
+      groups.flatMap((g) => g.columns),
+      EXPECTED_COLUMNS,
+    );
     for (const g of groups) if (g.columns.length > 1) assert.ok(!columns.has(g.group), g.group);
   });
 });
@@ -100,11 +125,17 @@ describe('features createFeaturizer', () => {
     const f = await createFeaturizer('all');
     const first = PAIRS.map(([p, h]) => Array.from(f.compute(p, h)));
     const fresh = await createFeaturizer('all');
-    const reversed = [...PAIRS].reverse().map(([p, h]) => Array.from(fresh.compute(p, h))).reverse();
+    const reversed = [...PAIRS]
+      .reverse()
+      .map(([p, h]) => Array.from(fresh.compute(p, h)))
+      .reverse();
     assert.deepEqual(reversed, first);
     // A long sentence grows buffers; short ones afterwards are unaffected.
     f.compute('word '.repeat(500), 'not '.repeat(300));
-    assert.deepEqual(PAIRS.map(([p, h]) => Array.from(f.compute(p, h))), first);
+    assert.deepEqual(
+      PAIRS.map(([p, h]) => Array.from(f.compute(p, h))),
+      first,
+    );
   });
 
   it('values on SICK are finite, bounded, and ratios stay in [0, 1]', async (t) => {
@@ -114,10 +145,30 @@ describe('features createFeaturizer', () => {
       return;
     }
     const f = await createFeaturizer('all');
-    const unit = new Set(['wn_synonym', 'wn_hypernym', 'wn_hyponym', 'jaccard_token', 'jaccard_lemma',
-      'cov_hyp_token', 'cov_hyp_lemma', 'cov_prem_lemma', 'bigram_cov', 'neg_one_sided', 'num_mismatch',
-      'modal_one_sided', 'quant_all_no', 'quant_some_no', 'quant_all_some', 'subj_mismatch', 'verb_mismatch']);
-    const lines = fs.readFileSync(file, 'utf8').split(/\r?\n/).slice(1).filter((l) => l.length > 0);
+    const unit = new Set([
+      'wn_synonym',
+      'wn_hypernym',
+      'wn_hyponym',
+      'jaccard_token',
+      'jaccard_lemma',
+      'cov_hyp_token',
+      'cov_hyp_lemma',
+      'cov_prem_lemma',
+      'bigram_cov',
+      'neg_one_sided',
+      'num_mismatch',
+      'modal_one_sided',
+      'quant_all_no',
+      'quant_some_no',
+      'quant_all_some',
+      'subj_mismatch',
+      'verb_mismatch',
+    ]);
+    const lines = fs
+      .readFileSync(file, 'utf8')
+      .split(/\r?\n/)
+      .slice(1)
+      .filter((l) => l.length > 0);
     assert.ok(lines.length > 400);
     const nonZero = new Set<string>();
     for (const line of lines) {

@@ -18,7 +18,10 @@ describe('features negation', () => {
 
   it('flags an inserted "not"', () => {
     assert.deepEqual(get('A man is playing a guitar', 'A man is not playing a guitar'), {
-      neg_premise: 0, neg_hypothesis: 1, neg_mismatch: 1, neg_one_sided: 1,
+      neg_premise: 0,
+      neg_hypothesis: 1,
+      neg_mismatch: 1,
+      neg_one_sided: 1,
     });
   });
 
@@ -29,7 +32,10 @@ describe('features negation', () => {
 
   it('is symmetric and zero when both sides agree', () => {
     assert.deepEqual(get('There is no dog', 'No dog is there'), {
-      neg_premise: 1, neg_hypothesis: 1, neg_mismatch: 0, neg_one_sided: 0,
+      neg_premise: 1,
+      neg_hypothesis: 1,
+      neg_mismatch: 0,
+      neg_one_sided: 0,
     });
     const a = get('The man is not sleeping', 'The man is sleeping');
     assert.equal(a.neg_mismatch, 1);

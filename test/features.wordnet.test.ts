@@ -17,10 +17,24 @@ describe('features loadWordNet', () => {
 
   it('answers antonyms: lexical, adjective clusters, also-see', async () => {
     const wn = await loadWordNet();
-    for (const [a, b] of [['man', 'woman'], ['boy', 'girl'], ['happy', 'sad'], ['sad', 'happy'], ['old', 'young'], ['big', 'small'], ['open', 'close'], ['asleep', 'awake']] as const) {
+    for (const [a, b] of [
+      ['man', 'woman'],
+      ['boy', 'girl'],
+      ['happy', 'sad'],
+      ['sad', 'happy'],
+      ['old', 'young'],
+      ['big', 'small'],
+      ['open', 'close'],
+      ['asleep', 'awake'],
+    ] as const) {
       assert.ok(wn.isAntonym(a, b), `${a}/${b}`);
     }
-    for (const [a, b] of [['man', 'dog'], ['happy', 'glad'], ['happy', 'happy'], ['guitar', 'piano']] as const) {
+    for (const [a, b] of [
+      ['man', 'dog'],
+      ['happy', 'glad'],
+      ['happy', 'happy'],
+      ['guitar', 'piano'],
+    ] as const) {
       assert.ok(!wn.isAntonym(a, b), `${a}/${b}`);
     }
   });

@@ -16,11 +16,18 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
 describe('chunkRows', () => {
   it('groups into chunks of at most `size`, in order', async () => {
     const chunks = await collect(chunkRows(count(10), 4));
-    assert.deepEqual(chunks, [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
+    assert.deepEqual(chunks, [
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+      [8, 9],
+    ]);
   });
 
   it('handles exact multiples, size 1, size larger than the input and empty input', async () => {
-    assert.deepEqual((await collect(chunkRows(count(6), 3))).map((c) => c.length), [3, 3]);
+    assert.deepEqual(
+      (await collect(chunkRows(count(6), 3))).map((c) => c.length),
+      [3, 3],
+    );
     assert.deepEqual(await collect(chunkRows(count(3), 1)), [[0], [1], [2]]);
     assert.deepEqual(await collect(chunkRows(count(3), 100)), [[0, 1, 2]]);
     assert.deepEqual(await collect(chunkRows(count(0), 5)), []);

@@ -56,10 +56,12 @@ describe('detectColumns', () => {
 
   it('lets explicit columns override detection (exact, then case-insensitive)', () => {
     const columns = ['premise', 'hypothesis', 'p2', 'H2', 'judgement', 'key'];
-    assert.deepEqual(
-      detectColumns(columns, { premiseCol: 'p2', hypothesisCol: 'h2', labelCol: 'judgement', idCol: 'KEY' }, where),
-      { premise: 'p2', hypothesis: 'H2', label: 'judgement', id: 'key' },
-    );
+    assert.deepEqual(detectColumns(columns, { premiseCol: 'p2', hypothesisCol: 'h2', labelCol: 'judgement', idCol: 'KEY' }, where), {
+      premise: 'p2',
+      hypothesis: 'H2',
+      label: 'judgement',
+      id: 'key',
+    });
   });
 
   it('rejects an explicit column that does not exist, listing the columns', () => {
@@ -98,9 +100,6 @@ describe('detectColumns', () => {
   });
 
   it('refuses the same column as premise and hypothesis', () => {
-    assert.throws(
-      () => detectColumns(['text', 'label'], { premiseCol: 'text', hypothesisCol: 'text' }, where),
-      /both column "text"/,
-    );
+    assert.throws(() => detectColumns(['text', 'label'], { premiseCol: 'text', hypothesisCol: 'text' }, where), /both column "text"/);
   });
 });

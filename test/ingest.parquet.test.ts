@@ -10,7 +10,12 @@ import type { IngestRow } from '../src/contracts.js';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairscore-ingest-parquet-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-async function writeParquet(name: string, columns: ParquetColumn[], rows: Array<Record<string, unknown>>, rowGroupRows = 2): Promise<string> {
+async function writeParquet(
+  name: string,
+  columns: ParquetColumn[],
+  rows: Array<Record<string, unknown>>,
+  rowGroupRows = 2,
+): Promise<string> {
   const file = path.join(dir, name);
   const w = await createParquetWriter<Record<string, unknown>>(file, columns, (r) => r, { rowGroupRows });
   for (const r of rows) await w.write(r);
@@ -22,7 +27,13 @@ describe('ingest Parquet input', () => {
   it('detects SICK-style columns and streams rows in order across row groups', async () => {
     const file = await writeParquet(
       'sick.parquet',
-      [{ name: 'pair_ID', kind: 'int32' }, { name: 'sentence_A', kind: 'string' }, { name: 'sentence_B', kind: 'string' }, { name: 'entailment_label', kind: 'string' }, { name: 'extra', kind: 'floats', width: 2 }],
+      [
+        { name: 'pair_ID', kind: 'int32' },
+        { name: 'sentence_A', kind: 'string' },
+        { name: 'sentence_B', kind: 'string' },
+        { name: 'entailment_label', kind: 'string' },
+        { name: 'extra', kind: 'floats', width: 2 },
+      ],
       [
         { pair_ID: 7, sentence_A: 'A dog runs', sentence_B: 'An animal runs', entailment_label: 'ENTAILMENT', extra: [1, 2] },
         { pair_ID: 8, sentence_A: 'A man sings', sentence_B: null, entailment_label: 'NEUTRAL' },
@@ -42,7 +53,14 @@ describe('ingest Parquet input', () => {
   });
 
   it('--input-format parquet reads a file of any name; explicit columns work', async () => {
-    const src = await writeParquet('p.parquet', [{ name: 'a', kind: 'string' }, { name: 'b', kind: 'string' }], [{ a: 'x', b: 'y' }]);
+    const src = await writeParquet(
+      'p.parquet',
+      [
+        { name: 'a', kind: 'string' },
+        { name: 'b', kind: 'string' },
+      ],
+      [{ a: 'x', b: 'y' }],
+    );
     const other = path.join(dir, 'pairs.bin');
     fs.copyFileSync(src, other);
     const info = await scanDataset(other, { format: 'parquet', premiseCol: 'a', hypothesisCol: 'b' });

@@ -37,7 +37,10 @@ function badRow(row: IngestRow | undefined): BadRow {
 
 describe('readDataset: formats', () => {
   it('reads CSV with header, ids, gold labels and 0-based indexes', async () => {
-    const file = write('basic.csv', 'id,premise,hypothesis,label\nA1,A dog runs.,An animal moves.,entailment\nA2,A cat sleeps.,A cat runs.,contradiction\n');
+    const file = write(
+      'basic.csv',
+      'id,premise,hypothesis,label\nA1,A dog runs.,An animal moves.,entailment\nA2,A cat sleeps.,A cat runs.,contradiction\n',
+    );
     assert.deepEqual(await read(file), [
       { index: 0, id: 'A1', premise: 'A dog runs.', hypothesis: 'An animal moves.', gold: 'entailment' },
       { index: 1, id: 'A2', premise: 'A cat sleeps.', hypothesis: 'A cat runs.', gold: 'contradiction' },
@@ -45,7 +48,10 @@ describe('readDataset: formats', () => {
   });
 
   it('reads SICK-style TSV (sentence_A/sentence_B, entailment_label, pair_ID)', async () => {
-    const file = write('sick.tsv', 'pair_ID\tsentence_A\tsentence_B\tentailment_label\trelatedness_score\n7\tA man plays.\tNobody plays.\tCONTRADICTION\t3.6\n9\tA boy sings.\tA kid sings.\tENTAILMENT\t4.5\n');
+    const file = write(
+      'sick.tsv',
+      'pair_ID\tsentence_A\tsentence_B\tentailment_label\trelatedness_score\n7\tA man plays.\tNobody plays.\tCONTRADICTION\t3.6\n9\tA boy sings.\tA kid sings.\tENTAILMENT\t4.5\n',
+    );
     assert.deepEqual(await read(file), [
       { index: 0, id: '7', premise: 'A man plays.', hypothesis: 'Nobody plays.', gold: 'CONTRADICTION' },
       { index: 1, id: '9', premise: 'A boy sings.', hypothesis: 'A kid sings.', gold: 'ENTAILMENT' },
@@ -54,7 +60,14 @@ describe('readDataset: formats', () => {
 
   it('reads SNLI/MNLI-style JSONL (sentence1/sentence2, gold_label, pairID) and maps "-" to no gold', async () => {
     const lines = [
-      { annotator_labels: ['neutral'], gold_label: 'neutral', pairID: '3416050480.jpg#4r1n', sentence1: 'A person on a horse.', sentence1_parse: '(ROOT)', sentence2: 'A person is training.' },
+      {
+        annotator_labels: ['neutral'],
+        gold_label: 'neutral',
+        pairID: '3416050480.jpg#4r1n',
+        sentence1: 'A person on a horse.',
+        sentence1_parse: '(ROOT)',
+        sentence2: 'A person is training.',
+      },
       { gold_label: '-', pairID: 'x2', sentence1: 'Two men.', sentence2: 'People.' },
     ];
     const file = write('snli.jsonl', lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
@@ -67,7 +80,10 @@ describe('readDataset: formats', () => {
   it('reads text_a/text_b with guid and entailment_judgment, and .tab/.ndjson extensions', async () => {
     const tab = write('glue.tab', 'guid\ttext_a\ttext_b\tentailment_judgment\ng-1\tx y\tz\tNEUTRAL\n');
     assert.deepEqual(await read(tab), [{ index: 0, id: 'g-1', premise: 'x y', hypothesis: 'z', gold: 'NEUTRAL' }]);
-    const nd = write('hf.ndjson', '{"premise":"p","hypothesis":"h","label":2,"idx":17}\n{"premise":"p","hypothesis":"h","label":-1,"idx":18}\n');
+    const nd = write(
+      'hf.ndjson',
+      '{"premise":"p","hypothesis":"h","label":2,"idx":17}\n{"premise":"p","hypothesis":"h","label":-1,"idx":18}\n',
+    );
     assert.deepEqual(await read(nd), [
       { index: 0, id: '17', premise: 'p', hypothesis: 'h', gold: '2' },
       { index: 1, id: '18', premise: 'p', hypothesis: 'h' },
@@ -76,14 +92,23 @@ describe('readDataset: formats', () => {
 
   it('uses String(index) as id when there is no id column or the id is empty', async () => {
     const file = write('noid.csv', 'premise,hypothesis\na,b\nc,d\n');
-    assert.deepEqual((await read(file)).map((r) => r.id), ['0', '1']);
+    assert.deepEqual(
+      (await read(file)).map((r) => r.id),
+      ['0', '1'],
+    );
     const file2 = write('emptyid.csv', 'id,premise,hypothesis\n,a,b\n  x7 ,c,d\n');
-    assert.deepEqual((await read(file2)).map((r) => r.id), ['0', 'x7']);
+    assert.deepEqual(
+      (await read(file2)).map((r) => r.id),
+      ['0', 'x7'],
+    );
   });
 
   it('trims gold labels; empty and "-" mean no gold', async () => {
     const file = write('gold.csv', 'premise,hypothesis,label\na,b, ENTAILMENT \na,b,\na,b,-\na,b, - \n');
-    assert.deepEqual((await read(file)).map((r) => r.gold), ['ENTAILMENT', undefined, undefined, undefined]);
+    assert.deepEqual(
+      (await read(file)).map((r) => r.gold),
+      ['ENTAILMENT', undefined, undefined, undefined],
+    );
   });
 
   it('honours explicit columns over detection', async () => {
@@ -108,7 +133,10 @@ describe('readDataset: text encoding details', () => {
   it('strips a UTF-8 BOM and handles CRLF in CSV, TSV and JSONL', async () => {
     const csv = write('bom.csv', '\uFEFFpremise,hypothesis,label\r\nä ö,ü,E\r\nb,c,N\r\n');
     const tsv = write('bom.tsv', '\uFEFFpremise\thypothesis\tlabel\r\nä ö\tü\tE\r\nb\tc\tN\r\n');
-    const jsonl = write('bom.jsonl', '\uFEFF{"premise":"ä ö","hypothesis":"ü","label":"E"}\r\n{"premise":"b","hypothesis":"c","label":"N"}\r\n');
+    const jsonl = write(
+      'bom.jsonl',
+      '\uFEFF{"premise":"ä ö","hypothesis":"ü","label":"E"}\r\n{"premise":"b","hypothesis":"c","label":"N"}\r\n',
+    );
     const expected = [
       { index: 0, id: '0', premise: 'ä ö', hypothesis: 'ü', gold: 'E' },
       { index: 1, id: '1', premise: 'b', hypothesis: 'c', gold: 'N' },
@@ -165,16 +193,16 @@ describe('readDataset: bad rows', () => {
     );
     const rows = await read(file);
     assert.equal(rows.length, 7, 'no row is silently skipped');
-    assert.deepEqual(rows.map((r) => r.index), [0, 1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(
+      rows.map((r) => r.index),
+      [0, 1, 2, 3, 4, 5, 6],
+    );
     good(rows[0]);
     assert.deepEqual(badRow(rows[1]), { index: 1, id: 'r1', error: 'empty premise in column "premise" (line 3)', gold: 'N' });
     assert.equal(badRow(rows[2]).error, 'empty hypothesis in column "hypothesis" (line 4)');
     assert.deepEqual(badRow(rows[3]), { index: 3, id: 'r3', error: 'expected 4 fields but found 3 (line 5)' });
     assert.equal(badRow(rows[4]).error, 'expected 4 fields but found 5 (line 6)');
-    assert.equal(
-      badRow(rows[5]).error,
-      'empty premise in column "premise"; empty hypothesis in column "hypothesis" (line 7)',
-    );
+    assert.equal(badRow(rows[5]).error, 'empty premise in column "premise"; empty hypothesis in column "hypothesis" (line 7)');
     assert.equal(good(rows[6]).premise, 'last');
 
     const tsv = write('bad.tsv', 'premise\thypothesis\na\tb\nonly-one-field\n\tx\n');
@@ -222,7 +250,10 @@ describe('readDataset: bad rows', () => {
 describe('readDataset: file-level errors and streaming', () => {
   it('rejects file-level problems on the first pull, as an InputError naming the file', async () => {
     const missing = path.join(dir, 'missing.csv');
-    await assert.rejects(read(missing), (err: unknown) => err instanceof InputError && err.message.startsWith(`${missing}: file not found`));
+    await assert.rejects(
+      read(missing),
+      (err: unknown) => err instanceof InputError && err.message.startsWith(`${missing}: file not found`),
+    );
     const headerOnly = write('header-only.csv', 'premise,hypothesis\n');
     await assert.rejects(read(headerOnly), /header-only\.csv, line 1: no data rows/);
   });
@@ -237,7 +268,13 @@ describe('readDataset: file-level errors and streaming', () => {
       if (row.index === 9) break;
     }
     assert.equal(seen, 10);
-    const jfile = write('early.jsonl', lines.slice(1).map((l) => JSON.stringify({ premise: l, hypothesis: l })).join('\n'));
+    const jfile = write(
+      'early.jsonl',
+      lines
+        .slice(1)
+        .map((l) => JSON.stringify({ premise: l, hypothesis: l }))
+        .join('\n'),
+    );
     for await (const row of readDataset(jfile)) {
       assert.equal(row.index, 0);
       break;
@@ -262,7 +299,8 @@ describe('readDataset: file-level errors and streaming', () => {
     const rows = 100_000;
     for (let i = 0; i < rows; i += 1000) {
       let block = '';
-      for (let j = i; j < i + 1000; j++) block += `${j},"A person, number ${j}, ${filler}",Someone ${j % 101} is cycling downhill,${labels[j % 3]}\n`;
+      for (let j = i; j < i + 1000; j++)
+        block += `${j},"A person, number ${j}, ${filler}",Someone ${j % 101} is cycling downhill,${labels[j % 3]}\n`;
       if (!out.write(block)) await new Promise<void>((r) => out.once('drain', () => r()));
     }
     await new Promise<void>((r) => out.end(() => r()));
@@ -301,8 +339,14 @@ describe('readDataset: SICK trial (../shared)', () => {
     const rows = await read(sick!);
     assert.equal(rows.length, 495);
     assert.ok(rows.every((r) => !isBadRow(r)));
-    assert.deepEqual(rows.map((r) => r.index), rows.map((_, i) => i));
-    assert.ok(rows.every((r) => /^\d+$/.test(r.id)), 'ids come from pair_ID');
+    assert.deepEqual(
+      rows.map((r) => r.index),
+      rows.map((_, i) => i),
+    );
+    assert.ok(
+      rows.every((r) => /^\d+$/.test(r.id)),
+      'ids come from pair_ID',
+    );
     assert.equal(new Set(rows.map((r) => r.id)).size, 495);
     assert.deepEqual([...new Set(rows.map((r) => r.gold))].sort(), ['CONTRADICTION', 'ENTAILMENT', 'NEUTRAL']);
   });

@@ -23,7 +23,9 @@ after(() => fs.rmSync(dir, { recursive: true, force: true }));
 const N = 25;
 const LABELS = ['entailment', 'neutral', 'contradiction'];
 const premise = Array.from({ length: N }, (_, i) => `A person number ${i} is walking a dog in the park`);
-const hypothesis: Array<string | null> = Array.from({ length: N }, (_, i) => (i === 7 ? null : `Someone ${i % 2 ? 'is' : 'is not'} outside`));
+const hypothesis: Array<string | null> = Array.from({ length: N }, (_, i) =>
+  i === 7 ? null : `Someone ${i % 2 ? 'is' : 'is not'} outside`,
+);
 const label = Array.from({ length: N }, (_, i) => LABELS[i % 3]!);
 const pairID = BigInt64Array.from({ length: N }, (_, i) => BigInt(1000 + i));
 
@@ -72,7 +74,7 @@ describe('readDataset on Parquet from parquet-wasm (arrow-rs)', () => {
     });
   }
 
-  it('pairscore score reads a ZSTD file (Polars\' default) end to end', async () => {
+  it("pairscore score reads a ZSTD file (Polars' default) end to end", async () => {
     const file = writeWith('ZSTD');
     const model = path.join(dir, 'model');
     const made = await runCli(['make-model', '--size', 'tiny', '--head', 'seqcls', '--labels', '3', '--seed', '5', '--out', model]);
@@ -80,9 +82,16 @@ describe('readDataset on Parquet from parquet-wasm (arrow-rs)', () => {
     const out = path.join(dir, 'preds.jsonl');
     const r = await runCli(['score', file, '--model', model, '--out', out, '--no-progress', '--threads', '1']);
     assert.equal(r.code, 0, r.stderr);
-    const preds = fs.readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const preds = fs
+      .readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.equal(preds.length, N);
-    assert.deepEqual(preds.map((p) => p.id), Array.from({ length: N }, (_, i) => String(1000 + i)));
+    assert.deepEqual(
+      preds.map((p) => p.id),
+      Array.from({ length: N }, (_, i) => String(1000 + i)),
+    );
     assert.equal(preds.filter((p) => p.error !== undefined).length, 1);
     for (const p of preds) {
       if (p.error !== undefined) continue;

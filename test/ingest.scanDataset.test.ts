@@ -37,7 +37,10 @@ async function assertFileError(file: string, pattern: RegExp, line?: number, opt
 
 describe('scanDataset: summary', () => {
   it('counts rows and bad rows and lists sorted distinct labels (CSV)', async () => {
-    const file = write('s.csv', 'pair_ID,sentence_A,sentence_B,entailment_label\n1,a,b,NEUTRAL\n2,,b,ENTAILMENT\n3,a,b,CONTRADICTION\n4,a,b,NEUTRAL\n5,a\n');
+    const file = write(
+      's.csv',
+      'pair_ID,sentence_A,sentence_B,entailment_label\n1,a,b,NEUTRAL\n2,,b,ENTAILMENT\n3,a,b,CONTRADICTION\n4,a,b,NEUTRAL\n5,a\n',
+    );
     assert.deepEqual(await scanDataset(file), {
       file,
       format: 'csv',
@@ -58,7 +61,10 @@ describe('scanDataset: summary', () => {
       badRows: 0,
       labels: [],
     });
-    const jsonl = write('s.jsonl', '{"sentence1":"a","sentence2":"b","gold_label":"neutral"}\n{"sentence1":"a","sentence2":"b","gold_label":"-"}\nbroken\n');
+    const jsonl = write(
+      's.jsonl',
+      '{"sentence1":"a","sentence2":"b","gold_label":"neutral"}\n{"sentence1":"a","sentence2":"b","gold_label":"-"}\nbroken\n',
+    );
     const info = await scanDataset(jsonl);
     assert.equal(info.format, 'jsonl');
     assert.deepEqual(info.columns, { premise: 'sentence1', hypothesis: 'sentence2', label: 'gold_label' });
@@ -140,7 +146,11 @@ describe('scanDataset: file-level errors', () => {
   });
 
   it('no detectable premise/hypothesis columns: lists columns, accepted names and flags', async () => {
-    const err = await assertFileError(write('nocols.csv', 'question,answer,score\nq,a,1\n'), /cannot find the premise and hypothesis columns/, 1);
+    const err = await assertFileError(
+      write('nocols.csv', 'question,answer,score\nq,a,1\n'),
+      /cannot find the premise and hypothesis columns/,
+      1,
+    );
     assert.match(err.message, /Columns found: "question", "answer", "score"/);
     assert.match(err.message, /premise\/sentence1\/sentence_A\/text_a/);
     assert.match(err.message, /--premise-col and --hypothesis-col/);
@@ -149,9 +159,14 @@ describe('scanDataset: file-level errors', () => {
   });
 
   it('an explicit column that does not exist lists the file columns', async () => {
-    const err = await assertFileError(write('explicit.tsv', 'premise\thypothesis\tgold\na\tb\tc\n'), /--label-col "verdict": no such column/, 1, {
-      labelCol: 'verdict',
-    });
+    const err = await assertFileError(
+      write('explicit.tsv', 'premise\thypothesis\tgold\na\tb\tc\n'),
+      /--label-col "verdict": no such column/,
+      1,
+      {
+        labelCol: 'verdict',
+      },
+    );
     assert.match(err.message, /"premise", "hypothesis", "gold"/);
   });
 
@@ -167,7 +182,11 @@ describe('scanDataset: file-level errors', () => {
   });
 
   it('JSONL whose first record is not JSON, or not an object, is not JSON Lines', async () => {
-    await assertFileError(write('notjson.jsonl', '\npremise,hypothesis\n{"premise":"a","hypothesis":"b"}\n'), /not JSON Lines: the first record is not valid JSON/, 2);
+    await assertFileError(
+      write('notjson.jsonl', '\npremise,hypothesis\n{"premise":"a","hypothesis":"b"}\n'),
+      /not JSON Lines: the first record is not valid JSON/,
+      2,
+    );
     await assertFileError(write('array.jsonl', '[{"premise":"a","hypothesis":"b"}]\n'), /not JSON Lines: the first record is an array/, 1);
     await assertFileError(write('number.ndjson', '42\n'), /the first record is a number/, 1);
   });
@@ -199,7 +218,10 @@ describe('scanDataset with sha256 (submit hashes the input while it scans it)', 
 
   it('gives the file hash for CSV, TSV and JSONL, across many read chunks and multi-byte text', async () => {
     // > 64 KiB, so the readers stream several chunks; é and 日本 can straddle a chunk boundary.
-    const rows = Array.from({ length: 3000 }, (_, i) => [`Un homme é ${i} 日本 qui chante dans la rue`, `A woman ${i} is singing in the street`]);
+    const rows = Array.from({ length: 3000 }, (_, i) => [
+      `Un homme é ${i} 日本 qui chante dans la rue`,
+      `A woman ${i} is singing in the street`,
+    ]);
     const files = [
       write('hash.csv', ['premise,hypothesis', ...rows.map(([a, b]) => `${a},${b}`)].join('\n') + '\n'),
       write('hash.tsv', ['premise\thypothesis', ...rows.map(([a, b]) => `${a}\t${b}`)].join('\n') + '\n'),
@@ -216,7 +238,14 @@ describe('scanDataset with sha256 (submit hashes the input while it scans it)', 
 
   it('leaves sha256 unset for Parquet (read by offset, not streamed): the caller hashes it apart', async () => {
     const file = path.join(dir, 'hash.parquet');
-    const w = await createParquetWriter<Record<string, unknown>>(file, [{ name: 'premise', kind: 'string' }, { name: 'hypothesis', kind: 'string' }], (r) => r);
+    const w = await createParquetWriter<Record<string, unknown>>(
+      file,
+      [
+        { name: 'premise', kind: 'string' },
+        { name: 'hypothesis', kind: 'string' },
+      ],
+      (r) => r,
+    );
     await w.write({ premise: 'A', hypothesis: 'B' });
     await w.close();
     const info = await scanDataset(file, {}, { sha256: true });

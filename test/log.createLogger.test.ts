@@ -43,40 +43,53 @@ test('an error logged as { err } keeps its type, stack and cause; base fields on
   assert.equal(line.role, 't');
 });
 
-test('a worker started with a password in its Redis URL logs it nowhere; every line has pid, hostname, version; one line per chunk', { timeout: 120000 }, async () => {
-  const password = 'Pw-9f3kq-SECRET';
-  srv = await startPrivateRedis(['--requirepass', password]);
-  deployment = await setUpDeployment('logs', { size: 'tiny', count: 60, seed: 4 });
-  const url = `redis://:${password}@127.0.0.1:${srv.port}`;
-  const env = { ...deployment.env, REDIS_URL: url };
-  const port = await freePort();
-  // The deployment's env says PAIRSCORE_LOG_LEVEL=warn: the flag wins.
-  worker = startCli(['worker', '--log-level', 'debug', '--metrics-port', String(port)], env);
-  const r = await runCli(['submit', deployment.pairs, '--model', 'demo', '--run-id', 'logs-run', '--chunk-size', '20', '--wait', '--timeout', '90s'], env);
-  assert.equal(r.code, 0, r.stderr);
-  worker.child.kill('SIGTERM');
-  assert.equal(await worker.exited, 0, worker.output());
+test(
+  'a worker started with a password in its Redis URL logs it nowhere; every line has pid, hostname, version; one line per chunk',
+  { timeout: 120000 },
+  async () => {
+    const password = 'Pw-9f3kq-SECRET';
+    srv = await startPrivateRedis(['--requirepass', password]);
+    deployment = await setUpDeployment('logs', { size: 'tiny', count: 60, seed: 4 });
+    const url = `redis://:${password}@127.0.0.1:${srv.port}`;
+    const env = { ...deployment.env, REDIS_URL: url };
+    const port = await freePort();
+    // The deployment's env says PAIRSCORE_LOG_LEVEL=warn: the flag wins.
+    worker = startCli(['worker', '--log-level', 'debug', '--metrics-port', String(port)], env);
+    const r = await runCli(
+      ['submit', deployment.pairs, '--model', 'demo', '--run-id', 'logs-run', '--chunk-size', '20', '--wait', '--timeout', '90s'],
+      env,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    worker.child.kill('SIGTERM');
+    assert.equal(await worker.exited, 0, worker.output());
 
-  const out = worker.output();
-  assert.ok(!out.includes(password), 'the password appears in the worker output');
-  assert.ok(!r.stdout.includes(password) && !r.stderr.includes(password), 'the password appears in the submit output');
-  const parsed = lines(out).map((l) => JSON.parse(l) as Record<string, unknown>);
-  assert.equal(deployment.env.PAIRSCORE_LOG_LEVEL, 'warn');
-  assert.ok(parsed.some((l) => l.level === 30), '--log-level overrides PAIRSCORE_LOG_LEVEL');
-  for (const l of parsed) {
-    assert.equal(l.pid, worker.child.pid);
-    assert.equal(l.hostname, os.hostname());
-    assert.equal(l.version, pairscoreVersion());
-  }
-  const chunks = parsed.filter((l) => l.msg === 'chunk done');
-  assert.equal(chunks.length, 3);
-  for (const c of chunks) {
-    assert.equal(c.run, 'logs-run');
-    assert.equal(typeof c.chunk, 'number');
-    assert.equal(typeof c.ms, 'number');
-    assert.equal(typeof c.worker, 'string');
-    assert.equal(c.errors, 0);
-  }
-  assert.equal(chunks.reduce((n, c) => n + (c.rows as number), 0), 60);
-  assert.ok(parsed.some((l) => l.msg === 'model loaded' && l.model === 'demo' && typeof l.ms === 'number'));
-});
+    const out = worker.output();
+    assert.ok(!out.includes(password), 'the password appears in the worker output');
+    assert.ok(!r.stdout.includes(password) && !r.stderr.includes(password), 'the password appears in the submit output');
+    const parsed = lines(out).map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.equal(deployment.env.PAIRSCORE_LOG_LEVEL, 'warn');
+    assert.ok(
+      parsed.some((l) => l.level === 30),
+      '--log-level overrides PAIRSCORE_LOG_LEVEL',
+    );
+    for (const l of parsed) {
+      assert.equal(l.pid, worker.child.pid);
+      assert.equal(l.hostname, os.hostname());
+      assert.equal(l.version, pairscoreVersion());
+    }
+    const chunks = parsed.filter((l) => l.msg === 'chunk done');
+    assert.equal(chunks.length, 3);
+    for (const c of chunks) {
+      assert.equal(c.run, 'logs-run');
+      assert.equal(typeof c.chunk, 'number');
+      assert.equal(typeof c.ms, 'number');
+      assert.equal(typeof c.worker, 'string');
+      assert.equal(c.errors, 0);
+    }
+    assert.equal(
+      chunks.reduce((n, c) => n + (c.rows as number), 0),
+      60,
+    );
+    assert.ok(parsed.some((l) => l.msg === 'model loaded' && l.model === 'demo' && typeof l.ms === 'number'));
+  },
+);

@@ -86,7 +86,10 @@ describe('makeModel: files', () => {
   test('writes the Hugging Face layout and reports sizes', () => {
     const r = made['base']!;
     const names = ['config.json', 'model.onnx', 'tokenizer.json', 'tokenizer_config.json', 'vocab.txt'];
-    assert.deepEqual(r.files, names.map((n) => path.join(dir('base'), n)));
+    assert.deepEqual(
+      r.files,
+      names.map((n) => path.join(dir('base'), n)),
+    );
     for (const f of r.files) assert.ok(fs.statSync(f).size > 0, f);
     assert.equal(r.bytes, fs.statSync(path.join(dir('base'), 'model.onnx')).size);
     assert.match(r.sha256, /^[0-9a-f]{64}$/);
@@ -97,7 +100,18 @@ describe('makeModel: files', () => {
     const base = readJson('base', 'config.json');
     assert.equal(base['model_type'], 'bert');
     assert.deepEqual(base['architectures'], ['BertModel']);
-    for (const [k, v] of Object.entries({ hidden_size: 128, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 512, vocab_size: 30522, max_position_embeddings: 512, type_vocab_size: 2, layer_norm_eps: 1e-12, hidden_act: 'gelu', pad_token_id: 0 })) {
+    for (const [k, v] of Object.entries({
+      hidden_size: 128,
+      num_hidden_layers: 2,
+      num_attention_heads: 2,
+      intermediate_size: 512,
+      vocab_size: 30522,
+      max_position_embeddings: 512,
+      type_vocab_size: 2,
+      layer_norm_eps: 1e-12,
+      hidden_act: 'gelu',
+      pad_token_id: 0,
+    })) {
       assert.equal(base[k], v, k);
     }
     assert.equal(base['id2label'], undefined);
@@ -108,15 +122,33 @@ describe('makeModel: files', () => {
   });
 
   test('tokenizer files agree with vocab.txt', () => {
-    const vocab = fs.readFileSync(path.join(dir('base'), 'vocab.txt'), 'utf8').split('\n').slice(0, -1);
+    const vocab = fs
+      .readFileSync(path.join(dir('base'), 'vocab.txt'), 'utf8')
+      .split('\n')
+      .slice(0, -1);
     assert.equal(vocab.length, 30522);
     assert.equal(new Set(vocab).size, vocab.length);
-    assert.deepEqual([vocab[0], vocab[1], vocab[99], vocab[100], vocab[101], vocab[102], vocab[103]], ['[PAD]', '[unused0]', '[unused98]', '[UNK]', '[CLS]', '[SEP]', '[MASK]']);
-    const tj = readJson('base', 'tokenizer.json') as { model: { type: string; vocab: Record<string, number> }; added_tokens: Array<{ id: number; content: string }> };
+    assert.deepEqual(
+      [vocab[0], vocab[1], vocab[99], vocab[100], vocab[101], vocab[102], vocab[103]],
+      ['[PAD]', '[unused0]', '[unused98]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'],
+    );
+    const tj = readJson('base', 'tokenizer.json') as {
+      model: { type: string; vocab: Record<string, number> };
+      added_tokens: Array<{ id: number; content: string }>;
+    };
     assert.equal(tj.model.type, 'WordPiece');
     assert.equal(Object.keys(tj.model.vocab).length, vocab.length);
     vocab.forEach((tok, i) => assert.equal(tj.model.vocab[tok], i));
-    assert.deepEqual(tj.added_tokens.map((t) => [t.id, t.content]), [[0, '[PAD]'], [100, '[UNK]'], [101, '[CLS]'], [102, '[SEP]'], [103, '[MASK]']]);
+    assert.deepEqual(
+      tj.added_tokens.map((t) => [t.id, t.content]),
+      [
+        [0, '[PAD]'],
+        [100, '[UNK]'],
+        [101, '[CLS]'],
+        [102, '[SEP]'],
+        [103, '[MASK]'],
+      ],
+    );
     const tc = readJson('base', 'tokenizer_config.json');
     assert.equal(tc['tokenizer_class'], 'BertTokenizer');
     assert.equal(tc['do_lower_case'], true);
@@ -142,7 +174,12 @@ describe('makeModel: the graph in onnxruntime', () => {
     const alone = await run('base', [SHORT]);
     const W = LONG.length;
     // Every real token of the padded row, [CLS] included, equals the unpadded run.
-    assertClose(slice(hidden, W * H, SHORT.length * H), slice(alone['last_hidden_state']!, 0, SHORT.length * H), 1e-5, 'padded row hidden states');
+    assertClose(
+      slice(hidden, W * H, SHORT.length * H),
+      slice(alone['last_hidden_state']!, 0, SHORT.length * H),
+      1e-5,
+      'padded row hidden states',
+    );
     assertClose(slice(pooled, H, H), slice(alone['pooler_output']!, 0, H), 1e-5, 'padded row pooler_output');
     // And the rows differ from each other (the model is not degenerate).
     assert.notDeepEqual(slice(pooled, 0, H), slice(pooled, H, H));
@@ -164,7 +201,10 @@ describe('makeModel: the graph in onnxruntime', () => {
   test('seqcls has the optimum/torch inner structure: pooler Gather→Gemm→Tanh feeding a classifier Gemm', () => {
     const m = onnx.onnx.ModelProto.decode(fs.readFileSync(path.join(dir('seqcls'), 'model.onnx')));
     assert.equal(Number(m.irVersion), 7);
-    assert.deepEqual(m.opsetImport.map((o) => [o.domain ?? '', Number(o.version)]), [['', 14]]);
+    assert.deepEqual(
+      m.opsetImport.map((o) => [o.domain ?? '', Number(o.version)]),
+      [['', 14]],
+    );
     const byOutput = new Map(m.graph!.node!.map((n) => [n.output![0]!, n]));
     const classifier = byOutput.get('logits')!;
     assert.equal(classifier.opType, 'Gemm');
@@ -203,7 +243,12 @@ describe('makeModel: the graph in onnxruntime', () => {
     const zeros = new ort.Tensor('int64', new BigInt64Array(rows.length * LONG.length), [rows.length, LONG.length]);
     const withZeros = await s2.run({ input_ids: b.input_ids, attention_mask: b.attention_mask, token_type_ids: zeros });
     await s2.release();
-    assertClose(Array.from(without['pooler_output']!.data as Float32Array), Array.from(withZeros['pooler_output']!.data as Float32Array), 1e-5, 'pooler_output');
+    assertClose(
+      Array.from(without['pooler_output']!.data as Float32Array),
+      Array.from(withZeros['pooler_output']!.data as Float32Array),
+      1e-5,
+      'pooler_output',
+    );
   });
 });
 
@@ -306,16 +351,47 @@ describe('makeModel: @huggingface/transformers loads the output', () => {
     const types = (enc['token_type_ids']!.tolist() as bigint[][])[0]!.map(Number);
     const vocab = fs.readFileSync(path.join(dir('base'), 'vocab.txt'), 'utf8').split('\n');
     const tokens = ids.map((i) => vocab[i]);
-    assert.deepEqual(tokens, ['[CLS]', 'a', 'man', 'is', 'playing', 'a', 'guitar', '.', '[SEP]', 'nobody', 'isn', "'", 't', 'playing', 'the', 'flute', '[SEP]']);
-    assert.deepEqual(types, tokens.map((_, i) => (i > tokens.indexOf('[SEP]') ? 1 : 0)));
+    assert.deepEqual(tokens, [
+      '[CLS]',
+      'a',
+      'man',
+      'is',
+      'playing',
+      'a',
+      'guitar',
+      '.',
+      '[SEP]',
+      'nobody',
+      'isn',
+      "'",
+      't',
+      'playing',
+      'the',
+      'flute',
+      '[SEP]',
+    ]);
+    assert.deepEqual(
+      types,
+      tokens.map((_, i) => (i > tokens.indexOf('[SEP]') ? 1 : 0)),
+    );
 
-    const model = await AutoModel.from_pretrained('base', { local_files_only: true, subfolder: '', model_file_name: 'model', dtype: 'fp32' });
+    const model = await AutoModel.from_pretrained('base', {
+      local_files_only: true,
+      subfolder: '',
+      model_file_name: 'model',
+      dtype: 'fp32',
+    });
     try {
       const out = (await model(enc)) as Record<string, { dims: number[]; data: Float32Array }>;
       const hidden = out['last_hidden_state']!;
       assert.deepEqual(hidden.dims, [1, ids.length, H]);
       const direct = await run('base', [ids]);
-      assertClose(Array.from(hidden.data), Array.from(direct['last_hidden_state']!.data as Float32Array), 1e-5, 'transformers.js vs onnxruntime');
+      assertClose(
+        Array.from(hidden.data),
+        Array.from(direct['last_hidden_state']!.data as Float32Array),
+        1e-5,
+        'transformers.js vs onnxruntime',
+      );
     } finally {
       await model.dispose();
     }

@@ -59,8 +59,12 @@ test('the packed tarball installs into a fresh project and works as a CLI and as
     files: Array<{ path: string }>;
   }>;
   const files = packed[0]!.files.map((f) => f.path);
-  for (const f of ['package.json', 'README.md', 'dist/src/cli.js', 'dist/src/index.js', 'dist/src/index.d.ts']) assert.ok(files.includes(f), f);
-  assert.deepEqual(files.filter((f) => /^(dist\/(test|scripts)\/|src\/|test\/)|\.map$/.test(f)), []);
+  for (const f of ['package.json', 'README.md', 'dist/src/cli.js', 'dist/src/index.js', 'dist/src/index.d.ts'])
+    assert.ok(files.includes(f), f);
+  assert.deepEqual(
+    files.filter((f) => /^(dist\/(test|scripts)\/|src\/|test\/)|\.map$/.test(f)),
+    [],
+  );
   const tarball = path.join(packDir, path.basename(packed[0]!.filename));
 
   const app = path.join(tmp, 'app');
@@ -73,14 +77,29 @@ test('the packed tarball installs into a fresh project and works as a CLI and as
   assert.match(help, /Usage: pairscore/);
   assert.match(help, /\bscore\b/);
 
-  await ok('npx', ['--no-install', 'pairscore', 'make-model', '--size', 'tiny', '--head', 'seqcls', '--labels', '3', '--seed', '3', '--out', 'model'], app);
+  await ok(
+    'npx',
+    ['--no-install', 'pairscore', 'make-model', '--size', 'tiny', '--head', 'seqcls', '--labels', '3', '--seed', '3', '--out', 'model'],
+    app,
+  );
   fs.writeFileSync(
     path.join(app, 'pairs.tsv'),
     'premise\thypothesis\tlabel\nA dog runs\tAn animal runs\tENTAILMENT\nA man sings\tNobody sings\tCONTRADICTION\nA cat sleeps\tA cat is on a mat\tNEUTRAL\n',
   );
-  await ok('npx', ['--no-install', 'pairscore', 'score', 'pairs.tsv', '--model', 'model', '--out', 'preds.jsonl', '--no-progress', '--threads', '1'], app);
-  const preds = fs.readFileSync(path.join(app, 'preds.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-  assert.deepEqual(preds.map((p) => p.gold), ['ENTAILMENT', 'CONTRADICTION', 'NEUTRAL']);
+  await ok(
+    'npx',
+    ['--no-install', 'pairscore', 'score', 'pairs.tsv', '--model', 'model', '--out', 'preds.jsonl', '--no-progress', '--threads', '1'],
+    app,
+  );
+  const preds = fs
+    .readFileSync(path.join(app, 'preds.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(
+    preds.map((p) => p.gold),
+    ['ENTAILMENT', 'CONTRADICTION', 'NEUTRAL'],
+  );
   for (const p of preds) assert.ok(['ENTAILMENT', 'NEUTRAL', 'CONTRADICTION'].includes(p.label as string));
 
   // The library, imported by name through the exports map, with a BPE tokenizer (the pure-JS fallback).
@@ -122,7 +141,15 @@ export { rows, wrong };
   fs.writeFileSync(
     path.join(app, 'tsconfig.json'),
     JSON.stringify({
-      compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: true, types: [] },
+      compilerOptions: {
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        target: 'es2022',
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        types: [],
+      },
       files: ['check.ts'],
     }),
   );

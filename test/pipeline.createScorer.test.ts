@@ -31,7 +31,13 @@ let golden: GoldenPair[] = [];
 let stages: Stages | undefined;
 
 function rows(): IngestRow[] {
-  const out: IngestRow[] = golden.map((g, i) => ({ index: i + 1, id: g.id, premise: g.premise, hypothesis: g.hypothesis, gold: 'NEUTRAL' }));
+  const out: IngestRow[] = golden.map((g, i) => ({
+    index: i + 1,
+    id: g.id,
+    premise: g.premise,
+    hypothesis: g.hypothesis,
+    gold: 'NEUTRAL',
+  }));
   out.splice(3, 0, { index: 0, id: 'bad', error: 'empty hypothesis (line 2)' });
   return out;
 }
@@ -54,7 +60,10 @@ test('scoreChunk without a head: softmax of the model logits, bad rows kept in p
   assert.deepEqual(scorer.labels, ['ENTAILMENT', 'NEUTRAL', 'CONTRADICTION']);
   const input = rows();
   const out = await scorer.scoreChunk(input);
-  assert.deepEqual(out.map((r) => r.index), input.map((r) => r.index));
+  assert.deepEqual(
+    out.map((r) => r.index),
+    input.map((r) => r.index),
+  );
   assert.deepEqual(out[3], { index: 0, id: 'bad', error: 'empty hypothesis (line 2)' });
   const scored = out.filter((r) => r.error === undefined);
   assert.equal(scored.length, golden.length);
@@ -71,8 +80,12 @@ test('scoreChunk without a head: softmax of the model logits, bad rows kept in p
 test('scoreChunk with a head on pooled + features + logits equals the head applied by hand', { skip }, async () => {
   const s = stages!;
   const head = makeTestHead({
-    sha256: s.embedder.info.sha256, embedding: 'pooled', embeddingDim: s.embedder.info.hiddenSize,
-    features: [...s.featurizer.names], logits: true, hidden: 16,
+    sha256: s.embedder.info.sha256,
+    embedding: 'pooled',
+    embeddingDim: s.embedder.info.hiddenSize,
+    features: [...s.featurizer.names],
+    logits: true,
+    hidden: 16,
   });
   const scorer = createScorer({ ...s, plan: planRun(s.embedder.info, { task: 'score', head, features: 'all' }) });
   const out = (await scorer.scoreChunk(rows())).filter((r) => r.error === undefined);
@@ -99,7 +112,12 @@ test('a row longer than the plan allows becomes an error row; the rest of the ch
   // A tokenizer that ignores the truncation length, as a delegated tokenizer might.
   const untruncated = { ...s.tokenizer, maxLength: 512, encodePair: (a: string, b: string) => s.tokenizer.encodePair(a, b, 512) };
   const plan = planRun(s.embedder.info, { task: 'score', maxLength: 12 });
-  const long = { index: 0, id: 'long', premise: 'a man is playing a guitar on a stage in front of many people', hypothesis: 'nobody is playing' };
+  const long = {
+    index: 0,
+    id: 'long',
+    premise: 'a man is playing a guitar on a stage in front of many people',
+    hypothesis: 'nobody is playing',
+  };
   const short = { index: 1, id: 'short', premise: 'a dog runs', hypothesis: 'a cat' };
   assert.ok(s.tokenizer.encodePair(long.premise, long.hypothesis, 512).ids.length > 12);
   assert.ok(s.tokenizer.encodePair(short.premise, short.hypothesis, 512).ids.length <= 12);
@@ -111,12 +129,17 @@ test('a row longer than the plan allows becomes an error row; the rest of the ch
   const e = s.tokenizer.encodePair(short.premise, short.hypothesis, 512);
   const [logits] = await rawLogits(path.join(seqcls!, 'model.onnx'), [e]);
   const want = softmax(logits!);
-  s.embedder.info.id2label.forEach((l, k) => assert.ok(Math.abs(out[1]!.probs![l]! - want[k]!) < 1e-4, `${l}: ${out[1]!.probs![l]} vs ${want[k]}`));
+  s.embedder.info.id2label.forEach((l, k) =>
+    assert.ok(Math.abs(out[1]!.probs![l]! - want[k]!) < 1e-4, `${l}: ${out[1]!.probs![l]} vs ${want[k]}`),
+  );
   assert.equal(out[1]!.label, s.embedder.info.id2label[want.indexOf(Math.max(...want))]);
 });
 
 test('extractChunk writes the requested embedding, every feature and the logits', { skip }, async () => {
-  const extractor = createExtractor({ ...stages!, plan: planRun(stages!.embedder.info, { task: 'extract', features: 'all', extract: { embedding: 'cls', logits: true } }) });
+  const extractor = createExtractor({
+    ...stages!,
+    plan: planRun(stages!.embedder.info, { task: 'extract', features: 'all', extract: { embedding: 'cls', logits: true } }),
+  });
   const out = await extractor.extractChunk(rows());
   assert.equal(out[3]!.error, 'empty hypothesis (line 2)');
   const good = out.filter((r) => r.error === undefined);

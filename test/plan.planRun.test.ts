@@ -50,14 +50,18 @@ test('an extract plan with all,lexical names every lexical column; defaults come
   assert.equal(plan.featureSelection, DEFAULT_EXTRACT_FEATURES);
   assert.deepEqual(plan.features, selectFeatureNames(DEFAULT_EXTRACT_FEATURES));
   assert.deepEqual(plan.extract, {
-    embedding: DEFAULT_EXTRACT.embedding, embeddingDim: seqcls.hiddenSize, logits: true, logitsDim: 3, modelLabels: seqcls.id2label,
+    embedding: DEFAULT_EXTRACT.embedding,
+    embeddingDim: seqcls.hiddenSize,
+    logits: true,
+    logitsDim: 3,
+    modelLabels: seqcls.id2label,
   });
   assert.deepEqual(plan.kinds, ['pooled', 'logits']);
   assert.deepEqual(plan.labels, []);
   assert.equal(plan.maxLength, seqcls.maxLength);
 });
 
-test('a score plan with a head that reads lexical columns takes the head\'s features; a short message when columns are missing', () => {
+test("a score plan with a head that reads lexical columns takes the head's features; a short message when columns are missing", () => {
   const features = selectFeatureNames('all,lexical');
   const head = makeTestHead({ sha256: seqcls.sha256, features, logits: true, embedding: 'cls', embeddingDim: seqcls.hiddenSize });
   const plan = planRun(seqcls, { task: 'score', head, headFile: 'lex.json' });
@@ -67,22 +71,37 @@ test('a score plan with a head that reads lexical columns takes the head\'s feat
   assert.equal(plan.headFile, 'lex.json');
   assert.throws(
     () => planRun(seqcls, { task: 'score', head, headFile: 'lex.json', features: 'all' }),
-    (e: unknown) => e instanceof ModelError && /1024 feature column\(s\) that are not computed: lex_0000, .* and 1019 more/.test(e.message) && e.message.length < 400,
+    (e: unknown) =>
+      e instanceof ModelError &&
+      /1024 feature column\(s\) that are not computed: lex_0000, .* and 1019 more/.test(e.message) &&
+      e.message.length < 400,
   );
 });
 
-test('without a head a score plan needs the model\'s logits; max length is the model\'s and cannot exceed it', () => {
+test("without a head a score plan needs the model's logits; max length is the model's and cannot exceed it", () => {
   assert.deepEqual(planRun(seqcls, { task: 'score' }).kinds, ['logits']);
   assert.deepEqual(planRun(seqcls, { task: 'score' }).labels, seqcls.id2label);
-  assert.throws(() => planRun(base, { task: 'score' }), (e: unknown) => e instanceof ModelError && /no classifier logits.*--mlp/.test(e.message));
+  assert.throws(
+    () => planRun(base, { task: 'score' }),
+    (e: unknown) => e instanceof ModelError && /no classifier logits.*--mlp/.test(e.message),
+  );
   assert.equal(planRun(seqcls, { task: 'score', maxLength: 16 }).maxLength, 16);
-  assert.throws(() => planRun(seqcls, { task: 'score', maxLength: seqcls.maxLength + 1 }), (e: unknown) => e instanceof InputError && /exceeds the model's limit/.test(e.message));
-  assert.throws(() => planRun(seqcls, { task: 'extract', head: makeTestHead({ sha256: seqcls.sha256, features: ['neg_premise'] }) }), InputError);
+  assert.throws(
+    () => planRun(seqcls, { task: 'score', maxLength: seqcls.maxLength + 1 }),
+    (e: unknown) => e instanceof InputError && /exceeds the model's limit/.test(e.message),
+  );
+  assert.throws(
+    () => planRun(seqcls, { task: 'extract', head: makeTestHead({ sha256: seqcls.sha256, features: ['neg_premise'] }) }),
+    InputError,
+  );
 });
 
 test('a plan this build cannot compute is refused, naming both versions', async () => {
   const plan = planRun(seqcls, { task: 'extract', features: 'negation' });
-  await assert.rejects(createFeaturizerFor(['neg_premise', 'no_such_column']), (e: unknown) => e instanceof InputError && /no_such_column/.test(e.message));
+  await assert.rejects(
+    createFeaturizerFor(['neg_premise', 'no_such_column']),
+    (e: unknown) => e instanceof InputError && /no_such_column/.test(e.message),
+  );
   const f = await createFeaturizerFor(plan.features);
   assert.deepEqual([...f.names], plan.features);
   assert.doesNotThrow(() => checkPlanRuns(plan, seqcls, f.names, { planned: '0.1.0', here: '0.1.0' }));
@@ -90,5 +109,8 @@ test('a plan this build cannot compute is refused, naming both versions', async 
     () => checkPlanRuns({ ...plan, features: [...plan.features, 'neg_extra'] }, seqcls, f.names, { planned: '9.9.9', here: '0.1.0' }),
     (e: unknown) => e instanceof ModelError && /plan made by pairscore 9\.9\.9 \(this is pairscore 0\.1\.0\)/.test(e.message),
   );
-  assert.throws(() => checkPlanRuns({ ...plan, kinds: ['logits'] }, base, f.names, { planned: '0.1.0', here: '0.1.0' }), /cannot give logits/);
+  assert.throws(
+    () => checkPlanRuns({ ...plan, kinds: ['logits'] }, base, f.names, { planned: '0.1.0', here: '0.1.0' }),
+    /cannot give logits/,
+  );
 });

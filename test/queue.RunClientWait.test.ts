@@ -35,8 +35,14 @@ after(async () => {
 
 function env(url: string): NodeJS.ProcessEnv {
   return {
-    REDIS_URL: url, PAIRSCORE_PREFIX: 'cwait', PAIRSCORE_MODELS_ROOT: path.join(dir, 'models'), PAIRSCORE_CACHE_DIR: path.join(dir, 'cache'),
-    PAIRSCORE_THREADS: '1', PAIRSCORE_LOG_LEVEL: 'warn', PAIRSCORE_LOCK_MS: '2000', PAIRSCORE_BATCH_TOKENS: '64',
+    REDIS_URL: url,
+    PAIRSCORE_PREFIX: 'cwait',
+    PAIRSCORE_MODELS_ROOT: path.join(dir, 'models'),
+    PAIRSCORE_CACHE_DIR: path.join(dir, 'cache'),
+    PAIRSCORE_THREADS: '1',
+    PAIRSCORE_LOG_LEVEL: 'warn',
+    PAIRSCORE_LOCK_MS: '2000',
+    PAIRSCORE_BATCH_TOKENS: '64',
   };
 }
 
@@ -46,72 +52,93 @@ function cli(args: string[], e: NodeJS.ProcessEnv): ReturnType<typeof startCli> 
   return c;
 }
 
-test('submit --wait and status --watch survive a 2 s Redis restart and exit 0 with the run completed, without "Unhandled error event"; results waits for a Redis that is down', { timeout: 90000 }, async () => {
-  const srv = await startPrivateRedis([], { dataDir: fs.mkdtempSync(path.join(dir, 'aof-')) });
-  servers.push(srv);
-  const e = env(srv.url);
-  const worker = cli(['worker', '--concurrency', '2'], e);
-  const submit = cli(['submit', path.join(dir, 'pairs.jsonl'), '--model', 'demo', '--run-id', 'rs-1', '--chunk-size', '25', '--wait', '--timeout', '80'], e);
-  const probe = new Redis(srv.url, { maxRetriesPerRequest: 1, lazyConnect: true });
-  probe.on('error', () => undefined);
-  let watch: ReturnType<typeof startCli> | undefined;
-  try {
-    const deadline = Date.now() + 40000;
-    for (;;) {
-      const done = await probe.hlen('{cwait}:run:rs-1:rows').catch(() => 0);
-      if (done >= 100 && !watch) watch = cli(['status', 'rs-1', '--watch', '--timeout', '80'], e);
-      if (done >= 200) {
-        assert.ok(done < 1500, 'the restart must land mid-run');
-        break;
+test(
+  'submit --wait and status --watch survive a 2 s Redis restart and exit 0 with the run completed, without "Unhandled error event"; results waits for a Redis that is down',
+  { timeout: 90000 },
+  async () => {
+    const srv = await startPrivateRedis([], { dataDir: fs.mkdtempSync(path.join(dir, 'aof-')) });
+    servers.push(srv);
+    const e = env(srv.url);
+    const worker = cli(['worker', '--concurrency', '2'], e);
+    const submit = cli(
+      ['submit', path.join(dir, 'pairs.jsonl'), '--model', 'demo', '--run-id', 'rs-1', '--chunk-size', '25', '--wait', '--timeout', '80'],
+      e,
+    );
+    const probe = new Redis(srv.url, { maxRetriesPerRequest: 1, lazyConnect: true });
+    probe.on('error', () => undefined);
+    let watch: ReturnType<typeof startCli> | undefined;
+    try {
+      const deadline = Date.now() + 40000;
+      for (;;) {
+        const done = await probe.hlen('{cwait}:run:rs-1:rows').catch(() => 0);
+        if (done >= 100 && !watch) watch = cli(['status', 'rs-1', '--watch', '--timeout', '80'], e);
+        if (done >= 200) {
+          assert.ok(done < 1500, 'the restart must land mid-run');
+          break;
+        }
+        assert.ok(Date.now() < deadline, `no rows were scored:\n${worker.output()}\n${submit.output()}`);
+        await new Promise((r) => setTimeout(r, 25));
       }
-      assert.ok(Date.now() < deadline, `no rows were scored:\n${worker.output()}\n${submit.output()}`);
-      await new Promise((r) => setTimeout(r, 25));
+    } finally {
+      probe.disconnect();
     }
-  } finally {
-    probe.disconnect();
-  }
-  await new Promise((r) => setTimeout(r, 500)); // status --watch is polling
-  await srv.kill();
-  await new Promise((r) => setTimeout(r, 2000));
-  assert.equal(submit.child.exitCode, null, `submit --wait died during the outage:\n${submit.output()}`);
-  await srv.restart();
-  const [submitCode, watchCode] = await Promise.all([submit.exited, watch!.exited]);
-  for (const [name, code, c] of [['submit --wait', submitCode, submit], ['status --watch', watchCode, watch!]] as const) {
-    assert.equal(code, 0, `${name}:\n${c.output()}`);
-    assert.match(c.output(), /run rs-1: completed/, name);
-    assert.match(c.output(), /rows +1500\/1500/, name);
-    assert.doesNotMatch(c.output(), /Unhandled error event/, name);
-  }
-  assert.match(submit.output(), /Redis at redis:\/\/127\.0\.0\.1:\d+\/? unreachable .*waiting for it/);
-  assert.match(submit.output(), /reachable again/);
-  worker.child.kill('SIGTERM');
-  assert.equal(await worker.exited, 0, worker.output());
+    await new Promise((r) => setTimeout(r, 500)); // status --watch is polling
+    await srv.kill();
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.equal(submit.child.exitCode, null, `submit --wait died during the outage:\n${submit.output()}`);
+    await srv.restart();
+    const [submitCode, watchCode] = await Promise.all([submit.exited, watch!.exited]);
+    for (const [name, code, c] of [
+      ['submit --wait', submitCode, submit],
+      ['status --watch', watchCode, watch!],
+    ] as const) {
+      assert.equal(code, 0, `${name}:\n${c.output()}`);
+      assert.match(c.output(), /run rs-1: completed/, name);
+      assert.match(c.output(), /rows +1500\/1500/, name);
+      assert.doesNotMatch(c.output(), /Unhandled error event/, name);
+    }
+    assert.match(submit.output(), /Redis at redis:\/\/127\.0\.0\.1:\d+\/? unreachable .*waiting for it/);
+    assert.match(submit.output(), /reachable again/);
+    worker.child.kill('SIGTERM');
+    assert.equal(await worker.exited, 0, worker.output());
 
-  // results started while Redis is down waits for it and writes every row once it is back.
-  await srv.kill();
-  const out = path.join(dir, 'rs-1.jsonl');
-  const results = cli(['results', 'rs-1', '--out', out, '--timeout', '60'], e);
-  await new Promise((r) => setTimeout(r, 2000));
-  assert.equal(results.child.exitCode, null, `results died while Redis was down:\n${results.output()}`);
-  await srv.restart();
-  assert.equal(await results.exited, 0, results.output());
-  assert.doesNotMatch(results.output(), /Unhandled error event/);
-  const lines = fs.readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { index: number });
-  assert.deepEqual(lines.map((l) => l.index), Array.from({ length: 1500 }, (_, i) => i));
-});
+    // results started while Redis is down waits for it and writes every row once it is back.
+    await srv.kill();
+    const out = path.join(dir, 'rs-1.jsonl');
+    const results = cli(['results', 'rs-1', '--out', out, '--timeout', '60'], e);
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.equal(results.child.exitCode, null, `results died while Redis was down:\n${results.output()}`);
+    await srv.restart();
+    assert.equal(await results.exited, 0, results.output());
+    assert.doesNotMatch(results.output(), /Unhandled error event/);
+    const lines = fs
+      .readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { index: number });
+    assert.deepEqual(
+      lines.map((l) => l.index),
+      Array.from({ length: 1500 }, (_, i) => i),
+    );
+  },
+);
 
-test('with Redis down for good, status --watch gives up at --timeout (exit 1) and plain status fails fast', { timeout: 30000 }, async () => {
-  const url = `redis://127.0.0.1:${await freePort()}`;
-  const t0 = Date.now();
-  const watch = await runCli(['status', 'rs-2', '--watch', '--timeout', '3'], env(url));
-  const watchMs = Date.now() - t0;
-  assert.equal(watch.code, 1, watch.stderr);
-  assert.match(watch.stderr, /did not finish within 3 s: Redis at .* did not answer/);
-  assert.doesNotMatch(watch.stderr, /Unhandled error event/);
-  assert.ok(watchMs < 8000, `gave up after ${watchMs} ms`);
-  const t1 = Date.now();
-  const plain = await runCli(['status', 'rs-2'], env(url));
-  assert.equal(plain.code, 1);
-  assert.match(plain.stderr, /cannot reach Redis at redis:\/\/127\.0\.0\.1/);
-  assert.ok(Date.now() - t1 < 10000, 'fails within seconds');
-});
+test(
+  'with Redis down for good, status --watch gives up at --timeout (exit 1) and plain status fails fast',
+  { timeout: 30000 },
+  async () => {
+    const url = `redis://127.0.0.1:${await freePort()}`;
+    const t0 = Date.now();
+    const watch = await runCli(['status', 'rs-2', '--watch', '--timeout', '3'], env(url));
+    const watchMs = Date.now() - t0;
+    assert.equal(watch.code, 1, watch.stderr);
+    assert.match(watch.stderr, /did not finish within 3 s: Redis at .* did not answer/);
+    assert.doesNotMatch(watch.stderr, /Unhandled error event/);
+    assert.ok(watchMs < 8000, `gave up after ${watchMs} ms`);
+    const t1 = Date.now();
+    const plain = await runCli(['status', 'rs-2'], env(url));
+    assert.equal(plain.code, 1);
+    assert.match(plain.stderr, /cannot reach Redis at redis:\/\/127\.0\.0\.1/);
+    assert.ok(Date.now() - t1 < 10000, 'fails within seconds');
+  },
+);

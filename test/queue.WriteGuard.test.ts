@@ -38,21 +38,43 @@ after(async () => {
 /** A logger whose lines the test can read. */
 function capturedLogger(): { log: Logger; lines: () => Array<{ msg: string; [k: string]: unknown }> } {
   const lines: string[] = [];
-  const stream = new Writable({ write(chunk: Buffer, _enc, cb) { lines.push(...chunk.toString().split('\n').filter(Boolean)); cb(); } });
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      lines.push(...chunk.toString().split('\n').filter(Boolean));
+      cb();
+    },
+  });
   return { log: pino<never>({ level: 'info' }, stream), lines: () => lines.map((l) => JSON.parse(l) as { msg: string }) };
 }
 
 function options(url: string, prefix: string, extra: Partial<SubmitOptions> = {}): SubmitOptions {
   return {
-    redis: { url }, prefix, input: path.join(dir, 'pairs.jsonl'), model: 'demo', modelsRoot: path.join(dir, 'models'),
-    cacheDir: path.join(dir, 'cache'), keepSeconds: 3600, chunkSize: 25, ...extra,
+    redis: { url },
+    prefix,
+    input: path.join(dir, 'pairs.jsonl'),
+    model: 'demo',
+    modelsRoot: path.join(dir, 'models'),
+    cacheDir: path.join(dir, 'cache'),
+    keepSeconds: 3600,
+    chunkSize: 25,
+    ...extra,
   };
 }
 
 function workerOptions(url: string, prefix: string, log: WorkerOptions['log'], extra: Partial<WorkerOptions> = {}): WorkerOptions {
   return {
-    redis: { url }, prefix, modelsRoot: path.join(dir, 'models'), cacheDir: path.join(dir, 'cache'), concurrency: 2, threads: 1,
-    sessions: 1, batchTokens: 64, device: 'cpu', log, retry: { baseMs: 500, maxMs: 2000 }, ...extra,
+    redis: { url },
+    prefix,
+    modelsRoot: path.join(dir, 'models'),
+    cacheDir: path.join(dir, 'cache'),
+    concurrency: 2,
+    threads: 1,
+    sessions: 1,
+    batchTokens: 64,
+    device: 'cpu',
+    log,
+    retry: { baseMs: 500, maxMs: 2000 },
+    ...extra,
   };
 }
 
@@ -104,7 +126,14 @@ test('a chunk that keeps failing on OOM fails for good with a reason naming OOM,
   const { log } = capturedLogger();
   await submitRun(options(srv.url, 'oomfinal', { runId: 'of-1', chunkSize: 2000, attempts: 3 }));
   // The real stages, then real refusals: every attempt's write lands in a 300 ms OOM window.
-  const real = new StageCache({ modelsRoot: path.join(dir, 'models'), cacheDir: path.join(dir, 'cache'), threads: 1, sessions: 1, batchTokens: 1024, device: 'cpu' });
+  const real = new StageCache({
+    modelsRoot: path.join(dir, 'models'),
+    cacheDir: path.join(dir, 'cache'),
+    threads: 1,
+    sessions: 1,
+    batchTokens: 1024,
+    device: 'cpu',
+  });
   const stages = {
     async runnerFor(spec: Parameters<StageCache['runnerFor']>[0]) {
       const run = await real.runnerFor(spec);
@@ -119,7 +148,10 @@ test('a chunk that keeps failing on OOM fails for good with a reason naming OOM,
   };
   const w = await startWorker(workerOptions(srv.url, 'oomfinal', log, { stages, retry: { baseMs: 100, maxMs: 200 } }));
   const client = await RunClient.open({ redis: { url: srv.url }, prefix: 'oomfinal' });
-  const q = new Queue(redisNames('oomfinal').scoreQueue, { connection: { host: '127.0.0.1', port: srv.port }, prefix: redisNames('oomfinal').bullPrefix });
+  const q = new Queue(redisNames('oomfinal').scoreQueue, {
+    connection: { host: '127.0.0.1', port: srv.port },
+    prefix: redisNames('oomfinal').bullPrefix,
+  });
   try {
     const s = await client.wait('of-1', { timeoutMs: 25000, intervalMs: 100 });
     assert.equal(s.state, 'completed');

@@ -13,7 +13,10 @@ import { startPrivateRedis, uniquePrefix } from './helpers/redis.js';
 const NO_CONFIG = ['--rename-command', 'CONFIG', ''];
 
 /** A private Redis with these arguments, connected (worker role: no INFO-based ready check). */
-async function withRedis(args: string[], fn: (redis: Awaited<ReturnType<typeof connectRedis>>, url: string) => Promise<void>): Promise<void> {
+async function withRedis(
+  args: string[],
+  fn: (redis: Awaited<ReturnType<typeof connectRedis>>, url: string) => Promise<void>,
+): Promise<void> {
   const server = await startPrivateRedis(args);
   const redis = await connectRedis({ url: server.url }, 'worker');
   try {
@@ -25,7 +28,8 @@ async function withRedis(args: string[], fn: (redis: Awaited<ReturnType<typeof c
 }
 
 test('parseMaxmemoryPolicy reads the field from INFO text (CRLF lines), undefined when absent', () => {
-  const info = '# Memory\r\nused_memory:1041344\r\nmaxmemory:0\r\nmaxmemory_human:0B\r\nmaxmemory_policy:allkeys-lru\r\nallocator_frag_ratio:1.00\r\n';
+  const info =
+    '# Memory\r\nused_memory:1041344\r\nmaxmemory:0\r\nmaxmemory_human:0B\r\nmaxmemory_policy:allkeys-lru\r\nallocator_frag_ratio:1.00\r\n';
   assert.equal(parseMaxmemoryPolicy(info), 'allkeys-lru');
   assert.equal(parseMaxmemoryPolicy('# Memory\nmaxmemory_policy:noeviction\n'), 'noeviction');
   assert.equal(parseMaxmemoryPolicy('# Memory\r\nused_memory:1041344\r\nmaxmemory:0\r\n'), undefined);
@@ -37,14 +41,20 @@ test('evictionVerdict: warns when the policy is unknown, refuses an evicting one
   const warning = evictionVerdict(undefined, url);
   assert.match(warning ?? '', /could not check the eviction policy .*no maxmemory_policy.*noeviction/);
   assert.doesNotMatch(warning ?? '', /secret/);
-  assert.throws(() => evictionVerdict('volatile-lru', url), (err: Error) => err instanceof InputError && /maxmemory-policy volatile-lru/.test(err.message));
+  assert.throws(
+    () => evictionVerdict('volatile-lru', url),
+    (err: Error) => err instanceof InputError && /maxmemory-policy volatile-lru/.test(err.message),
+  );
   assert.equal(evictionVerdict('noeviction', url), undefined);
 });
 
 test('a Redis that blocks CONFIG and evicts keys (allkeys-lru) is still refused', async () => {
   await withRedis([...NO_CONFIG, '--maxmemory-policy', 'allkeys-lru'], async (redis, url) => {
     await assert.rejects(redis.config('GET', 'maxmemory-policy'), /unknown command/, 'CONFIG is really blocked');
-    await assert.rejects(checkEvictionPolicy(redis, url), (err: Error) => err instanceof InputError && /maxmemory-policy allkeys-lru/.test(err.message));
+    await assert.rejects(
+      checkEvictionPolicy(redis, url),
+      (err: Error) => err instanceof InputError && /maxmemory-policy allkeys-lru/.test(err.message),
+    );
   });
 });
 

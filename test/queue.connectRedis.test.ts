@@ -128,14 +128,20 @@ describe('TLS', () => {
   });
 
   tlsTest('a TLS file that cannot be read, or TLS files with redis://: InputError naming the flag', async () => {
-    assert.throws(() => redisOptions({ url: 'rediss://127.0.0.1:1', tls: { ca: '/nonexistent/ca.pem' } }, 'client'), /--redis-ca \/nonexistent\/ca.pem: cannot read it \(ENOENT\)/);
+    assert.throws(
+      () => redisOptions({ url: 'rediss://127.0.0.1:1', tls: { ca: '/nonexistent/ca.pem' } }, 'client'),
+      /--redis-ca \/nonexistent\/ca.pem: cannot read it \(ENOENT\)/,
+    );
     assert.throws(() => redisOptions({ url: 'redis://127.0.0.1:1', tls: { ca: files!.ca } }, 'client'), /need a TLS URL: use rediss:\/\//);
     assert.throws(() => redisOptions({ url: 'rediss://127.0.0.1:1', tls: { cert: files!.clientCert } }, 'client'), /go together/);
   });
 
   tlsTest('mTLS: a client certificate connects; none → a message naming --redis-cert/--redis-key', async (): Promise<void> => {
     assert.ok(mtls, 'the mTLS server started');
-    const r = await connectRedis({ url: `rediss://127.0.0.1:${mtls.port}`, tls: { ca: files!.ca, cert: files!.clientCert, key: files!.clientKey } }, 'client');
+    const r = await connectRedis(
+      { url: `rediss://127.0.0.1:${mtls.port}`, tls: { ca: files!.ca, cert: files!.clientCert, key: files!.clientKey } },
+      'client',
+    );
     assert.equal(await r.ping(), 'PONG');
     r.disconnect();
     const err = await failure(connectRedis({ url: `rediss://127.0.0.1:${mtls.port}`, tls: { ca: files!.ca } }, 'client'));
@@ -147,7 +153,12 @@ describe('TLS', () => {
     const ok = await runCli(['status', '--redis', url, '--redis-ca', files!.ca, '--prefix', 'pstest-conn']);
     assert.equal(ok.code, 0, ok.stderr);
     cleanOutput(ok.stderr);
-    const viaEnv = await runCli(['status', '--prefix', 'pstest-conn'], { REDIS_URL: `rediss://127.0.0.1:${mtls!.port}`, REDIS_CA_FILE: files!.ca, REDIS_CERT_FILE: files!.clientCert, REDIS_KEY_FILE: files!.clientKey });
+    const viaEnv = await runCli(['status', '--prefix', 'pstest-conn'], {
+      REDIS_URL: `rediss://127.0.0.1:${mtls!.port}`,
+      REDIS_CA_FILE: files!.ca,
+      REDIS_CERT_FILE: files!.clientCert,
+      REDIS_KEY_FILE: files!.clientKey,
+    });
     assert.equal(viaEnv.code, 0, viaEnv.stderr);
     const bad = await runCli(['status', '--redis', url, '--prefix', 'pstest-conn']);
     assert.equal(bad.code, 2, bad.stderr);
@@ -164,12 +175,32 @@ describe('TLS', () => {
     const input = path.join(dir, 'pairs.jsonl');
     await writeSyntheticPairs(input, 300);
     const worker = await startWorker({
-      ...target, modelsRoot, cacheDir: path.join(dir, 'cache'), concurrency: 2, threads: 1, sessions: 1, batchTokens: 1024, device: 'cpu', log: silentLogger(),
-      stages: { runnerFor: async () => async (rows: readonly IngestRow[]) => rows.map((r) => ({ index: r.index, id: r.id, label: 'A' })), close: async () => undefined },
+      ...target,
+      modelsRoot,
+      cacheDir: path.join(dir, 'cache'),
+      concurrency: 2,
+      threads: 1,
+      sessions: 1,
+      batchTokens: 1024,
+      device: 'cpu',
+      log: silentLogger(),
+      stages: {
+        runnerFor: async () => async (rows: readonly IngestRow[]) => rows.map((r) => ({ index: r.index, id: r.id, label: 'A' })),
+        close: async () => undefined,
+      },
     });
     const client = await RunClient.open(target);
     try {
-      await submitRun({ ...target, input, model: 'demo', modelsRoot, cacheDir: path.join(dir, 'cache'), keepSeconds: 600, chunkSize: 50, runId: 'tls-1' });
+      await submitRun({
+        ...target,
+        input,
+        model: 'demo',
+        modelsRoot,
+        cacheDir: path.join(dir, 'cache'),
+        keepSeconds: 600,
+        chunkSize: 50,
+        runId: 'tls-1',
+      });
       const s = await client.wait('tls-1', { timeoutMs: 30000, intervalMs: 100 });
       assert.equal(s.state, 'completed');
       assert.equal(s.done, 300);

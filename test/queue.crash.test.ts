@@ -43,7 +43,7 @@ test('a worker killed with SIGKILL while it holds chunks: another worker takes t
   const completedBy = new Map<string, string[]>();
   events.on('stalled', ({ jobId }) => stalled.add(jobId));
   events.on('completed', ({ jobId, returnvalue }) => {
-    const worker = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue as { worker?: string } | null)?.worker ?? '?';
+    const worker = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : (returnvalue as { worker?: string } | null))?.worker ?? '?';
     completedBy.set(jobId, [...(completedBy.get(jobId) ?? []), worker]);
   });
   const sub = await runCli(['submit', path.join(dir, 'pairs.jsonl'), '--model', 'demo', '--run-id', 'crash-1', '--chunk-size', '100'], env);
@@ -84,7 +84,10 @@ test('a worker killed with SIGKILL while it holds chunks: another worker takes t
     const lost = Array.from({ length: 3000 }, (_, i) => i).filter((i) => !seen.has(i));
     const duplicated = [...seen].filter(([, n]) => n > 1);
     const unexpected = [...seen.keys()].filter((i) => i < 0 || i >= 3000);
-    assert.deepEqual({ lost: lost.length, duplicated: duplicated.length, unexpected: unexpected.length }, { lost: 0, duplicated: 0, unexpected: 0 });
+    assert.deepEqual(
+      { lost: lost.length, duplicated: duplicated.length, unexpected: unexpected.length },
+      { lost: 0, duplicated: 0, unexpected: 0 },
+    );
     assert.ok(rows.every((r) => r.error === undefined && r.label !== undefined));
     assert.equal(s.result!.lostRows, 0);
     assert.equal(s.workers.length, 2, 'the killed worker had taken chunks before it died');
@@ -134,8 +137,14 @@ test('a chunk whose worker is killed (kill -9) twice still completes with every 
     assert.equal(s.result!.lostRows, 0);
     const rows: ScoreRow[] = [];
     for await (const r of client.results('twice-1')) rows.push(r);
-    assert.deepEqual(rows.map((r) => r.index), Array.from({ length: 600 }, (_, i) => i));
-    assert.ok(rows.every((r) => r.error === undefined && r.label !== undefined), 'every row scored');
+    assert.deepEqual(
+      rows.map((r) => r.index),
+      Array.from({ length: 600 }, (_, i) => i),
+    );
+    assert.ok(
+      rows.every((r) => r.error === undefined && r.label !== undefined),
+      'every row scored',
+    );
   } finally {
     await q.close();
     await client.close();

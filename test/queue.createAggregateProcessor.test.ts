@@ -70,7 +70,11 @@ test('an aggregate that fails once is retried: the run completes, the aggregate 
     assert.equal(events.filter((e) => e.event === 'delayed').length, 1, JSON.stringify(events));
     assert.equal(events.filter((e) => e.event === 'completed').length, 1, JSON.stringify(events));
     const aggregated = lines.filter((l) => l.msg === 'run aggregated' && l.run === 'ar-1');
-    assert.deepEqual(aggregated.map((l) => l.attempt), [2], JSON.stringify(lines.filter((l) => l.run === 'ar-1')));
+    assert.deepEqual(
+      aggregated.map((l) => l.attempt),
+      [2],
+      JSON.stringify(lines.filter((l) => l.run === 'ar-1')),
+    );
     let n = 0;
     for await (const r of client.results('ar-1')) {
       assert.equal(r.index, n++);
@@ -106,12 +110,19 @@ test('rows with no result at aggregation become error rows "no result for row N"
     const partial = await runCli(['results', 'lost-1', '--out', out, '--partial'], env);
     assert.equal(partial.code, 0, partial.stderr);
     assert.match(partial.stderr, /2 of 400 input rows are missing/);
-    const partialRows = fs.readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ResultRow);
+    const partialRows = fs
+      .readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as ResultRow);
     assert.equal(partialRows.length, 398);
     fs.rmSync(out);
 
     // submit --wait on the same run id waits for it; an aggregate-only worker then finishes it.
-    const waiting = startCli(['submit', fx.pairs, '--model', 'demo', '--run-id', 'lost-1', '--chunk-size', '50', '--wait', '--timeout', '60'], env);
+    const waiting = startCli(
+      ['submit', fx.pairs, '--model', 'demo', '--run-id', 'lost-1', '--chunk-size', '50', '--wait', '--timeout', '60'],
+      env,
+    );
     const aggregator = await fx.worker(p, { score: false });
     try {
       const code = await waiting.exited;
@@ -125,11 +136,17 @@ test('rows with no result at aggregation become error rows "no result for row N"
     assert.equal(s.result!.lostRows, 2);
     const rows: ResultRow[] = [];
     for await (const r of client.results('lost-1', { partial: true })) rows.push(r);
-    assert.deepEqual(rows.map((r) => r.index), Array.from({ length: 400 }, (_, i) => i));
-    assert.deepEqual(rows.filter((r) => r.error !== undefined).map((r) => [r.index, r.error]), [
-      [7, 'no result for row 7 (chunk 0)'],
-      [321, 'no result for row 321 (chunk 6)'],
-    ]);
+    assert.deepEqual(
+      rows.map((r) => r.index),
+      Array.from({ length: 400 }, (_, i) => i),
+    );
+    assert.deepEqual(
+      rows.filter((r) => r.error !== undefined).map((r) => [r.index, r.error]),
+      [
+        [7, 'no result for row 7 (chunk 0)'],
+        [321, 'no result for row 321 (chunk 6)'],
+      ],
+    );
     const final = await runCli(['results', 'lost-1', '--out', out], env);
     assert.equal(final.code, 1, final.stderr);
     assert.match(final.stderr, /run lost-1 completed with 0 failed chunks and 2 lost rows: 2 of 400 input rows are error rows/);

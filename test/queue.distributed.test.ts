@@ -13,7 +13,12 @@ import type { ScoreRow } from '../src/contracts.js';
 let deployment: Deployment | undefined;
 let dir = '';
 let env: NodeJS.ProcessEnv = {};
-const readJsonl = (file: string) => fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ScoreRow);
+const readJsonl = (file: string) =>
+  fs
+    .readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as ScoreRow);
 
 before(async () => {
   deployment = await setUpDeployment('dist', { size: 'tiny', count: 2100, seed: 11 });
@@ -47,7 +52,10 @@ test('two worker processes score 2,101 rows: same rows as local score, each inde
     const dist = readJsonl(distOut);
     const local = readJsonl(localOut);
     assert.equal(dist.length, 2101);
-    assert.deepEqual(dist.map((r) => r.index), Array.from({ length: 2101 }, (_, i) => i));
+    assert.deepEqual(
+      dist.map((r) => r.index),
+      Array.from({ length: 2101 }, (_, i) => i),
+    );
     assert.equal(new Set(dist.map((r) => r.index)).size, 2101);
     for (let i = 0; i < local.length; i++) {
       const a = dist[i]!;
@@ -60,7 +68,12 @@ test('two worker processes score 2,101 rows: same rows as local score, each inde
     assert.match(String(dist[700]!.error), /premise/);
 
     const status = await runCli(['status', 'eq-1', '--json'], env);
-    const s = JSON.parse(status.stdout) as { state: string; done: number; workers: string[]; result: { metrics: { rows: number; errors: number } } };
+    const s = JSON.parse(status.stdout) as {
+      state: string;
+      done: number;
+      workers: string[];
+      result: { metrics: { rows: number; errors: number } };
+    };
     assert.equal(s.state, 'completed');
     assert.equal(s.done, 2101);
     assert.equal(s.workers.length, 2, 'both worker processes took chunks');

@@ -6,13 +6,25 @@ import { estimateFootprint, fitsMaxmemory, resultRowBytes } from '../src/queue/f
 
 function spec(task: 'score' | 'extract', rows: number, format = 'jsonl'): RunSpec {
   return {
-    runId: 'r1', version: '0.1.0', createdAt: '2026-11-30T00:00:00Z', model: { name: 'demo', sha256: 'a'.repeat(64) },
+    runId: 'r1',
+    version: '0.1.0',
+    createdAt: '2026-11-30T00:00:00Z',
+    model: { name: 'demo', sha256: 'a'.repeat(64) },
     plan: {
-      task, featureSelection: 'all', features: Array.from({ length: 40 }, (_, i) => `f${i}`),
-      labels: task === 'score' ? ['ENTAILMENT', 'NEUTRAL', 'CONTRADICTION'] : [], kinds: ['pooled'], maxLength: 128, head: null,
-      extract: task === 'extract' ? { embedding: 'pooled', embeddingDim: 768, logits: true, logitsDim: 3, modelLabels: ['a', 'b', 'c'] } : null,
+      task,
+      featureSelection: 'all',
+      features: Array.from({ length: 40 }, (_, i) => `f${i}`),
+      labels: task === 'score' ? ['ENTAILMENT', 'NEUTRAL', 'CONTRADICTION'] : [],
+      kinds: ['pooled'],
+      maxLength: 128,
+      head: null,
+      extract:
+        task === 'extract' ? { embedding: 'pooled', embeddingDim: 768, logits: true, logitsDim: 3, modelLabels: ['a', 'b', 'c'] } : null,
     },
-    input: { file: 'p.jsonl', sha256: 'b'.repeat(64), format, rows }, chunkSize: 100, chunks: Math.ceil(rows / 100), keepSeconds: 3600,
+    input: { file: 'p.jsonl', sha256: 'b'.repeat(64), format, rows },
+    chunkSize: 100,
+    chunks: Math.ceil(rows / 100),
+    keepSeconds: 3600,
   };
 }
 
@@ -38,5 +50,8 @@ test('the verdict: fits under free maxmemory; no maxmemory means no limit; other
   assert.equal(fitsMaxmemory(e, s, '', 'Redis').fits, true, 'INFO refused: nothing to compare');
   const v = fitsMaxmemory(e, s, 'used_memory:1048576\r\nmaxmemory:3145728\r\n', 'Redis at redis://h:6379');
   assert.equal(v.fits, false);
-  assert.match(v.message!, /run r1 needs about [\d.]+ MB .*20000 rows .* Redis at redis:\/\/h:6379 has 2\.0 MB free \(used 1\.0 MB of maxmemory 3\.0 MB\).*--force/);
+  assert.match(
+    v.message!,
+    /run r1 needs about [\d.]+ MB .*20000 rows .* Redis at redis:\/\/h:6379 has 2\.0 MB free \(used 1\.0 MB of maxmemory 3\.0 MB\).*--force/,
+  );
 });

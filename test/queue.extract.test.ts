@@ -24,11 +24,20 @@ before(async () => {
   deployment = await setUpDeployment('extract', { size: 'tiny', count: ROWS, seed: 5 });
   ({ dir, env } = deployment);
   // The same pairs as Parquet (with one row the ingest rejects), to submit Parquet input.
-  const rows = fs.readFileSync(path.join(dir, 'pairs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+  const rows = fs
+    .readFileSync(path.join(dir, 'pairs.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, string>);
   rows[123]!.premise = '';
   const w = await createParquetWriter<Record<string, string>>(
     path.join(dir, 'pairs.parquet'),
-    [{ name: 'id', kind: 'string' }, { name: 'premise', kind: 'string' }, { name: 'hypothesis', kind: 'string' }, { name: 'label', kind: 'string' }],
+    [
+      { name: 'id', kind: 'string' },
+      { name: 'premise', kind: 'string' },
+      { name: 'hypothesis', kind: 'string' },
+      { name: 'label', kind: 'string' },
+    ],
     (r) => r,
     { rowGroupRows: 128 },
   );
@@ -52,7 +61,10 @@ test('extract --redis on 2 workers: the local feature file, row for row; train r
   const workers = [startCli(['worker', '--concurrency', '2'], env), startCli(['worker', '--concurrency', '2'], env)];
   try {
     const distOut = path.join(dir, 'dist.parquet');
-    const dist = await runCli(['extract', input, '--redis', '--model', 'demo', '--embedding', 'cls', '--run-id', 'x-1', '--chunk-size', '50', '--out', distOut], env);
+    const dist = await runCli(
+      ['extract', input, '--redis', '--model', 'demo', '--embedding', 'cls', '--run-id', 'x-1', '--chunk-size', '50', '--out', distOut],
+      env,
+    );
     assert.equal(dist.code, 0, dist.stderr + workers.map((w) => w.output()).join('\n'));
     assert.match(dist.stderr, /extracted 600 rows \(1 with errors\) on 2 worker\(s\)/);
 
@@ -63,7 +75,10 @@ test('extract --redis on 2 workers: the local feature file, row for row; train r
     const a = await parquetRows(distOut);
     const b = await parquetRows(localOut);
     assert.equal(a.length, ROWS);
-    assert.deepEqual(a.map((r) => r.index), Array.from({ length: ROWS }, (_, i) => i));
+    assert.deepEqual(
+      a.map((r) => r.index),
+      Array.from({ length: ROWS }, (_, i) => i),
+    );
     assert.deepEqual(Object.keys(a[0]!).sort(), Object.keys(b[0]!).sort());
     for (let i = 0; i < ROWS; i++) {
       const x = a[i]!;
@@ -97,7 +112,11 @@ test('extract --redis on 2 workers: the local feature file, row for row; train r
     const jsonl = path.join(dir, 'again.jsonl');
     const res = await runCli(['results', 'x-1', '--out', jsonl], env);
     assert.equal(res.code, 0, res.stderr);
-    const rows = fs.readFileSync(jsonl, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ExtractRow);
+    const rows = fs
+      .readFileSync(jsonl, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as ExtractRow);
     assert.equal(rows.length, ROWS);
     assert.equal(rows[7]!.embedding!.length, 128);
     assert.deepEqual(rows[7]!.embedding, a[7]!.embedding);
@@ -134,9 +153,15 @@ test('extract --redis on 2 workers: the local feature file, row for row; train r
       compared++;
     }
     assert.equal(compared, ROWS - 1, 'every row but the rejected one was scored and compared');
-    assert.ok(new Set(srows.map((r) => r.label)).size > 1 || probKeys.some((k) => srows.some((r) => (r[k] as number) !== srows[0]![k])), 'scores depend on the row');
+    assert.ok(
+      new Set(srows.map((r) => r.label)).size > 1 || probKeys.some((k) => srows.some((r) => (r[k] as number) !== srows[0]![k])),
+      'scores depend on the row',
+    );
 
-    const wrong = await runCli(['extract', input, '--redis', '--model', 'demo', '--run-id', 's-1', '--out', path.join(dir, 'no.parquet')], env);
+    const wrong = await runCli(
+      ['extract', input, '--redis', '--model', 'demo', '--run-id', 's-1', '--out', path.join(dir, 'no.parquet')],
+      env,
+    );
     assert.equal(wrong.code, 2, wrong.stderr);
     assert.match(wrong.stderr, /is a score run, not an extract run/);
   } finally {

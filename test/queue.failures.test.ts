@@ -29,7 +29,14 @@ const submitOpts = (p: string, extra: Partial<SubmitOptions> = {}) => fx.submitO
  * chunk: `around` runs before a chunk is scored and may hold it or throw, like an infrastructure fault.
  */
 function realStagesWith(around: (rows: readonly IngestRow[]) => Promise<void>): StageProvider {
-  const real = new StageCache({ modelsRoot: fx.modelsRoot, cacheDir: path.join(fx.dir, 'cache'), threads: 1, sessions: 1, batchTokens: 1024, device: 'cpu' });
+  const real = new StageCache({
+    modelsRoot: fx.modelsRoot,
+    cacheDir: path.join(fx.dir, 'cache'),
+    threads: 1,
+    sessions: 1,
+    batchTokens: 1024,
+    device: 'cpu',
+  });
   return {
     async runnerFor(spec: RunSpec): Promise<ChunkRunner> {
       const run = await real.runnerFor(spec);
@@ -44,7 +51,10 @@ function realStagesWith(around: (rows: readonly IngestRow[]) => Promise<void>): 
 
 function scoreQueue(p: string): Queue {
   const u = new URL(REDIS_URL);
-  return new Queue(redisNames(p).scoreQueue, { connection: { host: u.hostname, port: Number(u.port || 6379) }, prefix: redisNames(p).bullPrefix });
+  return new Queue(redisNames(p).scoreQueue, {
+    connection: { host: u.hostname, port: Number(u.port || 6379) },
+    prefix: redisNames(p).bullPrefix,
+  });
 }
 
 async function collect(client: RunClient, runId: string): Promise<ScoreRow[]> {
@@ -88,7 +98,10 @@ test('a poison chunk fails for good, the run still completes and reports it; eve
     assert.equal(s.result!.lostRows, 0);
     const rows = await collect(client, 'poison-1');
     assert.equal(rows.length, 400);
-    assert.deepEqual(rows.map((r) => r.index), Array.from({ length: 400 }, (_, i) => i));
+    assert.deepEqual(
+      rows.map((r) => r.index),
+      Array.from({ length: 400 }, (_, i) => i),
+    );
     assert.ok(rows.slice(100, 150).every((r) => /chunk 2 failed/.test(r.error ?? '')));
     assert.ok(rows.slice(0, 100).every((r) => r.error === undefined && r.label !== undefined));
     assert.equal(s.result!.metrics!.errors, 50);
@@ -106,7 +119,10 @@ test('a chunk that fails once with an infrastructure fault is retried and comple
   const target = names.chunkJobId('rt-1', 3);
   const q = scoreQueue(p);
   const u = new URL(REDIS_URL);
-  const events = new QueueEvents(names.scoreQueue, { connection: { host: u.hostname, port: Number(u.port || 6379) }, prefix: names.bullPrefix });
+  const events = new QueueEvents(names.scoreQueue, {
+    connection: { host: u.hostname, port: Number(u.port || 6379) },
+    prefix: names.bullPrefix,
+  });
   await events.waitUntilReady();
   const seen: string[] = [];
   // A retried failure is not a 'failed' event: the job is moved to 'delayed' for its backoff.
@@ -139,8 +155,14 @@ test('a chunk that fails once with an infrastructure fault is retried and comple
     assert.deepEqual(seen, ['delayed', 'completed'], 'attempt 1 failed and was put back, attempt 2 completed');
     assert.match(reason, /TEST: the runtime failed once/);
     const rows = await collect(client, 'rt-1');
-    assert.deepEqual(rows.map((r) => r.index), Array.from({ length: 400 }, (_, i) => i));
-    assert.ok(rows.every((r) => r.error === undefined && r.label !== undefined), 'every row scored, those of the retried chunk too');
+    assert.deepEqual(
+      rows.map((r) => r.index),
+      Array.from({ length: 400 }, (_, i) => i),
+    );
+    assert.ok(
+      rows.every((r) => r.error === undefined && r.label !== undefined),
+      'every row scored, those of the retried chunk too',
+    );
   } finally {
     await events.close();
     await q.close();
@@ -159,7 +181,10 @@ test('a worker whose model differs retries its chunks (a host problem) and the f
     const s = await client.wait('mm-1', { timeoutMs: 60000, intervalMs: 200 });
     assert.equal(s.state, 'completed');
     assert.equal(s.result!.failedChunks.length, 8);
-    assert.match(s.result!.failedChunks[0]!.reason, new RegExp(`^on ${os.hostname()}-\\d+-[0-9a-f]+: model 'demo' on this worker has sha256 .*put the same model\\.onnx`));
+    assert.match(
+      s.result!.failedChunks[0]!.reason,
+      new RegExp(`^on ${os.hostname()}-\\d+-[0-9a-f]+: model 'demo' on this worker has sha256 .*put the same model\\.onnx`),
+    );
     // Retried, not failed at the first attempt: another host could have taken it.
     const job = await Job.fromId(q, redisNames(p).chunkJobId('mm-1', 0));
     assert.equal(job!.attemptsMade, 2);
@@ -240,14 +265,26 @@ test('an aggregate that fails for good ends the run as failed with its reason: w
 test('submit refuses a head that does not fit, and a model outside the models root, before adding anything', async () => {
   const p = prefix('head');
   const head = path.join(fx.dir, 'head.json');
-  fs.writeFileSync(head, JSON.stringify({
-    format: 'pairscore-mlp', version: 1, labels: ['A', 'B'],
-    inputs: { embedding: null, embedding_dim: 0, features: ['neg_premise'], logits: false, logits_dim: 0 },
-    model: { sha256: 'e'.repeat(64) }, standardize: { mean: [0], std: [1] },
-    layers: [{ weight: [[1], [-1]], bias: [0, 0], activation: 'linear' }],
-  }));
-  await assert.rejects(submitRun(submitOpts(p, { runId: 'h-1', mlpFile: head })), (e: unknown) => e instanceof ModelError && /head\.json does not fit.*sha256/.test(e.message));
-  await assert.rejects(submitRun(submitOpts(p, { runId: 'h-2', model: '../models/demo' })), (e: unknown) => e instanceof InputError && /not a plain name/.test(e.message));
+  fs.writeFileSync(
+    head,
+    JSON.stringify({
+      format: 'pairscore-mlp',
+      version: 1,
+      labels: ['A', 'B'],
+      inputs: { embedding: null, embedding_dim: 0, features: ['neg_premise'], logits: false, logits_dim: 0 },
+      model: { sha256: 'e'.repeat(64) },
+      standardize: { mean: [0], std: [1] },
+      layers: [{ weight: [[1], [-1]], bias: [0, 0], activation: 'linear' }],
+    }),
+  );
+  await assert.rejects(
+    submitRun(submitOpts(p, { runId: 'h-1', mlpFile: head })),
+    (e: unknown) => e instanceof ModelError && /head\.json does not fit.*sha256/.test(e.message),
+  );
+  await assert.rejects(
+    submitRun(submitOpts(p, { runId: 'h-2', model: '../models/demo' })),
+    (e: unknown) => e instanceof InputError && /not a plain name/.test(e.message),
+  );
   const client = await RunClient.open({ redis, prefix: p });
   try {
     assert.equal(await client.store.get('h-1'), undefined);
@@ -295,7 +332,11 @@ test('cancel mid-run: waiting chunks are dropped, the active one finishes, done 
     assert.equal(counts.waiting + counts.prioritized + counts.delayed + counts.active, 0);
     const rows = [];
     for await (const r of client.results('c-1', { partial: true })) rows.push(r as ScoreRow);
-    assert.deepEqual(rows.map((r) => r.index), held, 'exactly the held chunk\'s rows');
+    assert.deepEqual(
+      rows.map((r) => r.index),
+      held,
+      "exactly the held chunk's rows",
+    );
     assert.ok(rows.every((r) => r.error === undefined && r.label !== undefined));
     assert.deepEqual(await client.cancel('c-1'), { removed: false, state: 'cancelled' });
   } finally {
@@ -332,7 +373,16 @@ test('cancel before any worker: queued chunks are removed and a worker started l
 test('submit fails fast when Redis is down, and refuses a Redis that evicts keys', async () => {
   const port = await freePort();
   const t0 = Date.now();
-  const down = await runCli(['submit', fx.pairs, '--model', 'demo', '--models-root', fx.modelsRoot, '--redis', `redis://:s3cret@127.0.0.1:${port}`]);
+  const down = await runCli([
+    'submit',
+    fx.pairs,
+    '--model',
+    'demo',
+    '--models-root',
+    fx.modelsRoot,
+    '--redis',
+    `redis://:s3cret@127.0.0.1:${port}`,
+  ]);
   assert.equal(down.code, 1);
   assert.match(down.stderr, /cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1/);
   assert.doesNotMatch(down.stderr, /s3cret/);

@@ -5,8 +5,15 @@ import { formatWorker } from '../src/queue/format.js';
 import type { WorkerInfo } from '../src/contracts.js';
 
 const info = (over: Partial<WorkerInfo>): WorkerInfo => ({
-  host: 'h', pid: 1, concurrency: 2, threads: 1, device: 'cpu', requestedDevice: 'cpu',
-  executionProviders: ['cpu'], onnxruntime: '1.30.0', ...over,
+  host: 'h',
+  pid: 1,
+  concurrency: 2,
+  threads: 1,
+  device: 'cpu',
+  requestedDevice: 'cpu',
+  executionProviders: ['cpu'],
+  onnxruntime: '1.30.0',
+  ...over,
 });
 
 test('a mixed-version fleet: each worker line names its pairscore version; an older worker without one shows ?', () => {

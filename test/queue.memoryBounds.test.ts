@@ -49,17 +49,42 @@ const noop: Runner = async (rows) => rows.map((r) => ({ index: r.index, id: r.id
 async function deployment(prefix: string, runner: Runner, concurrency = 4) {
   const target = { redis: { url: server.url }, prefix };
   const worker: WorkerHandle = await startWorker({
-    ...target, modelsRoot, cacheDir: path.join(dir, 'cache'), concurrency, threads: 1, sessions: 1, batchTokens: 1024, device: 'cpu',
-    log: silentLogger(), stages: { runnerFor: async () => runner, close: async () => undefined },
+    ...target,
+    modelsRoot,
+    cacheDir: path.join(dir, 'cache'),
+    concurrency,
+    threads: 1,
+    sessions: 1,
+    batchTokens: 1024,
+    device: 'cpu',
+    log: silentLogger(),
+    stages: { runnerFor: async () => runner, close: async () => undefined },
   });
   const client = await RunClient.open(target);
-  const submit = async (runId: string, rows: number, chunkSize: number, extra: { force?: boolean; onWarning?: (m: string) => void } = {}) => {
+  const submit = async (
+    runId: string,
+    rows: number,
+    chunkSize: number,
+    extra: { force?: boolean; onWarning?: (m: string) => void } = {},
+  ) => {
     const input = path.join(dir, `pairs-${rows}.jsonl`);
     if (!fs.existsSync(input)) await writeSyntheticPairs(input, rows);
-    return submitRun({ ...target, input, model: 'demo', modelsRoot, cacheDir: path.join(dir, 'cache'), keepSeconds: KEEP, chunkSize, runId, ...extra });
+    return submitRun({
+      ...target,
+      input,
+      model: 'demo',
+      modelsRoot,
+      cacheDir: path.join(dir, 'cache'),
+      keepSeconds: KEEP,
+      chunkSize,
+      runId,
+      ...extra,
+    });
   };
   return {
-    names: redisNames(prefix), client, submit,
+    names: redisNames(prefix),
+    client,
+    submit,
     async close() {
       await client.close();
       await worker.close();
@@ -93,7 +118,10 @@ test('completed: every run key expires with --keep; the events stream is trimmed
     const events = new QueueKeys(d.names.bullPrefix).toKey(d.names.scoreQueue, 'events');
     const len = await redis.xlen(events);
     assert.ok(len <= EVENTS_MAX_LEN + 200, `events stream has ${len} entries (bound ${EVENTS_MAX_LEN})`);
-    assert.equal(await redis.hget(new QueueKeys(d.names.bullPrefix).toKey(d.names.scoreQueue, 'meta'), 'opts.maxLenEvents'), String(EVENTS_MAX_LEN));
+    assert.equal(
+      await redis.hget(new QueueKeys(d.names.bullPrefix).toKey(d.names.scoreQueue, 'meta'), 'opts.maxLenEvents'),
+      String(EVENTS_MAX_LEN),
+    );
   } finally {
     await d.close();
   }
@@ -103,11 +131,15 @@ test('cancelled: every run key expires with --keep, the rows of chunks active at
   let release: () => void = () => undefined;
   const gate = new Promise<void>((r) => (release = r));
   let started = 0;
-  const d = await deployment('mb-cancel', async (rows) => {
-    started++;
-    await gate;
-    return noop(rows);
-  }, 2);
+  const d = await deployment(
+    'mb-cancel',
+    async (rows) => {
+      started++;
+      await gate;
+      return noop(rows);
+    },
+    2,
+  );
   try {
     await d.submit('cancel-1', 1000, 100);
     while (started < 2) await new Promise((r) => setTimeout(r, 20));
@@ -117,7 +149,10 @@ test('cancelled: every run key expires with --keep, the rows of chunks active at
     await new Promise((res) => setTimeout(res, 300));
     const keys = d.names.runKeys('cancel-1');
     const values = await ttls(keys);
-    assertExpiresWithRun(values.filter((t) => t !== -2), keys.filter((_, i) => values[i] !== -2));
+    assertExpiresWithRun(
+      values.filter((t) => t !== -2),
+      keys.filter((_, i) => values[i] !== -2),
+    );
     assert.ok(values[1] !== -1, 'the rows hash has a TTL');
   } finally {
     release();
@@ -127,11 +162,15 @@ test('cancelled: every run key expires with --keep, the rows of chunks active at
 
 test('failed (a corrupt stored row fails the aggregate for good): every run key expires with --keep', async () => {
   let calls = 0;
-  const d = await deployment('mb-failed', async (rows) => {
-    // The last chunk corrupts row 0 (written by chunk 0 already: concurrency 1, chunks in order).
-    if (++calls === 5) await redis.hset(redisNames('mb-failed').runRows('failed-1'), '0', '{not json');
-    return noop(rows);
-  }, 1);
+  const d = await deployment(
+    'mb-failed',
+    async (rows) => {
+      // The last chunk corrupts row 0 (written by chunk 0 already: concurrency 1, chunks in order).
+      if (++calls === 5) await redis.hset(redisNames('mb-failed').runRows('failed-1'), '0', '{not json');
+      return noop(rows);
+    },
+    1,
+  );
   try {
     await d.submit('failed-1', 500, 100);
     const s = await d.client.wait('failed-1', { timeoutMs: 60000, intervalMs: 100 });
@@ -152,7 +191,11 @@ test('a key first written after the run ended gets the run TTL; in flight, keys 
   assert.ok((await redis.ttl(names.runRows('late-1'))) > KEEP, 'in flight: the long in-flight TTL, not none');
   assert.ok((await redis.ttl(names.runRows('late-1'))) <= IN_FLIGHT_TTL_SECONDS);
   await redis.del(names.runRows('late-1'), names.runWorkers('late-1'));
-  await store.finish('late-1', { state: 'cancelled', metrics: null, failedChunks: [], lostRows: 0, finishedAt: new Date().toISOString() }, KEEP);
+  await store.finish(
+    'late-1',
+    { state: 'cancelled', metrics: null, failedChunks: [], lostRows: 0, finishedAt: new Date().toISOString() },
+    KEEP,
+  );
   await store.writeRows('late-1', [{ index: 1, id: 'b', label: 'A' }], codec);
   await store.beginChunk('late-1', 'w-late');
   for (const k of [names.runRows('late-1'), names.runWorkers('late-1')]) {
@@ -186,7 +229,10 @@ test('submit refuses a run that would not fit the free maxmemory; --force warns 
   try {
     await assert.rejects(submitRun({ ...opts, runId: 'big-1' }), (err: Error) => {
       assert.ok(err instanceof InputError, err.message);
-      assert.match(err.message, /needs about [\d.]+ MB of Redis memory .* has [\d.]+ MB free \(used [\d.]+ MB of maxmemory 3\.0 MB\).*--force/);
+      assert.match(
+        err.message,
+        /needs about [\d.]+ MB of Redis memory .* has [\d.]+ MB free \(used [\d.]+ MB of maxmemory 3\.0 MB\).*--force/,
+      );
       return true;
     });
     const r2 = new Redis(small.url);
@@ -203,7 +249,10 @@ test('submit refuses a run that would not fit the free maxmemory; --force warns 
     const warnings: string[] = [];
     const r = await submitRun({ ...opts, redis: { url: roomy.url }, runId: 'forced-1', force: true, onWarning: (m) => warnings.push(m) });
     assert.equal(r.added, true);
-    assert.ok(warnings.some((w) => /needs about .*--force: submitting anyway/.test(w)), warnings.join('\n'));
+    assert.ok(
+      warnings.some((w) => /needs about .*--force: submitting anyway/.test(w)),
+      warnings.join('\n'),
+    );
   } finally {
     await roomy.stop();
   }

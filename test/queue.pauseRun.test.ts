@@ -19,7 +19,12 @@ import { redisNames, type ScoreRow } from '../src/contracts.js';
 
 let d: Deployment;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const readJsonl = (file: string) => fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ScoreRow);
+const readJsonl = (file: string) =>
+  fs
+    .readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as ScoreRow);
 
 before(async () => {
   d = await setUpDeployment('pause', { size: 'tiny', count: 400, seed: 9 });
@@ -40,7 +45,10 @@ async function assertEveryRowOnce(runId: string, rows: number): Promise<void> {
   const r = await runCli(['results', runId, '--out', out], d.env);
   assert.equal(r.code, 0, r.stderr);
   const got = readJsonl(out);
-  assert.deepEqual(got.map((x) => x.index), Array.from({ length: rows }, (_, i) => i));
+  assert.deepEqual(
+    got.map((x) => x.index),
+    Array.from({ length: rows }, (_, i) => i),
+  );
   assert.ok(got.every((x) => x.error === undefined && x.label !== undefined));
   const redis = new Redis(REDIS_URL);
   try {
@@ -71,7 +79,10 @@ test('a paused run is parked while another run completes; status --watch waits o
     // Parked: every chunk of the paused run is delayed, and none used an attempt.
     const prefix = names.chunkJobId('slow', 0).replace(/0$/, '');
     const redis = new Redis(REDIS_URL);
-    const parked = await redis.zrange(names.scoreDelayed, 0, -1).then((ids) => ids.filter((id) => id.startsWith(prefix))).finally(() => redis.disconnect());
+    const parked = await redis
+      .zrange(names.scoreDelayed, 0, -1)
+      .then((ids) => ids.filter((id) => id.startsWith(prefix)))
+      .finally(() => redis.disconnect());
     assert.equal(parked.length, 20);
     for (const id of parked) assert.equal((await Job.fromId(q, id))!.attemptsMade, 0, id);
 

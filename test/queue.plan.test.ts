@@ -18,7 +18,12 @@ let deployment: Deployment | undefined;
 let dir = '';
 let env: NodeJS.ProcessEnv = {};
 const ROWS = 300;
-const readJsonl = <T>(file: string): T[] => fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as T);
+const readJsonl = <T>(file: string): T[] =>
+  fs
+    .readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as T);
 
 before(async () => {
   deployment = await setUpDeployment('plan', { size: 'tiny', count: ROWS, seed: 21 });
@@ -40,7 +45,24 @@ test('extract --features all,lexical and a lexical head run on the workers exact
   const workers = [startCli(['worker', '--concurrency', '2'], env), startCli(['worker', '--concurrency', '2'], env)];
   try {
     const distFeatures = path.join(dir, 'dist.jsonl');
-    const dist = await runCli(['extract', input, '--redis', '--model', 'demo', '--features', 'all,lexical', '--run-id', 'lex-x', '--chunk-size', '50', '--out', distFeatures], env);
+    const dist = await runCli(
+      [
+        'extract',
+        input,
+        '--redis',
+        '--model',
+        'demo',
+        '--features',
+        'all,lexical',
+        '--run-id',
+        'lex-x',
+        '--chunk-size',
+        '50',
+        '--out',
+        distFeatures,
+      ],
+      env,
+    );
     assert.equal(dist.code, 0, dist.stderr + workers.map((w) => w.output()).join('\n'));
     const localFeatures = path.join(dir, 'local.jsonl');
     const loc = await runCli(['extract', input, '--model', modelDir, '--features', 'all,lexical', '--out', localFeatures], env);
@@ -49,7 +71,10 @@ test('extract --features all,lexical and a lexical head run on the workers exact
     const a = readJsonl<ExtractRow>(distFeatures);
     const b = readJsonl<ExtractRow>(localFeatures);
     assert.equal(a.length, ROWS);
-    assert.ok(a.every((r) => r.error === undefined), 'no chunk failed');
+    assert.ok(
+      a.every((r) => r.error === undefined),
+      'no chunk failed',
+    );
     const names = Object.keys(b[0]!.features!);
     assert.ok(names.includes('lex_0000') && names.length > 1000);
     for (let i = 0; i < ROWS; i++) {

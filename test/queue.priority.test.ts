@@ -56,7 +56,20 @@ test('--priority: bad values exit 2 before anything is queued', async () => {
 
 test('later runs with a priority overtake an earlier run on one worker, the most urgent first', async () => {
   const submit = async (runId: string, chunkSize: number, priority?: number) => {
-    const r = await runCli(['submit', d.pairs, '--model', 'demo', '--run-id', runId, '--chunk-size', String(chunkSize), ...(priority !== undefined ? ['--priority', String(priority)] : [])], d.env);
+    const r = await runCli(
+      [
+        'submit',
+        d.pairs,
+        '--model',
+        'demo',
+        '--run-id',
+        runId,
+        '--chunk-size',
+        String(chunkSize),
+        ...(priority !== undefined ? ['--priority', String(priority)] : []),
+      ],
+      d.env,
+    );
     assert.equal(r.code, 0, r.stderr);
   };
   // Queued before any worker runs, in this order: the big run first, the most urgent last.

@@ -49,7 +49,10 @@ test('two prefixes on one Redis: a worker of A scores only A, B stays queued and
       assert.deepEqual(waiting.sort(), [...Array.from({ length: 8 }, (_, i) => nb.chunkJobId('iso-b1', i)), nb.sealJobId('iso-b1')].sort());
       assert.equal(await conn.llen(`${nb.bullPrefix}:${nb.scoreQueue}:active`), 0);
       // Every key either deployment wrote sits under its own hash tag.
-      for (const [p, other] of [[a, b], [b, a]] as const) {
+      for (const [p, other] of [
+        [a, b],
+        [b, a],
+      ] as const) {
         const keys = await conn.keys(`*${p}*`);
         assert.ok(keys.length > 0);
         for (const k of keys) {

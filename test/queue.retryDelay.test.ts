@@ -18,11 +18,22 @@ test('the default policy spends 5 to 10 minutes over 8 attempts on an infrastruc
   const low = nominal.map((_, i) => retryDelay(policy, i + 1, err, () => 0));
   const high = nominal.map((_, i) => retryDelay(policy, i + 1, err, () => 1));
   assert.deepEqual(high, nominal);
-  assert.deepEqual(low, nominal.map((d) => d / 2));
+  assert.deepEqual(
+    low,
+    nominal.map((d) => d / 2),
+  );
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   assert.ok(sum(low) >= 5 * 60000 && sum(high) <= 11 * 60000, `${sum(low)}..${sum(high)} ms`);
-  assert.equal(retryDelay(policy, 30, new RetryableError('x'), () => 1), 300000, 'capped');
-  assert.equal(retryDelay(policy, 1, new Error('unknown'), () => 1), 5000, 'unknown errors count as infrastructure');
+  assert.equal(
+    retryDelay(policy, 30, new RetryableError('x'), () => 1),
+    300000,
+    'capped',
+  );
+  assert.equal(
+    retryDelay(policy, 1, new Error('unknown'), () => 1),
+    5000,
+    'unknown errors count as infrastructure',
+  );
 });
 
 test('jitter spreads the retries of chunks that failed together', () => {
@@ -34,8 +45,14 @@ test('jitter spreads the retries of chunks that failed together', () => {
 
 test('host problems retry within seconds whatever the infrastructure policy', () => {
   const err = new HostError('on h: model missing');
-  assert.equal(retryDelay(policy, 1, err, () => 1), 1000);
-  assert.equal(retryDelay(policy, 10, err, () => 1), 30000);
+  assert.equal(
+    retryDelay(policy, 1, err, () => 1),
+    1000,
+  );
+  assert.equal(
+    retryDelay(policy, 10, err, () => 1),
+    30000,
+  );
 });
 
 test('chunk jobs select the custom strategy with the configured attempts', () => {

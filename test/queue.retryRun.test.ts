@@ -21,13 +21,22 @@ import { redisNames, type ScoreRow } from '../src/contracts.js';
 const MARKER = 'RETRYMARKER';
 let d: Deployment;
 let input = '';
-const readJsonl = (file: string) => fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ScoreRow);
+const readJsonl = (file: string) =>
+  fs
+    .readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as ScoreRow);
 
 before(async () => {
   d = await setUpDeployment('retry', { size: 'tiny', count: 300, seed: 7, env: { PAIRSCORE_LOG_LEVEL: 'error' } });
   // Row 120 (chunk 2 of 50-row chunks) carries the marker; it is an ordinary pair for a worker without it.
   const lines = fs.readFileSync(d.pairs, 'utf8').trim().split('\n');
-  lines.splice(120, 0, JSON.stringify({ id: 'marked', premise: `A man plays ${MARKER} guitar`, hypothesis: 'A man plays music', label: 'ENTAILMENT' }));
+  lines.splice(
+    120,
+    0,
+    JSON.stringify({ id: 'marked', premise: `A man plays ${MARKER} guitar`, hypothesis: 'A man plays music', label: 'ENTAILMENT' }),
+  );
   input = path.join(d.dir, 'marked.jsonl');
   fs.writeFileSync(input, `${lines.join('\n')}\n`);
 });
@@ -46,12 +55,21 @@ test('retry re-queues the failed chunk: every row once, state completed, results
   const failing = startCli(['worker', '--concurrency', '1'], { ...env, PAIRSCORE_TEST_FAIL_MARKER: MARKER });
   let good: ReturnType<typeof startCli> | undefined;
   try {
-    const sub = await runCli(['submit', input, '--model', 'demo', '--run-id', 'rt-1', '--chunk-size', '50', '--wait', '--timeout', '120'], env);
+    const sub = await runCli(
+      ['submit', input, '--model', 'demo', '--run-id', 'rt-1', '--chunk-size', '50', '--wait', '--timeout', '120'],
+      env,
+    );
     assert.equal(sub.code, 1, sub.stderr + failing.output());
     assert.match(sub.stderr, /completed with 1 failed chunk/);
-    const before = JSON.parse((await runCli(['status', 'rt-1', '--json'], env)).stdout) as { state: string; result: { failedChunks: Array<{ chunk: number; reason: string }> } };
+    const before = JSON.parse((await runCli(['status', 'rt-1', '--json'], env)).stdout) as {
+      state: string;
+      result: { failedChunks: Array<{ chunk: number; reason: string }> };
+    };
     assert.equal(before.state, 'completed');
-    assert.deepEqual(before.result.failedChunks.map((f) => f.chunk), [2]);
+    assert.deepEqual(
+      before.result.failedChunks.map((f) => f.chunk),
+      [2],
+    );
     assert.match(before.result.failedChunks[0]!.reason, /fail marker/);
     await stop(failing);
 
@@ -72,7 +90,13 @@ test('retry re-queues the failed chunk: every row once, state completed, results
     const waitClean = await runCli(['status', 'rt-clean', '--watch', '--timeout', '120'], env);
     assert.equal(waitClean.code, 0, waitClean.stderr);
 
-    const after = JSON.parse((await runCli(['status', 'rt-1', '--json'], env)).stdout) as { state: string; done: number; failedChunks: number; retries: number; result: { lostRows: number; metrics: { rows: number; errors: number } } };
+    const after = JSON.parse((await runCli(['status', 'rt-1', '--json'], env)).stdout) as {
+      state: string;
+      done: number;
+      failedChunks: number;
+      retries: number;
+      result: { lostRows: number; metrics: { rows: number; errors: number } };
+    };
     assert.equal(after.state, 'completed');
     assert.equal(after.failedChunks, 0);
     assert.equal(after.retries, 1);
@@ -82,12 +106,19 @@ test('retry re-queues the failed chunk: every row once, state completed, results
 
     const outRetried = path.join(d.dir, 'retried.jsonl');
     const outClean = path.join(d.dir, 'clean.jsonl');
-    for (const [run, out] of [['rt-1', outRetried], ['rt-clean', outClean]] as const) {
+    for (const [run, out] of [
+      ['rt-1', outRetried],
+      ['rt-clean', outClean],
+    ] as const) {
       const r = await runCli(['results', run, '--out', out], env);
       assert.equal(r.code, 0, r.stderr);
     }
     const rows = readJsonl(outRetried);
-    assert.deepEqual(rows.map((r) => r.index), Array.from({ length: 301 }, (_, i) => i), 'every row once, in order');
+    assert.deepEqual(
+      rows.map((r) => r.index),
+      Array.from({ length: 301 }, (_, i) => i),
+      'every row once, in order',
+    );
     assert.ok(rows.every((r) => r.error === undefined && r.label !== undefined));
     assert.deepEqual(rows, readJsonl(outClean), 'results equal a clean run');
     const redis = new Redis(REDIS_URL);

@@ -16,7 +16,14 @@ test('extract rows keep exact float32 vectors and features, in the run feature o
   const featureNames = ['neg', 'len', 'overlap'];
   const codec = rowCodecFor({ plan: { task: 'extract', features: featureNames } });
   const embedding = f32(Array.from({ length: 768 }, (_, i) => Math.sin(i) * 1.2345678));
-  const row: ExtractRow = { index: 9, id: 'p9', gold: 'A', embedding, features: { overlap: 0.5, neg: 1, len: f32([-2.7182817])[0]! }, logits: f32([0.1, -0.2, 3.3]) };
+  const row: ExtractRow = {
+    index: 9,
+    id: 'p9',
+    gold: 'A',
+    embedding,
+    features: { overlap: 0.5, neg: 1, len: f32([-2.7182817])[0]! },
+    logits: f32([0.1, -0.2, 3.3]),
+  };
   const text = codec.encode(row);
   const back = codec.decode(text) as ExtractRow;
   assert.deepEqual(back.embedding, embedding);

@@ -33,8 +33,14 @@ after(async () => {
 
 function env(url: string, prefix: string): NodeJS.ProcessEnv {
   return {
-    REDIS_URL: url, PAIRSCORE_PREFIX: prefix, PAIRSCORE_MODELS_ROOT: path.join(dir, 'models'), PAIRSCORE_CACHE_DIR: path.join(dir, 'cache'),
-    PAIRSCORE_THREADS: '1', PAIRSCORE_LOG_LEVEL: 'info', PAIRSCORE_LOCK_MS: '2000', PAIRSCORE_BATCH_TOKENS: '64',
+    REDIS_URL: url,
+    PAIRSCORE_PREFIX: prefix,
+    PAIRSCORE_MODELS_ROOT: path.join(dir, 'models'),
+    PAIRSCORE_CACHE_DIR: path.join(dir, 'cache'),
+    PAIRSCORE_THREADS: '1',
+    PAIRSCORE_LOG_LEVEL: 'info',
+    PAIRSCORE_LOCK_MS: '2000',
+    PAIRSCORE_BATCH_TOKENS: '64',
   };
 }
 
@@ -64,8 +70,15 @@ async function terminate(w: ReturnType<typeof startCli>): Promise<{ ms: number; 
 
 function submit(url: string, prefix: string, runId: string) {
   return submitRun({
-    redis: { url }, prefix, runId, input: path.join(dir, 'pairs.jsonl'), model: 'demo', modelsRoot: path.join(dir, 'models'),
-    cacheDir: path.join(dir, 'cache'), keepSeconds: 3600, chunkSize: 25,
+    redis: { url },
+    prefix,
+    runId,
+    input: path.join(dir, 'pairs.jsonl'),
+    model: 'demo',
+    modelsRoot: path.join(dir, 'models'),
+    cacheDir: path.join(dir, 'cache'),
+    keepSeconds: 3600,
+    chunkSize: 25,
   });
 }
 
@@ -91,65 +104,76 @@ test('a worker started while Redis is down waits (logging it) and works once Red
   assert.equal(code, 0, w.output());
 });
 
-test('SIGTERM ends a worker within 5 s while Redis is down: at start, and mid-run (its chunks are taken over, no row lost)', { timeout: 90000 }, async () => {
-  // At start: Redis never came up.
-  const port = await freePort();
-  const waiting = worker(`redis://127.0.0.1:${port}`, 'sig');
-  await until('the worker waits for Redis', 15000, () => /waiting for it/.test(waiting.output()));
-  const atStart = await terminate(waiting);
-  assert.equal(atStart.code, 0, waiting.output());
-  assert.ok(atStart.ms < 5000, `exited after ${atStart.ms} ms`);
+test(
+  'SIGTERM ends a worker within 5 s while Redis is down: at start, and mid-run (its chunks are taken over, no row lost)',
+  { timeout: 90000 },
+  async () => {
+    // At start: Redis never came up.
+    const port = await freePort();
+    const waiting = worker(`redis://127.0.0.1:${port}`, 'sig');
+    await until('the worker waits for Redis', 15000, () => /waiting for it/.test(waiting.output()));
+    const atStart = await terminate(waiting);
+    assert.equal(atStart.code, 0, waiting.output());
+    assert.ok(atStart.ms < 5000, `exited after ${atStart.ms} ms`);
 
-  // Mid-run: Redis killed (-9) while the worker holds chunks, then SIGTERM.
-  const data = fs.mkdtempSync(path.join(dir, 'aof-'));
-  const srv = await startPrivateRedis([], { dataDir: data });
-  servers.push(srv);
-  await submit(srv.url, 'sig', 'sig-1');
-  const victim = worker(srv.url, 'sig');
-  const client = await RunClient.open({ redis: { url: srv.url }, prefix: 'sig' });
-  try {
-    await until('rows are being scored', 20000, async () => (await client.status('sig-1')).done >= 50);
-  } finally {
-    await client.close();
-  }
-  await srv.kill();
-  await sleep(500);
-  const midRun = await terminate(victim);
-  assert.ok(midRun.ms < 5000, `exited after ${midRun.ms} ms:\n${victim.output()}`);
-  assert.equal(midRun.code, 0, victim.output());
-  assert.doesNotMatch(victim.output(), /Unhandled error event/);
-
-  // Redis back with its data: another worker finishes the run, every row once.
-  await srv.restart();
-  const rescuer = worker(srv.url, 'sig');
-  const after = await RunClient.open({ redis: { url: srv.url }, prefix: 'sig' });
-  try {
-    const s = await after.wait('sig-1', { timeoutMs: 25000, intervalMs: 200 });
-    assert.equal(s.state, 'completed', rescuer.output());
-    assert.equal(s.result!.failedChunks.length, 0, JSON.stringify(s.result!.failedChunks));
-    assert.equal(s.result!.lostRows, 0);
-    const indexes: number[] = [];
-    for await (const r of after.results('sig-1')) {
-      assert.equal(r.error, undefined);
-      indexes.push(r.index);
+    // Mid-run: Redis killed (-9) while the worker holds chunks, then SIGTERM.
+    const data = fs.mkdtempSync(path.join(dir, 'aof-'));
+    const srv = await startPrivateRedis([], { dataDir: data });
+    servers.push(srv);
+    await submit(srv.url, 'sig', 'sig-1');
+    const victim = worker(srv.url, 'sig');
+    const client = await RunClient.open({ redis: { url: srv.url }, prefix: 'sig' });
+    try {
+      await until('rows are being scored', 20000, async () => (await client.status('sig-1')).done >= 50);
+    } finally {
+      await client.close();
     }
-    assert.deepEqual(indexes, Array.from({ length: 600 }, (_, i) => i));
-  } finally {
-    await after.close();
-  }
-  assert.equal((await terminate(rescuer)).code, 0, rescuer.output());
-});
+    await srv.kill();
+    await sleep(500);
+    const midRun = await terminate(victim);
+    assert.ok(midRun.ms < 5000, `exited after ${midRun.ms} ms:\n${victim.output()}`);
+    assert.equal(midRun.code, 0, victim.output());
+    assert.doesNotMatch(victim.output(), /Unhandled error event/);
 
-test('SIGTERM ends a worker within seconds after a long Redis outage that is over (BullMQ close alone waited for ever)', { timeout: 60000 }, async () => {
-  const srv = await startPrivateRedis();
-  servers.push(srv);
-  const w = worker(srv.url, 'wsig-long');
-  await until('worker started', 30000, () => /worker started/.test(w.output()));
-  await srv.stop();
-  await sleep(13000); // ~12 s and more made BullMQ 6.7's Worker.close() hang once Redis was back
-  await srv.restart();
-  await sleep(3000);
-  const { ms, code } = await terminate(w);
-  assert.equal(code, 0, w.output());
-  assert.ok(ms < 12000, `exit took ${ms} ms`);
-});
+    // Redis back with its data: another worker finishes the run, every row once.
+    await srv.restart();
+    const rescuer = worker(srv.url, 'sig');
+    const after = await RunClient.open({ redis: { url: srv.url }, prefix: 'sig' });
+    try {
+      const s = await after.wait('sig-1', { timeoutMs: 25000, intervalMs: 200 });
+      assert.equal(s.state, 'completed', rescuer.output());
+      assert.equal(s.result!.failedChunks.length, 0, JSON.stringify(s.result!.failedChunks));
+      assert.equal(s.result!.lostRows, 0);
+      const indexes: number[] = [];
+      for await (const r of after.results('sig-1')) {
+        assert.equal(r.error, undefined);
+        indexes.push(r.index);
+      }
+      assert.deepEqual(
+        indexes,
+        Array.from({ length: 600 }, (_, i) => i),
+      );
+    } finally {
+      await after.close();
+    }
+    assert.equal((await terminate(rescuer)).code, 0, rescuer.output());
+  },
+);
+
+test(
+  'SIGTERM ends a worker within seconds after a long Redis outage that is over (BullMQ close alone waited for ever)',
+  { timeout: 60000 },
+  async () => {
+    const srv = await startPrivateRedis();
+    servers.push(srv);
+    const w = worker(srv.url, 'wsig-long');
+    await until('worker started', 30000, () => /worker started/.test(w.output()));
+    await srv.stop();
+    await sleep(13000); // ~12 s and more made BullMQ 6.7's Worker.close() hang once Redis was back
+    await srv.restart();
+    await sleep(3000);
+    const { ms, code } = await terminate(w);
+    assert.equal(code, 0, w.output());
+    assert.ok(ms < 12000, `exit took ${ms} ms`);
+  },
+);

@@ -23,7 +23,12 @@ let deployment: Deployment | undefined;
 
 before(async () => {
   // The shortest lock BullMQ takes here (1 s), so each crash is noticed within seconds.
-  deployment = await setUpDeployment('split', { size: 'mini', count: ROWS, seed: 31, env: { PAIRSCORE_LOCK_MS: '1000', PAIRSCORE_TEST_CRASH_MARKER: MARKER } });
+  deployment = await setUpDeployment('split', {
+    size: 'mini',
+    count: ROWS,
+    seed: 31,
+    env: { PAIRSCORE_LOCK_MS: '1000', PAIRSCORE_TEST_CRASH_MARKER: MARKER },
+  });
   const lines = fs.readFileSync(deployment.pairs, 'utf8').trimEnd().split('\n');
   const row = JSON.parse(lines[POISON]!) as { premise: string };
   row.premise = `${row.premise} ${MARKER}`;
@@ -43,7 +48,11 @@ test('crashVerdict: run until the lineage crashed twice, then split; a lone row 
   assert.deepEqual(crashVerdict({ rows: rows(16), crashes: 2 }, 0), { action: 'run' });
   assert.deepEqual(crashVerdict({ rows: rows(16), crashes: 2 }, 1), { action: 'split', crashes: 3 });
   assert.deepEqual(crashVerdict({ rows: rows(1), crashes: 6 }, 1, 1), { action: 'run' });
-  assert.deepEqual(crashVerdict({ rows: rows(1), crashes: 6 }, 2, 1), { action: 'run' }, 'one stall came while it only waited beside another suspect');
+  assert.deepEqual(
+    crashVerdict({ rows: rows(1), crashes: 6 }, 2, 1),
+    { action: 'run' },
+    'one stall came while it only waited beside another suspect',
+  );
   assert.deepEqual(crashVerdict({ rows: rows(1), crashes: 6 }, 2, 2), { action: 'give-up', crashes: 8 });
   assert.equal(isSuspect({}, 0), false);
   assert.equal(isSuspect({ crashes: 2 }, 0), true);
@@ -97,7 +106,11 @@ test('a poison row that crashes its worker every time: the run completes, exactl
     assert.equal(s.result!.lostRows, 0);
     const rows: ScoreRow[] = [];
     for await (const r of client.results('poison-row')) rows.push(r);
-    assert.deepEqual(rows.map((r) => r.index), Array.from({ length: ROWS }, (_, i) => i), 'every row exactly once');
+    assert.deepEqual(
+      rows.map((r) => r.index),
+      Array.from({ length: ROWS }, (_, i) => i),
+      'every row exactly once',
+    );
     const bad = rows.filter((r) => r.error !== undefined);
     assert.equal(bad.length, 1, JSON.stringify(bad.slice(0, 3)));
     const m = /^row 77 crashed the worker (\d+) times$/.exec(bad[0]!.error!);

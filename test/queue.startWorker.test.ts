@@ -76,38 +76,50 @@ test('worker --device cuda exits 2 with the install instruction before taking an
   assert.deepEqual(s.workers, []);
 });
 
-test('worker --device auto starts on CPU with one warning; status shows its device and onnxruntime version', { skip, timeout: 180_000 }, async () => {
-  // Log level info: the session layout line is an info log.
-  const w = startCli(['worker', '--device', 'auto', '--concurrency', '2'], { ...env, PAIRSCORE_LOG_LEVEL: 'info' });
-  try {
-    // --watch returns when the run ends: the chunks the cuda worker left are scored here.
-    const watched = await runCli(['status', RUN, '--watch'], env);
-    assert.equal(watched.code, 0, watched.stderr + w.output());
-    assert.match(watched.stdout, /: completed/);
+test(
+  'worker --device auto starts on CPU with one warning; status shows its device and onnxruntime version',
+  { skip, timeout: 180_000 },
+  async () => {
+    // Log level info: the session layout line is an info log.
+    const w = startCli(['worker', '--device', 'auto', '--concurrency', '2'], { ...env, PAIRSCORE_LOG_LEVEL: 'info' });
+    try {
+      // --watch returns when the run ends: the chunks the cuda worker left are scored here.
+      const watched = await runCli(['status', RUN, '--watch'], env);
+      assert.equal(watched.code, 0, watched.stderr + w.output());
+      assert.match(watched.stdout, /: completed/);
 
-    const json = await runCli(['status', RUN, '--json'], env);
-    assert.equal(json.code, 0, json.stderr);
-    const s = JSON.parse(json.stdout) as RunStatus;
-    assert.equal(s.done, 300);
-    assert.equal(s.workersSeen.length, 1);
-    const seen = s.workersSeen[0]!;
-    assert.equal(seen.alive, true);
-    assert.deepEqual(
-      { device: seen.info?.device, requestedDevice: seen.info?.requestedDevice, executionProviders: seen.info?.executionProviders, onnxruntime: seen.info?.onnxruntime },
-      { device: 'cpu', requestedDevice: 'auto', executionProviders: ['cpu'], onnxruntime: ortVersion },
-    );
+      const json = await runCli(['status', RUN, '--json'], env);
+      assert.equal(json.code, 0, json.stderr);
+      const s = JSON.parse(json.stdout) as RunStatus;
+      assert.equal(s.done, 300);
+      assert.equal(s.workersSeen.length, 1);
+      const seen = s.workersSeen[0]!;
+      assert.equal(seen.alive, true);
+      assert.deepEqual(
+        {
+          device: seen.info?.device,
+          requestedDevice: seen.info?.requestedDevice,
+          executionProviders: seen.info?.executionProviders,
+          onnxruntime: seen.info?.onnxruntime,
+        },
+        { device: 'cpu', requestedDevice: 'auto', executionProviders: ['cpu'], onnxruntime: ortVersion },
+      );
 
-    const text = await runCli(['status', RUN], env);
-    assert.ok(text.stdout.includes(`${seen.id}  pairscore ${pairscoreVersion()}  cpu [cpu] (asked auto)  onnxruntime ${ortVersion}  alive`), text.stdout);
+      const text = await runCli(['status', RUN], env);
+      assert.ok(
+        text.stdout.includes(`${seen.id}  pairscore ${pairscoreVersion()}  cpu [cpu] (asked auto)  onnxruntime ${ortVersion}  alive`),
+        text.stdout,
+      );
 
-    // Once at start, not again when the model loaded at the first chunk.
-    const warnings = w.output().match(/device 'auto': using CPU/g) ?? [];
-    assert.equal(warnings.length, 1, w.output());
-    // The session layout chosen for the model, logged once when it loaded (src/embed/session-layout.ts).
-    const layouts = w.output().match(/sessions \d+ × threads \d+, batch-tokens 1024 \(/g) ?? [];
-    assert.equal(layouts.length, 1, w.output());
-  } finally {
-    w.child.kill('SIGTERM');
-    assert.equal(await w.exited, 0, 'the worker exits 0 on SIGTERM');
-  }
-});
+      // Once at start, not again when the model loaded at the first chunk.
+      const warnings = w.output().match(/device 'auto': using CPU/g) ?? [];
+      assert.equal(warnings.length, 1, w.output());
+      // The session layout chosen for the model, logged once when it loaded (src/embed/session-layout.ts).
+      const layouts = w.output().match(/sessions \d+ × threads \d+, batch-tokens 1024 \(/g) ?? [];
+      assert.equal(layouts.length, 1, w.output());
+    } finally {
+      w.child.kill('SIGTERM');
+      assert.equal(await w.exited, 0, 'the worker exits 0 on SIGTERM');
+    }
+  },
+);

@@ -133,7 +133,11 @@ test('metrics: the row counters of a worker scraped during a real run equal the 
 
   // BullMQ's own queue series, one family block each (HELP once), for both queues.
   for (const family of ['bullmq_job_count', 'bullmq_job_completed_total', 'bullmq_job_failed_total']) {
-    assert.equal(m.body.split('\n').filter((l) => l === `# TYPE ${family} ${family === 'bullmq_job_count' ? 'gauge' : 'counter'}`).length, 1, family);
+    assert.equal(
+      m.body.split('\n').filter((l) => l === `# TYPE ${family} ${family === 'bullmq_job_count' ? 'gauge' : 'counter'}`).length,
+      1,
+      family,
+    );
   }
   const bullLabels = (queue: string) => `{queue="${queue}", prefix="${deployment!.prefix}"}`;
   // The score queue also holds the run's own bookkeeping job besides its chunks.
@@ -146,43 +150,61 @@ test('metrics: the row counters of a worker scraped during a real run equal the 
   const st = await runCli(['status', 'ops-run'], env);
   assert.equal(st.code, 0, st.stderr);
   assert.match(st.stdout, new RegExp(`pairscore ${pairscoreVersion().replaceAll('.', '\\.')}  cpu \\[cpu\\]`));
-  const json = JSON.parse((await runCli(['status', 'ops-run', '--json'], env)).stdout) as { workersSeen: Array<{ info: { version?: string } | null }> };
-  assert.ok(json.workersSeen.some((ws) => ws.info?.version === pairscoreVersion()), JSON.stringify(json.workersSeen));
+  const json = JSON.parse((await runCli(['status', 'ops-run', '--json'], env)).stdout) as {
+    workersSeen: Array<{ info: { version?: string } | null }>;
+  };
+  assert.ok(
+    json.workersSeen.some((ws) => ws.info?.version === pairscoreVersion()),
+    JSON.stringify(json.workersSeen),
+  );
 
   w.child.kill('SIGTERM');
   assert.equal(await w.exited, 0, w.output());
   assert.equal((await get(port, '/healthz')).status, 0, 'the port is closed once the worker has stopped');
 });
 
-test('readyz: 503 with a reason while its Redis is stopped, 200 again once Redis is back; healthz stays 200', { timeout: 90000 }, async () => {
-  const srv = await startPrivateRedis();
-  servers.push(srv);
-  const port = await freePort();
-  const w = startWorker({ ...deployment!.env, REDIS_URL: srv.url, PAIRSCORE_PREFIX: 'ops-ready' }, port);
-  await until('/readyz 200', 30000, async () => (await get(port, '/readyz')).status === 200, w.output);
+test(
+  'readyz: 503 with a reason while its Redis is stopped, 200 again once Redis is back; healthz stays 200',
+  { timeout: 90000 },
+  async () => {
+    const srv = await startPrivateRedis();
+    servers.push(srv);
+    const port = await freePort();
+    const w = startWorker({ ...deployment!.env, REDIS_URL: srv.url, PAIRSCORE_PREFIX: 'ops-ready' }, port);
+    await until('/readyz 200', 30000, async () => (await get(port, '/readyz')).status === 200, w.output);
 
-  await srv.stop();
-  await until('/readyz 503', 15000, async () => (await get(port, '/readyz')).status === 503, w.output);
-  const ready = await get(port, '/readyz');
-  assert.equal(ready.status, 503);
-  const body = JSON.parse(ready.body) as { status: string; reason: string };
-  assert.equal(body.status, 'not ready');
-  assert.match(body.reason, /Redis/);
-  assert.equal((await get(port, '/healthz')).status, 200, 'the process itself is healthy: only not ready');
+    await srv.stop();
+    await until('/readyz 503', 15000, async () => (await get(port, '/readyz')).status === 503, w.output);
+    const ready = await get(port, '/readyz');
+    assert.equal(ready.status, 503);
+    const body = JSON.parse(ready.body) as { status: string; reason: string };
+    assert.equal(body.status, 'not ready');
+    assert.match(body.reason, /Redis/);
+    assert.equal((await get(port, '/healthz')).status, 200, 'the process itself is healthy: only not ready');
 
-  await srv.restart();
-  await until('/readyz 200 again', 30000, async () => (await get(port, '/readyz')).status === 200, w.output);
+    await srv.restart();
+    await until('/readyz 200 again', 30000, async () => (await get(port, '/readyz')).status === 200, w.output);
 
-  // SIGTERM after the outage: the worker stops on its own (queue.runWorkerUntilSignal covers the timing).
-  w.child.kill('SIGTERM');
-  assert.equal(await w.exited, 0, w.output());
-});
+    // SIGTERM after the outage: the worker stops on its own (queue.runWorkerUntilSignal covers the timing).
+    w.child.kill('SIGTERM');
+    assert.equal(await w.exited, 0, w.output());
+  },
+);
 
 test('readyz: 503 "shutting down" from the first stop signal, while active chunks may still finish', { timeout: 30000 }, async () => {
   const prefix = uniquePrefix('ops-stop');
   const w = await startWorkerInProcess({
-    redis: { url: REDIS_URL }, prefix, modelsRoot: deployment!.dir, cacheDir: deployment!.dir, concurrency: 1, threads: 1, sessions: 1,
-    batchTokens: 1024, device: 'cpu', metricsPort: 0, log: silentLogger(),
+    redis: { url: REDIS_URL },
+    prefix,
+    modelsRoot: deployment!.dir,
+    cacheDir: deployment!.dir,
+    concurrency: 1,
+    threads: 1,
+    sessions: 1,
+    batchTokens: 1024,
+    device: 'cpu',
+    metricsPort: 0,
+    log: silentLogger(),
     // No model stages: this test is about the port, not scoring.
     stages: { runnerFor: () => Promise.reject(new Error('unused')), close: () => Promise.resolve() },
   });

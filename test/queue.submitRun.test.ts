@@ -22,7 +22,13 @@ const prefix = (label: string) => fx.prefix(label);
 const submitOpts = (p: string, extra: Partial<SubmitOptions> = {}) => fx.submitOpts(p, extra);
 
 function cliEnv(p: string, url = REDIS_URL): NodeJS.ProcessEnv {
-  return { REDIS_URL: url, PAIRSCORE_PREFIX: p, PAIRSCORE_MODELS_ROOT: fx.modelsRoot, PAIRSCORE_CACHE_DIR: path.join(fx.dir, 'cache'), PAIRSCORE_LOG_LEVEL: 'warn' };
+  return {
+    REDIS_URL: url,
+    PAIRSCORE_PREFIX: p,
+    PAIRSCORE_MODELS_ROOT: fx.modelsRoot,
+    PAIRSCORE_CACHE_DIR: path.join(fx.dir, 'cache'),
+    PAIRSCORE_LOG_LEVEL: 'warn',
+  };
 }
 
 async function until(what: string, check: () => Promise<boolean>, ms = 30000): Promise<void> {
@@ -36,8 +42,14 @@ async function until(what: string, check: () => Promise<boolean>, ms = 30000): P
 async function allScored(client: RunClient, runId: string, rows: number): Promise<void> {
   const got: ScoreRow[] = [];
   for await (const r of client.results(runId)) got.push(r);
-  assert.deepEqual(got.map((r) => r.index), Array.from({ length: rows }, (_, i) => i));
-  assert.ok(got.every((r) => r.error === undefined && r.label !== undefined), 'every row scored');
+  assert.deepEqual(
+    got.map((r) => r.index),
+    Array.from({ length: rows }, (_, i) => i),
+  );
+  assert.ok(
+    got.every((r) => r.error === undefined && r.label !== undefined),
+    'every row scored',
+  );
 }
 
 before(async () => {
@@ -51,7 +63,14 @@ after(async () => {
 test('a producer stopped between queueing and the seal promotion: every chunk is scored but the run waits; re-running submit seals it and it completes', async () => {
   const p = prefix('seal');
   await assert.rejects(
-    submitRun(submitOpts(p, { runId: 'seal-1', beforeSeal: () => { throw new Error('producer died here'); } })),
+    submitRun(
+      submitOpts(p, {
+        runId: 'seal-1',
+        beforeSeal: () => {
+          throw new Error('producer died here');
+        },
+      }),
+    ),
     /producer died here/,
   );
   const client = await RunClient.open({ redis, prefix: p });
@@ -64,7 +83,10 @@ test('a producer stopped between queueing and the seal promotion: every chunk is
     assert.equal(stuck.unsealed, true);
     const st = await runCli(['status', 'seal-1'], cliEnv(p));
     assert.match(st.stdout, /note +its submit stopped before sealing the run, so it cannot finish: run the same submit again/);
-    const again = await runCli(['submit', fx.pairs, '--model', 'demo', '--run-id', 'seal-1', '--chunk-size', '50', '--wait', '--timeout', '60'], cliEnv(p));
+    const again = await runCli(
+      ['submit', fx.pairs, '--model', 'demo', '--run-id', 'seal-1', '--chunk-size', '50', '--wait', '--timeout', '60'],
+      cliEnv(p),
+    );
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stderr, /run seal-1 was queued but never sealed \(its submit stopped there\): sealed now, it will finish/);
     const s = await client.status('seal-1');
@@ -94,7 +116,10 @@ test('a stray aggregate job for a live run is refused, the run untouched (still 
       stray = await Job.fromId(aggQueue, 'stray-1');
       return (await stray?.isFailed()) === true;
     });
-    assert.match(stray!.failedReason, /aggregate job stray-1 is not the flow parent of run 'st-1' \(run-st-1-aggregate\): refused, the run is untouched/);
+    assert.match(
+      stray!.failedReason,
+      /aggregate job stray-1 is not the flow parent of run 'st-1' \(run-st-1-aggregate\): refused, the run is untouched/,
+    );
     assert.equal(stray!.attemptsMade, 1, 'refused for good, not retried');
     const during = await client.status('st-1');
     assert.equal(during.state, 'queued');
@@ -155,9 +180,16 @@ test('a worker warns at start when Redis has neither AOF nor RDB save points, an
   const aofDir = fs.mkdtempSync(path.join(fx.dir, 'aof-'));
   const aof = await startPrivateRedis(['--appendonly', 'yes', '--dir', aofDir]);
   try {
-    for (const [r, warns] of [[bare, true], [aof, false]] as const) {
+    for (const [r, warns] of [
+      [bare, true],
+      [aof, false],
+    ] as const) {
       const w = startCli(['worker', '--concurrency', '1'], cliEnv(prefix('persist'), r.url));
-      await until('the worker started', async () => /worker started|no persistence/.test(w.output()) || w.child.exitCode !== null, 20000).catch(() => undefined);
+      await until(
+        'the worker started',
+        async () => /worker started|no persistence/.test(w.output()) || w.child.exitCode !== null,
+        20000,
+      ).catch(() => undefined);
       await new Promise((res) => setTimeout(res, 1500));
       w.child.kill('SIGTERM');
       assert.equal(await w.exited, 0, w.output());

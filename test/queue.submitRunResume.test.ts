@@ -48,12 +48,15 @@ const allChunks = (runId: string) => Array.from({ length: 8 }, (_, i) => `run-${
 /** Submits 400 rows in chunks of 50, two chunks per addBulk, and "dies" once `chunks` chunks are recorded. */
 async function interruptedSubmit(prefix: string, runId: string, chunks: number): Promise<void> {
   await assert.rejects(
-    submitRun(fx.submitOpts(prefix, {
-      runId, bulkSize: 2,
-      onProgress: (added) => {
-        if (added >= chunks) throw new Error('producer died');
-      },
-    })),
+    submitRun(
+      fx.submitOpts(prefix, {
+        runId,
+        bulkSize: 2,
+        onProgress: (added) => {
+          if (added >= chunks) throw new Error('producer died');
+        },
+      }),
+    ),
     /producer died/,
   );
 }
@@ -71,7 +74,11 @@ async function scoredOnce(prefix: string, runId: string): Promise<void> {
       assert.equal(r.error, undefined);
       seen.push(r.index);
     }
-    assert.deepEqual(seen, Array.from({ length: 400 }, (_, i) => i), 'every row once, in order');
+    assert.deepEqual(
+      seen,
+      Array.from({ length: 400 }, (_, i) => i),
+      'every row once, in order',
+    );
   } finally {
     await client.close();
     await w.close();
@@ -93,7 +100,10 @@ test('a submit that died after 4 of 8 chunks: the same submit resumes at chunk 4
   } finally {
     await client.close();
   }
-  assert.deepEqual(sorted((await chunkEvents(p, 'rs-1')).get('added')), allChunks('rs-1').filter((id) => /chunk-[0-3]$/.test(id)));
+  assert.deepEqual(
+    sorted((await chunkEvents(p, 'rs-1')).get('added')),
+    allChunks('rs-1').filter((id) => /chunk-[0-3]$/.test(id)),
+  );
 
   const again = await submitRun(fx.submitOpts(p, { runId: 'rs-1', bulkSize: 2 }));
   assert.deepEqual([again.added, again.resumed, again.chunks], [true, true, 8]);
@@ -113,6 +123,10 @@ test('a submit that died between adding chunks and recording them: the re-added 
   const again = await submitRun(fx.submitOpts(p, { runId: 'rs-2', bulkSize: 2 }));
   assert.deepEqual([again.added, again.resumed], [true, true]);
   const events = await chunkEvents(p, 'rs-2');
-  assert.deepEqual(sorted(events.get('duplicated')), allChunks('rs-2').filter((id) => /chunk-[0-3]$/.test(id)), 'chunks 0-3 were offered again and refused as duplicates');
+  assert.deepEqual(
+    sorted(events.get('duplicated')),
+    allChunks('rs-2').filter((id) => /chunk-[0-3]$/.test(id)),
+    'chunks 0-3 were offered again and refused as duplicates',
+  );
   await scoredOnce(p, 'rs-2');
 });

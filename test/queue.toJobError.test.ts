@@ -65,7 +65,12 @@ test('Redis refusing writes is retried and named by its cause: OOM behind EXECAB
     await r.set('k', 'v');
     await r.config('SET', 'maxmemory', '1');
     const replies: unknown[] = [];
-    await r.multi().hget('h', '1').hset('h', '1', 'x').exec().catch((e: unknown) => replies.push(e));
+    await r
+      .multi()
+      .hget('h', '1')
+      .hset('h', '1', 'x')
+      .exec()
+      .catch((e: unknown) => replies.push(e));
     await r.eval("redis.call('GET', 'k') return redis.call('SET', 'b', '1')", 0).catch((e: unknown) => replies.push(e));
     await r.hset('h', '1', 'x').catch((e: unknown) => replies.push(e));
     assert.equal(replies.length, 3);
@@ -79,7 +84,10 @@ test('Redis refusing writes is retried and named by its cause: OOM behind EXECAB
   } finally {
     r.disconnect();
   }
-  const readonly = toJobError(Object.assign(new Error("READONLY You can't write against a read only replica."), { name: 'ReplyError' }), HOST);
+  const readonly = toJobError(
+    Object.assign(new Error("READONLY You can't write against a read only replica."), { name: 'ReplyError' }),
+    HOST,
+  );
   assert.ok(readonly instanceof WritesRefusedError);
   assert.match(readonly.message, /^Redis refused writes: READONLY/);
   const other = new Error('WRONGTYPE Operation against a key holding the wrong kind of value');

@@ -51,7 +51,13 @@ async function startReadyWorker(args: string[]): Promise<{ w: ReturnType<typeof 
   return { w, port };
 }
 
-interface StatusJson { state: string; done: number; rows: number; workers: string[]; failedChunks: number }
+interface StatusJson {
+  state: string;
+  done: number;
+  rows: number;
+  workers: string[];
+  failedChunks: number;
+}
 
 async function status(runId: string): Promise<StatusJson> {
   const r = await runCli(['status', runId, '--json'], deployment!.env);

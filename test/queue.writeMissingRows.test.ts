@@ -25,7 +25,10 @@ test('writeMissingRows fails on a refused write (OOM) instead of counting the ro
     const store = new RunStore(redis, redisNames('wmr'));
     const rows: ResultRow[] = [0, 1, 2].map((i) => ({ index: i, id: String(i), error: 'chunk 0 failed: x' }));
     await redis.config('SET', 'maxmemory', '1');
-    const err = await store.writeMissingRows('r1', rows, codec).then(() => undefined, (e: unknown) => e);
+    const err = await store.writeMissingRows('r1', rows, codec).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof Error, 'a refused write must not pass');
     assert.equal(toJobError(err, 'host').message, "Redis refused writes: OOM command not allowed when used memory > 'maxmemory'.");
     await redis.config('SET', 'maxmemory', '0');

@@ -27,7 +27,16 @@ const formats: Record<string, (file: string) => Promise<RowWriter<Row>>> = {
   jsonl: (file) => createJsonlWriter<Row>(file),
   csv: (file) => createCsvWriter<Row>(file, ['i', 's'], (r) => ({ ...r })),
   // Small row groups, so bytes reach the temp file long before close.
-  parquet: (file) => createParquetWriter<Row>(file, [{ name: 'i', kind: 'int32' }, { name: 's', kind: 'string' }], (r) => ({ ...r }), { rowGroupRows: 500 }),
+  parquet: (file) =>
+    createParquetWriter<Row>(
+      file,
+      [
+        { name: 'i', kind: 'int32' },
+        { name: 's', kind: 'string' },
+      ],
+      (r) => ({ ...r }),
+      { rowGroupRows: 500 },
+    ),
 };
 
 function tempDir(): string {
@@ -107,7 +116,10 @@ test('fillWhole: a fill that throws leaves no file; an interruption says which t
         await writeRows(w2, 10);
         throw new InterruptedError('SIGINT');
       }),
-      (e: unknown) => e instanceof InterruptedError && e.signal === 'SIGINT' && e.message === `interrupted by SIGINT: removed the partial ${tmp}; ${out} was not written`,
+      (e: unknown) =>
+        e instanceof InterruptedError &&
+        e.signal === 'SIGINT' &&
+        e.message === `interrupted by SIGINT: removed the partial ${tmp}; ${out} was not written`,
     );
     assert.deepEqual(fs.readdirSync(dir), []);
 
@@ -124,7 +136,13 @@ test('extract rows: abort writes no sidecar; close writes rows and sidecar', asy
   try {
     const out = path.join(dir, 'feats.parquet');
     const plan: RunPlan = {
-      task: 'extract', featureSelection: 'f', features: ['f'], labels: [], kinds: [], maxLength: 16, head: null,
+      task: 'extract',
+      featureSelection: 'f',
+      features: ['f'],
+      labels: [],
+      kinds: [],
+      maxLength: 16,
+      head: null,
       extract: { embedding: null, embeddingDim: 0, logits: false, logitsDim: 0, modelLabels: [] },
     };
     const meta = featuresMeta(plan, { sha256: 'a'.repeat(64), name: 'm' }, 'x.jsonl');

@@ -29,7 +29,11 @@ describe('report evaluatePredictions', () => {
     assert.equal(m.evaluated, 3);
     assert.equal(m.accuracy, 2 / 3);
     assert.deepEqual(m.confusion.labels, ['ENTAILMENT', 'NEUTRAL', 'CONTRADICTION']);
-    assert.deepEqual(m.confusion.matrix, [[1, 0, 0], [0, 1, 0], [0, 1, 0]]);
+    assert.deepEqual(m.confusion.matrix, [
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 1, 0],
+    ]);
     assert.equal(m.per_class.NEUTRAL!.precision, 0.5);
     const text = formatMetrics(m);
     assert.match(text, /accuracy 66\.67%  macro-F1/);
@@ -38,7 +42,10 @@ describe('report evaluatePredictions', () => {
 
   it('CSV as `score --format csv` writes it', async () => {
     const file = path.join(dir, 'p.csv');
-    fs.writeFileSync(file, 'index,id,label,prob_ENTAILMENT,prob_NEUTRAL,prob_CONTRADICTION,gold,error\n1,b,NEUTRAL,0.2,0.5,0.3,NEUTRAL,\n2,c,CONTRADICTION,0.1,0.1,0.8,NEUTRAL,\n');
+    fs.writeFileSync(
+      file,
+      'index,id,label,prob_ENTAILMENT,prob_NEUTRAL,prob_CONTRADICTION,gold,error\n1,b,NEUTRAL,0.2,0.5,0.3,NEUTRAL,\n2,c,CONTRADICTION,0.1,0.1,0.8,NEUTRAL,\n',
+    );
     const m = await evaluatePredictions(file);
     assert.equal(m.accuracy, 0.5);
     assert.deepEqual(m.confusion.labels, ['ENTAILMENT', 'NEUTRAL', 'CONTRADICTION']);

@@ -5,7 +5,12 @@ import { MetricsAccumulator, formatMetrics } from '../src/report/metrics.js';
 test('MetricsAccumulator computes accuracy, per-class P/R/F1, macro-F1 and the confusion matrix', () => {
   const acc = new MetricsAccumulator(['E', 'N', 'C']);
   const rows: Array<[string, string]> = [
-    ['E', 'E'], ['E', 'N'], ['N', 'N'], ['N', 'N'], ['C', 'C'], ['C', 'E'],
+    ['E', 'E'],
+    ['E', 'N'],
+    ['N', 'N'],
+    ['N', 'N'],
+    ['C', 'C'],
+    ['C', 'E'],
   ];
   for (const [gold, label] of rows) acc.add({ gold, label });
   acc.add({ error: 'empty premise (line 9)', gold: 'E' });
@@ -16,7 +21,14 @@ test('MetricsAccumulator computes accuracy, per-class P/R/F1, macro-F1 and the c
   assert.equal(m.errors, 1);
   assert.equal(m.evaluated, 6);
   assert.equal(m.accuracy, 4 / 6);
-  assert.deepEqual(m.confusion, { labels: ['E', 'N', 'C'], matrix: [[1, 1, 0], [0, 2, 0], [1, 0, 1]] });
+  assert.deepEqual(m.confusion, {
+    labels: ['E', 'N', 'C'],
+    matrix: [
+      [1, 1, 0],
+      [0, 2, 0],
+      [1, 0, 1],
+    ],
+  });
   assert.deepEqual(m.per_class.E, { precision: 0.5, recall: 0.5, f1: 0.5, support: 2 });
   assert.deepEqual(m.per_class.N, { precision: 2 / 3, recall: 1, f1: 0.8, support: 2 });
   assert.deepEqual(m.per_class.C, { precision: 1, recall: 0.5, f1: 2 / 3, support: 2 });
@@ -66,8 +78,14 @@ test('ECE, log-loss and Brier equal values computed by hand on a small fixture',
   close(m.brier, (0.02 + 1.28 + 0.32 + 0.045) / 4);
   assert.equal(m.calibration.rows, 4);
   assert.equal(m.calibration.bins.length, 10);
-  assert.deepEqual(m.calibration.bins.map((b) => b.count), [0, 0, 0, 0, 0, 0, 1, 0, 2, 1]);
-  assert.deepEqual(m.calibration.bins.map((b) => b.correct), [0, 0, 0, 0, 0, 0, 1, 0, 1, 1]);
+  assert.deepEqual(
+    m.calibration.bins.map((b) => b.count),
+    [0, 0, 0, 0, 0, 0, 1, 0, 2, 1],
+  );
+  assert.deepEqual(
+    m.calibration.bins.map((b) => b.correct),
+    [0, 0, 0, 0, 0, 0, 1, 0, 1, 1],
+  );
   close(m.calibration.bins[8]!.confidence, 0.825);
   assert.equal(m.calibration.bins[0]!.confidence, null);
   assert.match(formatMetrics(m), /ECE 0\.2875  log-loss 0\.\d{4}  Brier 0\.416\d/);

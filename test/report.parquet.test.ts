@@ -10,14 +10,26 @@ import { openParquetFile, parquetRowGroups } from '../src/ingest/parquet.js';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairscore-parquet-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-interface Row { index: number; id: string; gold?: string; emb?: number[]; f: number }
+interface Row {
+  index: number;
+  id: string;
+  gold?: string;
+  emb?: number[];
+  f: number;
+}
 
 describe('report createParquetWriter', () => {
   it('round-trips ints, strings, floats, float lists and nulls, with footer metadata', async () => {
     const file = path.join(dir, 'rt.parquet');
     const w = await createParquetWriter<Row>(
       file,
-      [{ name: 'index', kind: 'int32' }, { name: 'id', kind: 'string' }, { name: 'gold', kind: 'string' }, { name: 'emb', kind: 'floats', width: 3 }, { name: 'f', kind: 'float' }],
+      [
+        { name: 'index', kind: 'int32' },
+        { name: 'id', kind: 'string' },
+        { name: 'gold', kind: 'string' },
+        { name: 'emb', kind: 'floats', width: 3 },
+        { name: 'f', kind: 'float' },
+      ],
       (r) => ({ ...r }),
       { metadata: { pairscore: '{"x":1}' } },
     );
@@ -35,7 +47,15 @@ describe('report createParquetWriter', () => {
 
   it('streams: row groups reach the file before close, and reading goes one row group at a time', async () => {
     const file = path.join(dir, 'stream.parquet');
-    const w = await createParquetWriter<{ i: number; v: number[] }>(file, [{ name: 'i', kind: 'int32' }, { name: 'v', kind: 'floats', width: 8 }], (r) => r, { rowGroupRows: 1000 });
+    const w = await createParquetWriter<{ i: number; v: number[] }>(
+      file,
+      [
+        { name: 'i', kind: 'int32' },
+        { name: 'v', kind: 'floats', width: 8 },
+      ],
+      (r) => r,
+      { rowGroupRows: 1000 },
+    );
     const before = process.memoryUsage().heapUsed;
     let sizeMidway = 0;
     for (let i = 0; i < 100_000; i++) {

@@ -26,7 +26,10 @@ test('createProgress without a terminal prints a plain line every interval and a
   p.update(60);
   p.finish();
   assert.equal(lines.length, 3);
-  assert.ok(lines.every((l) => l.endsWith('\n') && !l.includes('\r')), JSON.stringify(lines));
+  assert.ok(
+    lines.every((l) => l.endsWith('\n') && !l.includes('\r')),
+    JSON.stringify(lines),
+  );
   assert.match(lines[1]!, /60\/100 pairs/);
   assert.match(lines[2]!, /60\/100 pairs/);
 });

@@ -41,7 +41,10 @@ test('score --report writes the HTML report of the run beside its metrics', asyn
   const out = path.join(dir, 'preds.csv');
   const metricsFile = path.join(dir, 'metrics.json');
   const reportFile = path.join(dir, 'run.html');
-  const r = await runCli(['score', pairs, '--model', model, '--out', out, '--metrics', metricsFile, '--report', reportFile, '--no-progress'], env);
+  const r = await runCli(
+    ['score', pairs, '--model', model, '--out', out, '--metrics', metricsFile, '--report', reportFile, '--no-progress'],
+    env,
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /report → .*run\.html/);
   const m = JSON.parse(fs.readFileSync(metricsFile, 'utf8')) as Metrics;
@@ -49,7 +52,10 @@ test('score --report writes the HTML report of the run beside its metrics', asyn
   const { specs, page } = readReport(reportFile);
   assert.deepEqual(Object.keys(specs).sort(), ['confidence', 'confusion', 'per_class', 'reliability']);
   const cells = specs.confusion!.data!.values!;
-  assert.deepEqual(cells.map((c) => c.count), m.confusion.matrix.flat());
+  assert.deepEqual(
+    cells.map((c) => c.count),
+    m.confusion.matrix.flat(),
+  );
   assert.match(page, /<th>head<\/th><td>the model's own logits<\/td>/);
   assert.match(page, /<title>Scores of pairs\.jsonl<\/title>/);
   assert.match(page, /[0-9a-f]{64}/, 'the model sha256');
@@ -77,7 +83,10 @@ test('report of a predictions file takes pairs/s from --metrics, and a metrics J
   const fromMetrics = path.join(dir, 'metrics.html');
   assert.equal((await runCli(['report', metricsFile, '--out', fromMetrics], env)).code, 0);
   const { specs } = readReport(fromMetrics);
-  assert.deepEqual(specs.confusion!.data!.values!.map((c) => c.count), m.confusion.matrix.flat());
+  assert.deepEqual(
+    specs.confusion!.data!.values!.map((c) => c.count),
+    m.confusion.matrix.flat(),
+  );
   assert.ok('reliability' in specs);
 
   const bad = await runCli(['report', pairs.replace('.jsonl', '.txt'), '--out', path.join(dir, 'x.html')], env);

@@ -32,12 +32,24 @@ after(async () => {
 
 function worker(dep: Deployment) {
   return startWorker({
-    redis, prefix: dep.prefix, modelsRoot: path.join(dep.dir, 'models'), cacheDir: path.join(dep.dir, 'cache'),
-    concurrency: 1, threads: 1, sessions: 1, batchTokens: 1024, device: 'cpu', log: silentLogger(),
+    redis,
+    prefix: dep.prefix,
+    modelsRoot: path.join(dep.dir, 'models'),
+    cacheDir: path.join(dep.dir, 'cache'),
+    concurrency: 1,
+    threads: 1,
+    sessions: 1,
+    batchTokens: 1024,
+    device: 'cpu',
+    log: silentLogger(),
   });
 }
 
-const filesIn = (dir: string, base: string) => fs.readdirSync(dir).filter((f) => f.startsWith(base)).sort();
+const filesIn = (dir: string, base: string) =>
+  fs
+    .readdirSync(dir)
+    .filter((f) => f.startsWith(base))
+    .sort();
 
 test('results of a cancelled run exits 1 naming the missing rows and writes nothing; --partial writes the rows that exist and warns', async () => {
   const dep = d!;
@@ -67,16 +79,31 @@ test('results of a cancelled run exits 1 naming the missing rows and writes noth
   const out = path.join(dep.dir, 'cancelled.jsonl');
   const r = await runCli(['results', 'cx-1', '--out', out], dep.env);
   assert.equal(r.code, 1, r.stderr);
-  assert.match(r.stderr, new RegExp(`run cx-1 is cancelled, not completed: ${n(ROWS - done)} of ${n(ROWS)} input rows are missing; nothing written to .*cancelled\\.jsonl \\(.pairscore results cx-1 --out FILE --partial`));
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `run cx-1 is cancelled, not completed: ${n(ROWS - done)} of ${n(ROWS)} input rows are missing; nothing written to .*cancelled\\.jsonl \\(.pairscore results cx-1 --out FILE --partial`,
+    ),
+  );
   assert.deepEqual(filesIn(dep.dir, 'cancelled.jsonl'), [], 'no file and no temp file');
 
   const p = await runCli(['results', 'cx-1', '--out', out, '--partial'], dep.env);
   assert.equal(p.code, 0, p.stderr);
-  const rows = fs.readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { index: number });
+  const rows = fs
+    .readFileSync(out, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { index: number });
   assert.equal(rows.length, done);
-  assert.ok(rows.every((row, i) => i === 0 || row.index > rows[i - 1]!.index), 'input order');
+  assert.ok(
+    rows.every((row, i) => i === 0 || row.index > rows[i - 1]!.index),
+    'input order',
+  );
   assert.match(p.stderr, new RegExp(`wrote ${done} rows of run cx-1`));
-  assert.match(p.stderr, new RegExp(`warning: run cx-1 is cancelled, not completed: ${n(ROWS - done)} of ${n(ROWS)} input rows are missing`));
+  assert.match(
+    p.stderr,
+    new RegExp(`warning: run cx-1 is cancelled, not completed: ${n(ROWS - done)} of ${n(ROWS)} input rows are missing`),
+  );
   assert.deepEqual(filesIn(dep.dir, 'cancelled.jsonl'), ['cancelled.jsonl']);
 });
 
@@ -98,7 +125,15 @@ test('results of a completed run with a failed chunk exits 1 naming its error ro
   try {
     const s = await client.wait('fx-1', { timeoutMs: 120_000, intervalMs: 200 });
     assert.equal(s.state, 'completed');
-    assert.deepEqual(runShortfall(s), { runId: 'fx-1', state: 'completed', rows: 400, missing: 0, errorRows: 50, failedChunks: 1, lostRows: 0 });
+    assert.deepEqual(runShortfall(s), {
+      runId: 'fx-1',
+      state: 'completed',
+      rows: 400,
+      missing: 0,
+      errorRows: 50,
+      failedChunks: 1,
+      lostRows: 0,
+    });
   } finally {
     await w.close();
     await client.close();
@@ -113,7 +148,11 @@ test('results of a completed run with a failed chunk exits 1 naming its error ro
   const jsonl = path.join(dep.dir, 'failed.jsonl');
   const p = await runCli(['results', 'fx-1', '--out', jsonl, '--partial'], dep.env);
   assert.equal(p.code, 0, p.stderr);
-  const rows = fs.readFileSync(jsonl, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { error?: string });
+  const rows = fs
+    .readFileSync(jsonl, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { error?: string });
   assert.equal(rows.length, 400);
   assert.equal(rows.filter((x) => /chunk 2 failed/.test(x.error ?? '')).length, 50);
   assert.match(p.stderr, /warning: run fx-1 completed with 1 failed chunk: 50 of 400 input rows are error rows/);

@@ -17,13 +17,16 @@ function runChild(env: Record<string, string>): { code: number | null; out: stri
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairscore-require-shared-'));
   try {
     const file = path.join(dir, 'needs-shared.test.mjs');
-    fs.writeFileSync(file, [
-      "import { test } from 'node:test';",
-      `import { SHARED_MISSING, sharedPath } from ${JSON.stringify(helper)};`,
-      "const model = sharedPath('models', 'bert-tiny-random');",
-      "test('needs ../shared', { skip: model ? false : SHARED_MISSING }, () => {});",
-      '',
-    ].join('\n'));
+    fs.writeFileSync(
+      file,
+      [
+        "import { test } from 'node:test';",
+        `import { SHARED_MISSING, sharedPath } from ${JSON.stringify(helper)};`,
+        "const model = sharedPath('models', 'bert-tiny-random');",
+        "test('needs ../shared', { skip: model ? false : SHARED_MISSING }, () => {});",
+        '',
+      ].join('\n'),
+    );
     const childEnv: NodeJS.ProcessEnv = { ...process.env, PAIRSCORE_SHARED_DIR: path.join(dir, 'no-such-shared'), ...env };
     if (env.PAIRSCORE_REQUIRE_SHARED === undefined) delete childEnv.PAIRSCORE_REQUIRE_SHARED;
     // Set by the parent's runner; the child would report to it instead of running on its own.

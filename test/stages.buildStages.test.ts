@@ -41,7 +41,10 @@ test('a plan with a feature column this build does not compute: each chunk fails
     assert.equal(s.state, 'completed');
     assert.equal(s.result!.failedChunks.length, 2);
     for (const f of s.result!.failedChunks) {
-      assert.match(f.reason, /this worker cannot compute the run's features \(planned by pairscore 9\.9\.9, this is \d+\.\d+\.\d+\): .*neg_future/);
+      assert.match(
+        f.reason,
+        /this worker cannot compute the run's features \(planned by pairscore 9\.9\.9, this is \d+\.\d+\.\d+\): .*neg_future/,
+      );
     }
     assert.equal(s.result!.metrics!.errors, 400, 'no row was scored with other columns');
   } finally {

@@ -28,10 +28,12 @@ function tokenizers(): Promise<{ ours: PairTokenizer; peer: PreTrainedTokenizer 
 
 function readSick(file: string): Array<[string, string]> {
   const lines = fs.readFileSync(file, 'utf8').split('\n').slice(1);
-  return lines.filter((l) => l.trim() !== '').map((l) => {
-    const cols = l.split('\t');
-    return [cols[1]!, cols[2]!];
-  });
+  return lines
+    .filter((l) => l.trim() !== '')
+    .map((l) => {
+      const cols = l.split('\t');
+      return [cols[1]!, cols[2]!];
+    });
 }
 
 function peerPair(peer: PreTrainedTokenizer, a: string, b: string): { ids: number[]; typeIds: number[] } {
@@ -92,7 +94,10 @@ const HARD: Array<[string, string]> = [
   ['   \t\n ', 'whitespace-only premise'],
   ['premise', '  \u00a0\u3000 '],
   ['', ' '],
-  ["Hello, world!!! (really?) -- yes... $100 @home #tag 50% a+b=c <tag> ~tilde `tick` ^caret |pipe", "it's {braces} [brackets] back\\slash \"quotes\" semi;colon"],
+  [
+    'Hello, world!!! (really?) -- yes... $100 @home #tag 50% a+b=c <tag> ~tilde `tick` ^caret |pipe',
+    'it\'s {braces} [brackets] back\\slash "quotes" semi;colon',
+  ],
   ['“quoted” ‘single’ — em–dash … ¿qué? ¡sí! «guillemets»', '、。「」・ §¶ ©® €£¥ ‰ † ‡'],
   ['a [MASK] b [SEP] c', '[CLS][UNK] [cls] lower [PAD]x'],
   ['नमस्ते दुनिया', 'مرحبا بالعالم Привет мир'],
@@ -151,29 +156,73 @@ test('truncation: literal ids of Hugging Face longest_first (checked in, not com
   // max_length (`'a b c d e f g', 'h i', 8` gives [101,1037,…,1043] with no B and no [SEP]),
   // which is not what the model was trained with. Comments: tokens of A+B → kept.
   const cases: Array<[string, string, number, number[]]> = [
-  ["A man is playing a guitar on the stage tonight", "Nobody is playing an instrument", 5, [101,1037,102,6343,102]], // 10+5 → 1+1
-  ["A man is playing a guitar on the stage tonight", "Nobody is playing an instrument", 8, [101,1037,2158,2003,102,6343,2003,102]], // 10+5 → 3+2
-  ["A man is playing a guitar on the stage tonight", "Nobody is playing an instrument", 12, [101,1037,2158,2003,2652,1037,102,6343,2003,2652,2019,102]], // 10+5 → 5+4
-  ["A man is playing a guitar on the stage tonight", "Nobody is playing an instrument", 16, [101,1037,2158,2003,2652,1037,2858,2006,1996,102,6343,2003,2652,2019,6602,102]], // 10+5 → 8+5
-  ["The woman is not slicing an onion", "A woman is cutting vegetables with a very sharp knife in the kitchen", 5, [101,1996,102,1037,102]], // 7+13 → 1+1
-  ["The woman is not slicing an onion", "A woman is cutting vegetables with a very sharp knife in the kitchen", 8, [101,1996,2450,102,1037,2450,2003,102]], // 7+13 → 2+3
-  ["The woman is not slicing an onion", "A woman is cutting vegetables with a very sharp knife in the kitchen", 12, [101,1996,2450,2003,2025,102,1037,2450,2003,6276,11546,102]], // 7+13 → 4+5
-  ["The woman is not slicing an onion", "A woman is cutting vegetables with a very sharp knife in the kitchen", 16, [101,1996,2450,2003,2025,26514,2019,102,1037,2450,2003,6276,11546,2007,1037,102]], // 7+13 → 6+7
-  ["Two dogs are running", "Two dogs are running", 5, [101,2048,102,2048,102]], // 4+4 → 1+1
-  ["Two dogs are running", "Two dogs are running", 8, [101,2048,6077,102,2048,6077,2024,102]], // 4+4 → 2+3
-  ["Two dogs are running", "Two dogs are running", 12, [101,2048,6077,2024,2770,102,2048,6077,2024,2770,102]], // 4+4 → 4+4
-  ["Two dogs are running", "Two dogs are running", 16, [101,2048,6077,2024,2770,102,2048,6077,2024,2770,102]], // 4+4 → 4+4
-  ["Unbelievably, the quarterback's touchdown wasn't counted", "A referee reviewed it", 5, [101,4895,102,1037,102]], // 15+4 → 1+1
-  ["Unbelievably, the quarterback's touchdown wasn't counted", "A referee reviewed it", 8, [101,4895,8671,2666,102,1037,5330,102]], // 15+4 → 3+2
-  ["Unbelievably, the quarterback's touchdown wasn't counted", "A referee reviewed it", 12, [101,4895,8671,2666,3567,6321,102,1037,5330,8182,2009,102]], // 15+4 → 5+4
-  ["Unbelievably, the quarterback's touchdown wasn't counted", "A referee reviewed it", 16, [101,4895,8671,2666,3567,6321,1010,1996,9074,1005,102,1037,5330,8182,2009,102]], // 15+4 → 9+4
+    ['A man is playing a guitar on the stage tonight', 'Nobody is playing an instrument', 5, [101, 1037, 102, 6343, 102]], // 10+5 → 1+1
+    ['A man is playing a guitar on the stage tonight', 'Nobody is playing an instrument', 8, [101, 1037, 2158, 2003, 102, 6343, 2003, 102]], // 10+5 → 3+2
+    [
+      'A man is playing a guitar on the stage tonight',
+      'Nobody is playing an instrument',
+      12,
+      [101, 1037, 2158, 2003, 2652, 1037, 102, 6343, 2003, 2652, 2019, 102],
+    ], // 10+5 → 5+4
+    [
+      'A man is playing a guitar on the stage tonight',
+      'Nobody is playing an instrument',
+      16,
+      [101, 1037, 2158, 2003, 2652, 1037, 2858, 2006, 1996, 102, 6343, 2003, 2652, 2019, 6602, 102],
+    ], // 10+5 → 8+5
+    [
+      'The woman is not slicing an onion',
+      'A woman is cutting vegetables with a very sharp knife in the kitchen',
+      5,
+      [101, 1996, 102, 1037, 102],
+    ], // 7+13 → 1+1
+    [
+      'The woman is not slicing an onion',
+      'A woman is cutting vegetables with a very sharp knife in the kitchen',
+      8,
+      [101, 1996, 2450, 102, 1037, 2450, 2003, 102],
+    ], // 7+13 → 2+3
+    [
+      'The woman is not slicing an onion',
+      'A woman is cutting vegetables with a very sharp knife in the kitchen',
+      12,
+      [101, 1996, 2450, 2003, 2025, 102, 1037, 2450, 2003, 6276, 11546, 102],
+    ], // 7+13 → 4+5
+    [
+      'The woman is not slicing an onion',
+      'A woman is cutting vegetables with a very sharp knife in the kitchen',
+      16,
+      [101, 1996, 2450, 2003, 2025, 26514, 2019, 102, 1037, 2450, 2003, 6276, 11546, 2007, 1037, 102],
+    ], // 7+13 → 6+7
+    ['Two dogs are running', 'Two dogs are running', 5, [101, 2048, 102, 2048, 102]], // 4+4 → 1+1
+    ['Two dogs are running', 'Two dogs are running', 8, [101, 2048, 6077, 102, 2048, 6077, 2024, 102]], // 4+4 → 2+3
+    ['Two dogs are running', 'Two dogs are running', 12, [101, 2048, 6077, 2024, 2770, 102, 2048, 6077, 2024, 2770, 102]], // 4+4 → 4+4
+    ['Two dogs are running', 'Two dogs are running', 16, [101, 2048, 6077, 2024, 2770, 102, 2048, 6077, 2024, 2770, 102]], // 4+4 → 4+4
+    ["Unbelievably, the quarterback's touchdown wasn't counted", 'A referee reviewed it', 5, [101, 4895, 102, 1037, 102]], // 15+4 → 1+1
+    ["Unbelievably, the quarterback's touchdown wasn't counted", 'A referee reviewed it', 8, [101, 4895, 8671, 2666, 102, 1037, 5330, 102]], // 15+4 → 3+2
+    [
+      "Unbelievably, the quarterback's touchdown wasn't counted",
+      'A referee reviewed it',
+      12,
+      [101, 4895, 8671, 2666, 3567, 6321, 102, 1037, 5330, 8182, 2009, 102],
+    ], // 15+4 → 5+4
+    [
+      "Unbelievably, the quarterback's touchdown wasn't counted",
+      'A referee reviewed it',
+      16,
+      [101, 4895, 8671, 2666, 3567, 6321, 1010, 1996, 9074, 1005, 102, 1037, 5330, 8182, 2009, 102],
+    ], // 15+4 → 9+4
   ];
   const { ours } = await tokenizers();
   for (const [a, b, maxLength, ids] of cases) {
     const got = ours.encodePair(a, b, maxLength);
     assert.deepEqual(Array.from(got.ids), ids, `maxLength ${maxLength}: ${a} / ${b}`);
     const sep = ids.indexOf(102);
-    assert.deepEqual(Array.from(got.typeIds), ids.map((_, i) => (i <= sep ? 0 : 1)), `type ids, maxLength ${maxLength}: ${a} / ${b}`);
+    assert.deepEqual(
+      Array.from(got.typeIds),
+      ids.map((_, i) => (i <= sep ? 0 : 1)),
+      `type ids, maxLength ${maxLength}: ${a} / ${b}`,
+    );
   }
 });
 
@@ -226,10 +275,59 @@ test('equals transformers.js on 5,000 seeded random strings over many character 
   const { ours, peer } = await tokenizers();
   const pool = [
     ...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789      .,;:!?\'"()[]{}<>-_+=*&^%$#@~`|\\/\t\n\r',
-    'é', 'Å', 'ñ', 'ü', 'ß', 'İ', 'Σ', 'ς', '中', '文', '日', 'ア', '한', '🍕', '👍', '🏽', '\u200d', '\u200b', '\u00ad',
-    '\u0000', '\u0001', '\u007f', '\u0085', '\u00a0', '\u3000', '\u2028', '“', '”', '—', '…', '¿', '§', '©', '€',
-    '\u0301', '\u0308', 'ﬁ', 'Ａ', '\ufeff', '\ufffd', '[CLS]', '[SEP]', '[MASK]', '##', 'ǅ', 'Ⅻ', 'ı', '\ud800',
-    '\udc00', 'ﷺ', '\u{1D400}', '\u{E0001}', '\u{F0000}',
+    'é',
+    'Å',
+    'ñ',
+    'ü',
+    'ß',
+    'İ',
+    'Σ',
+    'ς',
+    '中',
+    '文',
+    '日',
+    'ア',
+    '한',
+    '🍕',
+    '👍',
+    '🏽',
+    '\u200d',
+    '\u200b',
+    '\u00ad',
+    '\u0000',
+    '\u0001',
+    '\u007f',
+    '\u0085',
+    '\u00a0',
+    '\u3000',
+    '\u2028',
+    '“',
+    '”',
+    '—',
+    '…',
+    '¿',
+    '§',
+    '©',
+    '€',
+    '\u0301',
+    '\u0308',
+    'ﬁ',
+    'Ａ',
+    '\ufeff',
+    '\ufffd',
+    '[CLS]',
+    '[SEP]',
+    '[MASK]',
+    '##',
+    'ǅ',
+    'Ⅻ',
+    'ı',
+    '\ud800',
+    '\udc00',
+    'ﷺ',
+    '\u{1D400}',
+    '\u{E0001}',
+    '\u{F0000}',
   ];
   let seed = 12345;
   const rnd = (): number => {

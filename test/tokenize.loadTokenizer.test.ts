@@ -9,12 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { InputError, ModelError } from '../src/errors.js';
-import {
-  loadTokenizer,
-  HfTokenizersPairTokenizer,
-  WordPiecePairTokenizer,
-  type PairTokenizer,
-} from '../src/tokenize/index.js';
+import { loadTokenizer, HfTokenizersPairTokenizer, WordPiecePairTokenizer, type PairTokenizer } from '../src/tokenize/index.js';
 import { BPE_TOKENIZER_CONFIG, bpeTokenizerJson } from './helpers/bpe-tokenizer.js';
 import { SHARED_MISSING, sharedPath } from './helpers/shared.js';
 
@@ -215,7 +210,10 @@ test('unreadable or unsuitable tokenizer files are ModelErrors naming the file',
     assert.ok(err.message.includes(path.join(broken, 'tokenizer.json')), err.message);
     return true;
   });
-  const roberta = makeDir({ 'vocab.txt': '[PAD]\n[UNK]\n[CLS]\n[SEP]\n', 'tokenizer_config.json': '{"tokenizer_class": "RobertaTokenizer"}' });
+  const roberta = makeDir({
+    'vocab.txt': '[PAD]\n[UNK]\n[CLS]\n[SEP]\n',
+    'tokenizer_config.json': '{"tokenizer_class": "RobertaTokenizer"}',
+  });
   await assert.rejects(loadTokenizer(roberta), (err: unknown) => err instanceof ModelError && /RobertaTokenizer/.test(err.message));
   const noCls = makeDir({ 'vocab.txt': '[PAD]\n[UNK]\nhello\n' });
   await assert.rejects(loadTokenizer(noCls), (err: unknown) => err instanceof ModelError && err.message.includes('vocab.txt'));

@@ -50,7 +50,12 @@ export interface EmbedBenchResult {
 }
 
 /** Raw onnxruntime-node, user's model file, file-order batches padded to their longest row. */
-export async function rawOrtFileOrder(encodings: readonly Encoding[], modelDir: string, threads: number, batchSize: number): Promise<number> {
+export async function rawOrtFileOrder(
+  encodings: readonly Encoding[],
+  modelDir: string,
+  threads: number,
+  batchSize: number,
+): Promise<number> {
   const session = await ort.InferenceSession.create(path.join(modelDir, 'model.onnx'), {
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
@@ -119,11 +124,7 @@ async function main(): Promise<void> {
   const [nArg, budgetArg, ...dirArgs] = process.argv.slice(2);
   const shared = sharedDir();
   const modelDirs =
-    dirArgs.length > 0
-      ? dirArgs
-      : shared
-        ? ['bert-tiny-random', 'bert-tiny-sick-seqcls'].map((m) => path.join(shared, 'models', m))
-        : [];
+    dirArgs.length > 0 ? dirArgs : shared ? ['bert-tiny-random', 'bert-tiny-sick-seqcls'].map((m) => path.join(shared, 'models', m)) : [];
   if (modelDirs.length === 0) throw new Error('no model directory given and ../shared is absent');
   const { source, pairs } = loadBenchPairs(Number(nArg ?? 1024));
   const threads = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);

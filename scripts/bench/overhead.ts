@@ -37,7 +37,9 @@ async function rawRunner(modelDir: string, pairs: number): Promise<{ run: () => 
   const encodings = [...generatePairs(pairs)].map((p) => tokenizer.encodePair(p.premise, p.hypothesis, 512));
   const plan = planBatches(encodings, { batchTokens: 1024, padId: 0 });
   const session = await ort.InferenceSession.create(path.join(modelDir, 'model.onnx'), {
-    intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all',
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
   });
   const feeds = plan.batches.map((b) => {
     const dims = [b.rows.length, b.seqLen];
@@ -73,7 +75,12 @@ export async function benchOverhead(pairs = 20_000, rounds = 3): Promise<Overhea
     try {
       for (let i = 0; i < rounds; i++) {
         const s = await benchScore(pairsFile, modelDir, {
-          threads: 1, sessions: 1, batchTokens: 1024, cacheDir: path.join(work, 'cache'), features: 'none', outFile: path.join(work, 'out.jsonl'),
+          threads: 1,
+          sessions: 1,
+          batchTokens: 1024,
+          cacheDir: path.join(work, 'cache'),
+          features: 'none',
+          outFile: path.join(work, 'out.jsonl'),
         });
         results.push({ score: s.pairsPerSec, raw: await raw.run() });
       }
@@ -92,6 +99,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const r = await benchOverhead(Number(process.argv[2] ?? 20_000));
   const f = (n: number) => n.toFixed(0);
   console.log(`pairs ${r.pairs}, tiny 2×128, 1 session × 1 thread, 1,024-token batches`);
-  for (const [i, x] of r.rounds.entries()) console.log(`round ${i + 1}: score ${f(x.score)} pairs/s, raw onnxruntime-node ${f(x.raw)} pairs/s, ratio ${(x.score / x.raw).toFixed(3)}`);
+  for (const [i, x] of r.rounds.entries())
+    console.log(
+      `round ${i + 1}: score ${f(x.score)} pairs/s, raw onnxruntime-node ${f(x.raw)} pairs/s, ratio ${(x.score / x.raw).toFixed(3)}`,
+    );
   console.log(`median: score ${f(r.scorePairsPerSec)} pairs/s, raw ${f(r.rawPairsPerSec)} pairs/s, pairscore/raw ${r.ratio.toFixed(3)}`);
 }

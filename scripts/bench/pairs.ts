@@ -30,7 +30,11 @@ function readSick(split: 'train' | 'trial'): Array<[string, string]> | undefined
   const shared = sharedDir();
   const file = shared && path.join(shared, 'data', 'sick', `SICK_${split}.tsv`);
   if (!file || !fs.existsSync(file)) return undefined;
-  const lines = fs.readFileSync(file, 'utf8').split(/\r?\n/).slice(1).filter((l) => l.length > 0);
+  const lines = fs
+    .readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .slice(1)
+    .filter((l) => l.length > 0);
   return lines.map((l) => {
     const [, a, b] = l.split('\t');
     return [a ?? '', b ?? ''] as [string, string];

@@ -57,11 +57,20 @@ async function rawBullmq(chunks: number): Promise<number> {
   const w2 = new Worker('parents', async () => done(), { connection, prefix });
   try {
     const t0 = performance.now();
-    await flow.add({ name: 'p', queueName: 'parents', opts: { jobId: 'p' }, children: [{ name: 's', queueName: 'children', opts: { jobId: 's', delay: 1e9 } }] });
+    await flow.add({
+      name: 'p',
+      queueName: 'parents',
+      opts: { jobId: 'p' },
+      children: [{ name: 's', queueName: 'children', opts: { jobId: 's', delay: 1e9 } }],
+    });
     for (let i = 0; i < chunks; i += 200) {
-      await children.addBulk(Array.from({ length: Math.min(200, chunks - i) }, (_, k) => ({
-        name: 'c', data: { i: i + k }, opts: { jobId: `c-${i + k}`, parent: { id: 'p', queue: parents.qualifiedName }, removeOnComplete: true },
-      })));
+      await children.addBulk(
+        Array.from({ length: Math.min(200, chunks - i) }, (_, k) => ({
+          name: 'c',
+          data: { i: i + k },
+          opts: { jobId: `c-${i + k}`, parent: { id: 'p', queue: parents.qualifiedName }, removeOnComplete: true },
+        })),
+      );
     }
     await (await Job.fromId(children, 's'))!.promote();
     await finished;
@@ -80,18 +89,36 @@ export async function benchQueueOverhead(chunks = 4000, workDir?: string): Promi
   fs.mkdirSync(dir, { recursive: true });
   const prefix = `bench-q-${process.pid}-${Date.now()}`;
   const modelsRoot = path.join(dir, 'models');
-  if (!fs.existsSync(path.join(modelsRoot, 'demo', 'model.onnx'))) await makeModel({ outDir: path.join(modelsRoot, 'demo'), size: 'tiny', head: 'seqcls' });
+  if (!fs.existsSync(path.join(modelsRoot, 'demo', 'model.onnx')))
+    await makeModel({ outDir: path.join(modelsRoot, 'demo'), size: 'tiny', head: 'seqcls' });
   const input = path.join(dir, `pairs-${chunks}.jsonl`);
   await writeSyntheticPairs(input, chunks);
   const target = { redis: { url: REDIS_URL }, prefix };
   const worker = await startWorker({
-    ...target, modelsRoot, cacheDir: path.join(dir, 'cache'), concurrency: 50, threads: 1, sessions: 1, batchTokens: 1024, device: 'cpu',
-    log: silentLogger(), stages: { runnerFor: async () => noopRunner, close: async () => undefined },
+    ...target,
+    modelsRoot,
+    cacheDir: path.join(dir, 'cache'),
+    concurrency: 50,
+    threads: 1,
+    sessions: 1,
+    batchTokens: 1024,
+    device: 'cpu',
+    log: silentLogger(),
+    stages: { runnerFor: async () => noopRunner, close: async () => undefined },
   });
   const client = await RunClient.open(target);
   try {
     const t0 = performance.now();
-    const sub = await submitRun({ ...target, input, model: 'demo', modelsRoot, cacheDir: path.join(dir, 'cache'), keepSeconds: 3600, chunkSize: 1, runId: 'q' });
+    const sub = await submitRun({
+      ...target,
+      input,
+      model: 'demo',
+      modelsRoot,
+      cacheDir: path.join(dir, 'cache'),
+      keepSeconds: 3600,
+      chunkSize: 1,
+      runId: 'q',
+    });
     const submitSeconds = (performance.now() - t0) / 1000;
     await client.wait('q', { intervalMs: 50 });
     const seconds = (performance.now() - t0) / 1000;
@@ -114,7 +141,9 @@ function startWorkerProcess(env: NodeJS.ProcessEnv): ChildProcess {
 }
 
 async function stopAll(procs: ChildProcess[]): Promise<void> {
-  await Promise.all(procs.map((p) => new Promise<void>((res) => (p.exitCode !== null ? res() : (p.once('exit', () => res()), p.kill('SIGTERM'))))));
+  await Promise.all(
+    procs.map((p) => new Promise<void>((res) => (p.exitCode !== null ? res() : (p.once('exit', () => res()), p.kill('SIGTERM'))))),
+  );
 }
 
 export interface DistributedOptions {
@@ -146,8 +175,13 @@ export async function distributedPairsPerSec(
   const model = path.basename(modelDir);
   const out = opts.out ?? path.join(os.tmpdir(), `pairscore-bench-dist-${process.pid}.jsonl`);
   const env = {
-    REDIS_URL, PAIRSCORE_PREFIX: prefix, PAIRSCORE_MODELS_ROOT: modelsRoot, PAIRSCORE_CACHE_DIR: cacheDir,
-    PAIRSCORE_THREADS: '1', PAIRSCORE_SESSIONS: '1', PAIRSCORE_LOG_LEVEL: 'warn',
+    REDIS_URL,
+    PAIRSCORE_PREFIX: prefix,
+    PAIRSCORE_MODELS_ROOT: modelsRoot,
+    PAIRSCORE_CACHE_DIR: cacheDir,
+    PAIRSCORE_THREADS: '1',
+    PAIRSCORE_SESSIONS: '1',
+    PAIRSCORE_LOG_LEVEL: 'warn',
   };
   const procs = Array.from({ length: workers }, () => startWorkerProcess(env));
   const target = { redis: { url: REDIS_URL }, prefix };
@@ -169,7 +203,9 @@ export async function distributedPairsPerSec(
     const written = await writeRunResults(client, 'd', out);
     const seconds = (performance.now() - t0) / 1000;
     return {
-      pairsPerSec: written / seconds, rows: written, seconds,
+      pairsPerSec: written / seconds,
+      rows: written,
+      seconds,
       note: `${workers} workers × 1 thread, ${sub.chunks} chunks of ${chunkSize}; workers seen ${s.workers.length}; submit → results file`,
     };
   } finally {
@@ -196,10 +232,19 @@ export interface DistributedResult {
 export async function benchDistributed(input: string, modelsRoot: string, model: string, workers = 2): Promise<DistributedResult> {
   const cacheDir = path.join(os.tmpdir(), 'pairscore-bench-cache');
   const local = await benchScore(input, path.join(modelsRoot, model), {
-    sessions: workers, threads: 1, batchTokens: 1024, cacheDir, outFile: path.join(os.tmpdir(), `pairscore-bench-local-${process.pid}.jsonl`),
+    sessions: workers,
+    threads: 1,
+    batchTokens: 1024,
+    cacheDir,
+    outFile: path.join(os.tmpdir(), `pairscore-bench-local-${process.pid}.jsonl`),
   });
   const d = await distributedPairsPerSec(input, path.join(modelsRoot, model), { workers, chunkSize: 256, cacheDir });
-  return { rows: d.rows, distributedPairsPerSec: d.pairsPerSec, localPairsPerSec: local.pairsPerSec, ratio: d.pairsPerSec / local.pairsPerSec };
+  return {
+    rows: d.rows,
+    distributedPairsPerSec: d.pairsPerSec,
+    localPairsPerSec: local.pairsPerSec,
+    ratio: d.pairsPerSec / local.pairsPerSec,
+  };
 }
 
 /** True when the Redis at REDIS_URL answers within a second. */
@@ -248,11 +293,15 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairscore-qbench-'));
   try {
     const q = await benchQueueOverhead(chunks, dir);
-    console.log(`queue overhead: ${q.chunks} chunk jobs, ${q.chunkJobsPerSec.toFixed(0)} chunk jobs/s end to end (submit took ${q.submitSeconds.toFixed(2)} s); bare BullMQ ${q.rawBullmqJobsPerSec.toFixed(0)} jobs/s; ratio ${(q.chunkJobsPerSec / q.rawBullmqJobsPerSec).toFixed(2)}`);
+    console.log(
+      `queue overhead: ${q.chunks} chunk jobs, ${q.chunkJobsPerSec.toFixed(0)} chunk jobs/s end to end (submit took ${q.submitSeconds.toFixed(2)} s); bare BullMQ ${q.rawBullmqJobsPerSec.toFixed(0)} jobs/s; ratio ${(q.chunkJobsPerSec / q.rawBullmqJobsPerSec).toFixed(2)}`,
+    );
     const input = path.join(dir, 'pairs-4000.jsonl');
     await writeSyntheticPairs(input, 4000);
     const d = await benchDistributed(input, path.join(dir, 'models'), 'demo');
-    console.log(`distributed 2×1 thread: ${d.distributedPairsPerSec.toFixed(0)} pairs/s; local 2 sessions × 1 thread: ${d.localPairsPerSec.toFixed(0)} pairs/s; ratio ${d.ratio.toFixed(2)}`);
+    console.log(
+      `distributed 2×1 thread: ${d.distributedPairsPerSec.toFixed(0)} pairs/s; local 2 sessions × 1 thread: ${d.localPairsPerSec.toFixed(0)} pairs/s; ratio ${d.ratio.toFixed(2)}`,
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -32,7 +32,10 @@ export interface RssResult {
 export function pairscoreRss(args: string[], env: NodeJS.ProcessEnv): Promise<RssResult> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(TIME, ['-v', process.execPath, ...cliEntry().args, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(TIME, ['-v', process.execPath, ...cliEntry().args, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);

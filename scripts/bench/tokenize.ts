@@ -48,7 +48,11 @@ function timeIt(pairs: Array<[string, string]>, pass: Pass, minMs = MIN_MS): num
   return (done / elapsed) * 1000;
 }
 
-export async function benchTokenizer(pairs: Array<[string, string]>, modelDir: string, opts: { rounds?: number } = {}): Promise<TokenizerBenchResult> {
+export async function benchTokenizer(
+  pairs: Array<[string, string]>,
+  modelDir: string,
+  opts: { rounds?: number } = {},
+): Promise<TokenizerBenchResult> {
   if (pairs.length === 0) throw new Error('benchTokenizer needs at least one pair');
   const rounds = opts.rounds ?? 3;
   const ours: PairTokenizer = await loadTokenizer(modelDir);
@@ -67,7 +71,10 @@ export async function benchTokenizer(pairs: Array<[string, string]>, modelDir: s
     let n = 0;
     for (let i = 0; i < ps.length; i += PEER_BATCH) {
       const slice = ps.slice(i, i + PEER_BATCH);
-      const enc = peer(slice.map((p) => p[0]), { text_pair: slice.map((p) => p[1]), return_tensor: false });
+      const enc = peer(
+        slice.map((p) => p[0]),
+        { text_pair: slice.map((p) => p[1]), return_tensor: false },
+      );
       n += (enc['input_ids'] as unknown[]).length;
     }
     return n;
@@ -112,7 +119,9 @@ async function main(): Promise<void> {
   console.log(`tokenizer bench — ${source}, model ${modelDir}`);
   console.log(`  pairscore        ${Math.round(r.oursPairsPerSec).toLocaleString('en-US')} pairs/s`);
   console.log(`  transformers.js  ${Math.round(r.peerPairsPerSec).toLocaleString('en-US')} pairs/s`);
-  console.log(`  ratio            ${r.ratio.median.toFixed(2)}× (rounds ${r.ratio.min.toFixed(2)}–${r.ratio.max.toFixed(2)}×); peer call: ${r.peerCall}`);
+  console.log(
+    `  ratio            ${r.ratio.median.toFixed(2)}× (rounds ${r.ratio.min.toFixed(2)}–${r.ratio.max.toFixed(2)}×); peer call: ${r.peerCall}`,
+  );
 }
 
 if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

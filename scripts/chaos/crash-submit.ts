@@ -16,8 +16,15 @@ if (!input || !runId) {
 }
 const config = loadConfig();
 await submitRun({
-  redis: redisSettingsOf(config), prefix: config.redisPrefix, input, runId, model: 'demo', modelsRoot: config.modelsRoot,
-  cacheDir: config.cacheDir, keepSeconds: config.keepSeconds, chunkSize: 100,
+  redis: redisSettingsOf(config),
+  prefix: config.redisPrefix,
+  input,
+  runId,
+  model: 'demo',
+  modelsRoot: config.modelsRoot,
+  cacheDir: config.cacheDir,
+  keepSeconds: config.keepSeconds,
+  chunkSize: 100,
   onProgress: (added, total) => {
     if (added === total) process.kill(process.pid, 'SIGKILL');
   },

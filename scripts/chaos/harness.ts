@@ -30,7 +30,9 @@ const PREFIX = 'chaos';
 const CHUNK_SIZE = 100;
 
 export function cliArgv(args: string[]): string[] {
-  return compiled ? [path.join(repoRoot, 'dist', 'src', 'cli.js'), ...args] : ['--import', 'tsx', path.join(repoRoot, 'src', 'cli.ts'), ...args];
+  return compiled
+    ? [path.join(repoRoot, 'dist', 'src', 'cli.js'), ...args]
+    : ['--import', 'tsx', path.join(repoRoot, 'src', 'cli.ts'), ...args];
 }
 
 export interface CliResult {
@@ -106,14 +108,23 @@ export async function prepareFixtures(opts: FixtureOptions): Promise<Fixtures> {
   if (!fs.existsSync(baselineFile)) {
     opts.log?.(`baseline: local score of ${opts.rows} pairs (${opts.size} model; cached in ${cache})`);
     const tmp = `${baselineFile}.tmp.jsonl`;
-    const r = await runCli(['score', all, '--model', path.join(modelsRoot, 'demo'), '--out', tmp, '--no-progress'], { ...env, PAIRSCORE_THREADS: String(os.availableParallelism()) });
+    const r = await runCli(['score', all, '--model', path.join(modelsRoot, 'demo'), '--out', tmp, '--no-progress'], {
+      ...env,
+      PAIRSCORE_THREADS: String(os.availableParallelism()),
+    });
     if (r.code !== 0) throw new Error(`baseline score failed: ${r.stderr}`);
     fs.renameSync(tmp, baselineFile);
   }
   const baseline = readRows(baselineFile);
-  const lines = fs.readFileSync(all, 'utf8').split('\n').filter((l) => l.length > 0);
+  const lines = fs
+    .readFileSync(all, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
   return {
-    dir, modelsRoot, cacheDir, baseline,
+    dir,
+    modelsRoot,
+    cacheDir,
+    baseline,
     pairs(n) {
       const file = path.join(dir, `pairs-${n}.jsonl`);
       if (!fs.existsSync(file)) fs.writeFileSync(file, `${lines.slice(0, n).join('\n')}\n`);
@@ -157,7 +168,11 @@ function scoringFingerprint(): string {
 }
 
 function readRows(file: string): ExportedRow[] {
-  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as ExportedRow);
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => JSON.parse(l) as ExportedRow);
 }
 
 // ---------------------------------------------------------------------------
@@ -323,8 +338,17 @@ class RetryCounter {
 }
 
 function resultLine(name: string, a: Accounting, retried: number, state: string, extra: Record<string, string>): string {
-  const fields = [`scenario=${name}`, `rows=${a.rows}`, `ok=${a.ok}`, `lost=${a.lost}`, `duplicated=${a.duplicated}`, `unexpected=${a.unexpected}`,
-    `error_rows=${a.errorRows}`, `chunks_retried=${retried}`, `state=${state}`];
+  const fields = [
+    `scenario=${name}`,
+    `rows=${a.rows}`,
+    `ok=${a.ok}`,
+    `lost=${a.lost}`,
+    `duplicated=${a.duplicated}`,
+    `unexpected=${a.unexpected}`,
+    `error_rows=${a.errorRows}`,
+    `chunks_retried=${retried}`,
+    `state=${state}`,
+  ];
   for (const [k, v] of Object.entries(extra)) fields.push(`${k}=${v}`);
   return fields.join(' ');
 }
@@ -333,7 +357,16 @@ export async function runScenario(fixtures: Fixtures, scenario: Scenario): Promi
   const skipped = scenario.skip?.(fixtures);
   if (skipped) {
     const empty: Accounting = { rows: scenario.rows, ok: 0, lost: 0, duplicated: 0, unexpected: 0, errorRows: 0, samples: [] };
-    return { ...empty, name: scenario.name, state: 'skipped', chunksRetried: 0, passed: true, skipped, notes: [skipped], line: `scenario=${scenario.name} skipped: ${skipped}` };
+    return {
+      ...empty,
+      name: scenario.name,
+      state: 'skipped',
+      chunksRetried: 0,
+      passed: true,
+      skipped,
+      notes: [skipped],
+      line: `scenario=${scenario.name} skipped: ${skipped}`,
+    };
   }
   const dir = fs.mkdtempSync(path.join(fixtures.dir, `${scenario.name}-`));
   const redis = await ChaosRedis.start(dir);
@@ -341,13 +374,25 @@ export async function runScenario(fixtures: Fixtures, scenario: Scenario): Promi
   const runId = `chaos-${scenario.name}`;
   const input = scenario.input?.(fixtures) ?? fixtures.pairs(scenario.rows);
   const env: NodeJS.ProcessEnv = {
-    REDIS_URL: redis.url, PAIRSCORE_PREFIX: PREFIX, PAIRSCORE_MODELS_ROOT: fixtures.modelsRoot, PAIRSCORE_CACHE_DIR: fixtures.cacheDir,
-    PAIRSCORE_THREADS: '1', PAIRSCORE_CONCURRENCY: '2', PAIRSCORE_LOG_LEVEL: 'warn', PAIRSCORE_LOCK_MS: String(scenario.lockMs ?? 5000),
+    REDIS_URL: redis.url,
+    PAIRSCORE_PREFIX: PREFIX,
+    PAIRSCORE_MODELS_ROOT: fixtures.modelsRoot,
+    PAIRSCORE_CACHE_DIR: fixtures.cacheDir,
+    PAIRSCORE_THREADS: '1',
+    PAIRSCORE_CONCURRENCY: '2',
+    PAIRSCORE_LOG_LEVEL: 'warn',
+    PAIRSCORE_LOCK_MS: String(scenario.lockMs ?? 5000),
   };
   const notes: string[] = [];
   const failures: string[] = [];
   const workers: WorkerProc[] = [];
-  const watcher = new Redis({ port: redis.port, host: '127.0.0.1', maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => 200 });
+  const watcher = new Redis({
+    port: redis.port,
+    host: '127.0.0.1',
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => 200,
+  });
   watcher.on('error', () => undefined);
   const counter = new RetryCounter(new QueueKeys(names.bullPrefix).toKey(names.scoreQueue, 'events'));
   const m: Measurements = { peakRedisBytes: 0, peakWorkerRssBytes: 0, seconds: 0 };
@@ -376,7 +421,13 @@ export async function runScenario(fixtures: Fixtures, scenario: Scenario): Promi
     }
   };
   const ctx: ScenarioContext = {
-    redis, runId, rows: scenario.rows, input, env, fixtures, workers,
+    redis,
+    runId,
+    rows: scenario.rows,
+    input,
+    env,
+    fixtures,
+    workers,
     startWorker(extraEnv = {}) {
       const w = new WorkerProc({ ...env, ...scenario.workerEnv, ...extraEnv });
       workers.push(w);
@@ -409,7 +460,10 @@ export async function runScenario(fixtures: Fixtures, scenario: Scenario): Promi
   let watch: ReturnType<typeof startNode> | undefined;
   // A user waiting on the run (`status --watch`): it must ride out the fault, and print no ioredis noise.
   const startWatch = () => {
-    watch = startNode(cliArgv(['status', runId, '--watch', '--timeout', String(Math.ceil((scenario.timeoutMs ?? 300000) / 1000) + 60)]), env);
+    watch = startNode(
+      cliArgv(['status', runId, '--watch', '--timeout', String(Math.ceil((scenario.timeoutMs ?? 300000) / 1000) + 60)]),
+      env,
+    );
   };
   let exported: ExportedRow[] = [];
   try {
@@ -444,7 +498,9 @@ export async function runScenario(fixtures: Fixtures, scenario: Scenario): Promi
     if (r.code === 0) exported = readRows(out);
     else notes.push(`results exited ${r.code}: ${lastLine(r.stderr)}`);
     // (A run that did not end has already failed the scenario: no need to wait for the watcher.)
-    const w = FINAL.has(finalState) ? await Promise.race([watch!.result, sleep(20000).then(() => undefined)]) : { code: 0, stdout: '', stderr: '' };
+    const w = FINAL.has(finalState)
+      ? await Promise.race([watch!.result, sleep(20000).then(() => undefined)])
+      : { code: 0, stdout: '', stderr: '' };
     if (!w) {
       watch!.child.kill('SIGKILL');
       failures.push('status --watch was still waiting 20 s after the run ended');
@@ -460,7 +516,8 @@ export async function runScenario(fixtures: Fixtures, scenario: Scenario): Promi
     for (const w of workers) {
       const { exit, inTime } = await w.stop();
       if (!inTime) notes.push(`worker ${w.pid} did not exit within 15 s of SIGTERM (killed)`);
-      else if (exit !== 0 && exit !== 'SIGKILL' && exit !== 137 && !w.killedOnPurpose) notes.push(`worker ${w.pid} exited ${exit}: ${lastLine(w.output())}`);
+      else if (exit !== 0 && exit !== 'SIGKILL' && exit !== 137 && !w.killedOnPurpose)
+        notes.push(`worker ${w.pid} exited ${exit}: ${lastLine(w.output())}`);
     }
     watcher.disconnect();
     await redis.stop();
@@ -484,11 +541,23 @@ export async function runScenario(fixtures: Fixtures, scenario: Scenario): Promi
   if (finalState !== expectState) broken.push(`state ${finalState} (expected ${expectState})`);
   const line = resultLine(scenario.name, a, chunksRetried, finalState, scenario.extra?.(m) ?? { seconds: m.seconds.toFixed(0) });
   return {
-    ...a, name: scenario.name, state: finalState, chunksRetried, passed: broken.length === 0,
-    notes: [...(broken.length ? [`FAIL: ${broken.join('; ')}`] : []), ...notes, ...a.samples], line,
+    ...a,
+    name: scenario.name,
+    state: finalState,
+    chunksRetried,
+    passed: broken.length === 0,
+    notes: [...(broken.length ? [`FAIL: ${broken.join('; ')}`] : []), ...notes, ...a.samples],
+    line,
   };
 }
 
 function lastLine(text: string): string {
-  return text.trim().split('\n').filter((l) => l.trim()).slice(-1)[0]?.slice(0, 300) ?? '';
+  return (
+    text
+      .trim()
+      .split('\n')
+      .filter((l) => l.trim())
+      .slice(-1)[0]
+      ?.slice(0, 300) ?? ''
+  );
 }

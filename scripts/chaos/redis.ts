@@ -26,10 +26,26 @@ export class ChaosRedis {
   }
 
   private async launch(): Promise<void> {
-    this.proc = spawn('redis-server', [
-      '--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '',
-      '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction',
-    ], { stdio: 'ignore' });
+    this.proc = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        this.dir,
+        '--save',
+        '',
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'everysec',
+        '--maxmemory-policy',
+        'noeviction',
+      ],
+      { stdio: 'ignore' },
+    );
     for (let i = 0; i < 200; i++) {
       if (await this.answers()) return;
       await sleep(50);
@@ -39,7 +55,14 @@ export class ChaosRedis {
 
   /** PING answered (AOF loaded: a loading server answers LOADING). */
   private async answers(): Promise<boolean> {
-    const r = new Redis({ port: this.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+    const r = new Redis({
+      port: this.port,
+      host: '127.0.0.1',
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      enableOfflineQueue: false,
+    });
     r.on('error', () => undefined);
     try {
       await r.connect();

@@ -27,7 +27,9 @@ async function main(): Promise<number> {
   }
   const scenarios = wanted.length ? SCENARIOS.filter((s) => wanted.includes(s.name)) : SCENARIOS;
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  log(`chaos: ${new Date().toISOString()}  ${os.cpus()[0]?.model ?? 'cpu'} ×${os.availableParallelism()}  ${cpuFlag()}  node ${process.version}`);
+  log(
+    `chaos: ${new Date().toISOString()}  ${os.cpus()[0]?.model ?? 'cpu'} ×${os.availableParallelism()}  ${cpuFlag()}  node ${process.version}`,
+  );
   const fixtures = await prepareFixtures({ size: 'small', rows: Math.max(...SCENARIOS.map((s) => s.rows)), log });
   const results: ScenarioResult[] = [];
   const stop = () => {
@@ -48,11 +50,16 @@ async function main(): Promise<number> {
   }
   const failed = results.filter((r) => !r.passed);
   const skipped = results.filter((r) => r.skipped);
-  log(`chaos: ${results.length - failed.length - skipped.length} passed, ${failed.length} failed${failed.length ? ` (${failed.map((r) => r.name).join(', ')})` : ''}, ${skipped.length} skipped`);
+  log(
+    `chaos: ${results.length - failed.length - skipped.length} passed, ${failed.length} failed${failed.length ? ` (${failed.map((r) => r.name).join(', ')})` : ''}, ${skipped.length} skipped`,
+  );
   return failed.length ? 1 : 0;
 }
 
-main().then((code) => process.exit(code), (err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

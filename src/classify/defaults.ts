@@ -39,9 +39,7 @@ export function defaultInputs(data: FeatureData): InputGroup[] {
 }
 
 /** A remedy against memorized vectors, as the training options it sets and the flag that asks for it. */
-export type Remedy =
-  | { kind: 'vector-noise-auto'; flag: '--vector-noise auto' }
-  | { kind: 'group-dropout'; p: number; flag: string };
+export type Remedy = { kind: 'vector-noise-auto'; flag: '--vector-noise auto' } | { kind: 'group-dropout'; p: number; flag: string };
 
 /** The remedy applied automatically to a head reading `inputs`, or null when it reads no vector. */
 export function defaultRemedy(inputs: readonly InputGroup[]): Remedy | null {

@@ -80,7 +80,9 @@ async function readMeta(file: string, parquetKv?: Record<string, string>): Promi
   }
   const parsed = featuresMetaSchema.safeParse(json);
   if (!parsed.success) {
-    throw new InputError(`${metaPathFor(file)} is not a pairscore features sidecar: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new InputError(
+      `${metaPathFor(file)} is not a pairscore features sidecar: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   return parsed.data;
 }
@@ -179,7 +181,14 @@ export async function loadFeatureFile(file: string): Promise<FeatureData> {
     const fixed = new Set(['index', 'id', 'gold', 'error', 'embedding', 'logits']);
     const featureNames = meta ? meta.features : pf.columns.filter((c) => !fixed.has(c));
     for (const f of featureNames) if (!has.has(f)) throw new InputError(`${file}: feature column "${f}" is missing`);
-    const wanted = ['id', 'gold', 'error', ...(has.has('embedding') ? ['embedding'] : []), ...featureNames, ...(has.has('logits') ? ['logits'] : [])].filter((c) => has.has(c));
+    const wanted = [
+      'id',
+      'gold',
+      'error',
+      ...(has.has('embedding') ? ['embedding'] : []),
+      ...featureNames,
+      ...(has.has('logits') ? ['logits'] : []),
+    ].filter((c) => has.has(c));
     let rowNo = 0;
     for await (const rows of parquetRowGroups(pf, wanted)) {
       for (const r of rows) {
@@ -218,10 +227,13 @@ export async function loadFeatureFile(file: string): Promise<FeatureData> {
   if (!cols) throw new InputError(`${file}: no usable rows (every row has an error)`);
   const c = cols;
   if (c.n === 0) {
-    throw new InputError(`${file}: no row has a gold label (${c.skippedErrors} rows with errors, ${c.skippedUnlabelled} without a label); training needs labelled rows`);
+    throw new InputError(
+      `${file}: no row has a gold label (${c.skippedErrors} rows with errors, ${c.skippedUnlabelled} without a label); training needs labelled rows`,
+    );
   }
   if (meta) {
-    if (meta.embedding_dim !== c.embDim && c.embDim !== 0) throw new InputError(`${file}: rows have ${c.embDim}-value embeddings, the sidecar says ${meta.embedding_dim}`);
+    if (meta.embedding_dim !== c.embDim && c.embDim !== 0)
+      throw new InputError(`${file}: rows have ${c.embDim}-value embeddings, the sidecar says ${meta.embedding_dim}`);
   }
   return {
     file,

@@ -13,7 +13,15 @@ import type { EmbeddingKind } from '../contracts.js';
 import { HEAD_FORMAT, HEAD_VERSION, type HeadFile } from './head-format.js';
 import type { FeatureData } from './features-file.js';
 import { Rng, trainMlp, type EpochReport, type Matrix, type TrainOptions, type TrainedMlp } from './train.js';
-import { calibrateVectorNoise, compareOwnAccuracy, leakageMessage, noValidationFileWarning, ownAccuracy, type LeakageCheck, type NoiseCalibration } from './leakage.js';
+import {
+  calibrateVectorNoise,
+  compareOwnAccuracy,
+  leakageMessage,
+  noValidationFileWarning,
+  ownAccuracy,
+  type LeakageCheck,
+  type NoiseCalibration,
+} from './leakage.js';
 import { defaultInputs, defaultRemedy, type InputGroup, type Remedy } from './defaults.js';
 import { permutationImportance } from './importance.js';
 
@@ -73,13 +81,18 @@ function layoutFor(data: FeatureData, opts: FitOptions & { inputs: InputGroup[] 
   const want = new Set(opts.inputs);
   const embedding = want.has('embedding');
   const logits = want.has('logits');
-  if (embedding && !data.embedding) throw new InputError(`${data.file} has no embedding vectors; extract with --embedding cls|pooled|mean, or drop "embedding" from --inputs`);
-  if (logits && !data.logits) throw new InputError(`${data.file} has no logits; extract without --no-logits, or drop "logits" from --inputs`);
+  if (embedding && !data.embedding)
+    throw new InputError(
+      `${data.file} has no embedding vectors; extract with --embedding cls|pooled|mean, or drop "embedding" from --inputs`,
+    );
+  if (logits && !data.logits)
+    throw new InputError(`${data.file} has no logits; extract without --no-logits, or drop "logits" from --inputs`);
   let featureNames: string[] = [];
   if (want.has('features')) {
     featureNames = opts.features ?? data.featureNames;
     const missing = featureNames.filter((f) => !data.featureNames.includes(f));
-    if (missing.length > 0) throw new InputError(`${data.file} has no feature column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
+    if (missing.length > 0)
+      throw new InputError(`${data.file} has no feature column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
     // Keep file (= registry) order, as the featurizer computes them.
     featureNames = data.featureNames.filter((f) => featureNames.includes(f));
   }
@@ -143,10 +156,14 @@ export function fitHead(
   const meta = train.meta;
   const sha256 = meta?.model.sha256 ?? opts.model?.sha256;
   if (!sha256) {
-    throw new InputError(`${train.file} has no sidecar (${train.file}.meta.json) saying which model made it; pass --model DIR (the model the rows were extracted with)`);
+    throw new InputError(
+      `${train.file} has no sidecar (${train.file}.meta.json) saying which model made it; pass --model DIR (the model the rows were extracted with)`,
+    );
   }
   if (val?.meta && val.meta.model.sha256 !== sha256) {
-    throw new InputError(`${val.file} was extracted with a different model (sha256 ${val.meta.model.sha256.slice(0, 12)}…) than ${train.file} (${sha256.slice(0, 12)}…)`);
+    throw new InputError(
+      `${val.file} was extracted with a different model (sha256 ${val.meta.model.sha256.slice(0, 12)}…) than ${train.file} (${sha256.slice(0, 12)}…)`,
+    );
   }
   const modelLabels = meta?.model_labels ?? opts.model?.labels ?? [];
   const embeddingKind: EmbeddingKind | null = meta?.embedding ?? opts.model?.embedding ?? null;
@@ -155,7 +172,8 @@ export function fitHead(
   }
   const { layout, featureNames } = layoutFor(train, { ...opts, inputs });
   if (val) {
-    if (val.embeddingDim !== train.embeddingDim && layout.embedding) throw new InputError(`${val.file} has ${val.embeddingDim}-value embeddings, ${train.file} ${train.embeddingDim}`);
+    if (val.embeddingDim !== train.embeddingDim && layout.embedding)
+      throw new InputError(`${val.file} has ${val.embeddingDim}-value embeddings, ${train.file} ${train.embeddingDim}`);
     const missing = featureNames.filter((f) => !val.featureNames.includes(f));
     if (missing.length > 0) throw new InputError(`${val.file} lacks feature columns ${missing.join(', ')}`);
     if (layout.logits && !val.logits) throw new InputError(`${val.file} has no logits`);
@@ -182,14 +200,14 @@ export function fitHead(
       if (idx(val.gold[r]!) >= 0) known.push(r);
       else unknown++;
     }
-    if (unknown > 0) warnings.push(`warning: ${unknown} validation rows have labels the training rows do not (${labels.join(', ')}); they are not used`);
+    if (unknown > 0)
+      warnings.push(`warning: ${unknown} validation rows have labels the training rows do not (${labels.join(', ')}); they are not used`);
     valRows = Int32Array.from(known);
   }
 
   // The val file's own layout: same feature names, found by name.
-  const valLayout = valData && valData !== train
-    ? { ...layout, featureIdx: featureNames.map((f) => valData!.featureNames.indexOf(f)) }
-    : layout;
+  const valLayout =
+    valData && valData !== train ? { ...layout, featureIdx: featureNames.map((f) => valData!.featureNames.indexOf(f)) } : layout;
   const trainM = matrixOf(train, layout, trainRows, idx);
   const valM = valData && valRows ? matrixOf(valData, valLayout, valRows, idx) : null;
 
@@ -211,7 +229,12 @@ export function fitHead(
 
   const readsVectors = layout.vectorRanges.length > 0;
   if (!val && readsVectors) {
-    warnings.push(noValidationFileWarning([...(layout.embedding ? [`${embeddingKind ?? 'embedding'} vectors`] : []), ...(layout.logits ? ['logits'] : [])], opts.valFraction));
+    warnings.push(
+      noValidationFileWarning(
+        [...(layout.embedding ? [`${embeddingKind ?? 'embedding'} vectors`] : []), ...(layout.logits ? ['logits'] : [])],
+        opts.valFraction,
+      ),
+    );
   }
 
   // The remedy: the user's, else (when the check fired) the default one for these inputs.
@@ -227,7 +250,13 @@ export function fitHead(
     ...(opts.groupDropout > 0 ? [`--group-dropout ${opts.groupDropout}`] : []),
   ].join(' ');
   const leakageWarning = leakage?.suspicious
-    ? leakageMessage(leakage, { inUse: inUse || null, auto: autoRemedy !== null, readsVectors, readsEmbedding: layout.embedding, autoOff: !opts.autoRemedy })
+    ? leakageMessage(leakage, {
+        inUse: inUse || null,
+        auto: autoRemedy !== null,
+        readsVectors,
+        readsEmbedding: layout.embedding,
+        autoOff: !opts.autoRemedy,
+      })
     : null;
 
   let noise: NoiseCalibration | null = null;
@@ -245,7 +274,16 @@ export function fitHead(
   }
 
   const ready: FitReady = {
-    trainRows: trainM.n, valRows: valM?.n ?? 0, labels, leakage, noise, warnings, inputs, inputsDefaulted, autoRemedy, leakageWarning,
+    trainRows: trainM.n,
+    valRows: valM?.n ?? 0,
+    labels,
+    leakage,
+    noise,
+    warnings,
+    inputs,
+    inputsDefaulted,
+    autoRemedy,
+    leakageWarning,
   };
   onReady(ready);
   const trained = trainMlp({ train: trainM, val: valM, classes: labels.length, vectorRanges: layout.vectorRanges }, trainOpts, onEpoch);
@@ -256,9 +294,19 @@ export function fitHead(
     val_rows: valM?.n ?? 0,
     val: val ? val.file.split(/[\\/]/).pop() : opts.valFraction > 0 ? `fraction ${opts.valFraction}` : null,
     options: {
-      hidden: opts.hidden, activation: opts.activation, dropout: opts.dropout, lr: opts.lr, weight_decay: opts.weightDecay,
-      batch_size: opts.batchSize, epochs: opts.epochs, patience: opts.patience, seed: opts.seed, class_weights: opts.classWeights,
-      group_dropout: opts.groupDropout, vector_noise: trainOpts.vectorNoise, vector_noise_mode: opts.vectorNoiseMode ?? 'fixed',
+      hidden: opts.hidden,
+      activation: opts.activation,
+      dropout: opts.dropout,
+      lr: opts.lr,
+      weight_decay: opts.weightDecay,
+      batch_size: opts.batchSize,
+      epochs: opts.epochs,
+      patience: opts.patience,
+      seed: opts.seed,
+      class_weights: opts.classWeights,
+      group_dropout: opts.groupDropout,
+      vector_noise: trainOpts.vectorNoise,
+      vector_noise_mode: opts.vectorNoiseMode ?? 'fixed',
     },
     ...(autoRemedy ? { auto_remedy: autoRemedy.flag } : {}),
     epochs_run: trained.epochs,
@@ -277,7 +325,11 @@ export function fitHead(
     training.val_macro_f1 = Number(trained.best.valMacroF1.toFixed(6));
   }
   if (leakage) {
-    training.model_own_accuracy = { train: Number(leakage.trainAccuracy.toFixed(6)), val: Number(leakage.valAccuracy.toFixed(6)), suspicious: leakage.suspicious };
+    training.model_own_accuracy = {
+      train: Number(leakage.trainAccuracy.toFixed(6)),
+      val: Number(leakage.valAccuracy.toFixed(6)),
+      suspicious: leakage.suspicious,
+    };
   }
   const head: HeadFile = {
     format: HEAD_FORMAT,
@@ -290,7 +342,7 @@ export function fitHead(
       logits: layout.logits,
       logits_dim: layout.logits ? train.logitsDim : 0,
     },
-    model: { sha256, ...(meta?.model.name ?? opts.model?.name ? { name: (meta?.model.name ?? opts.model?.name)! } : {}) },
+    model: { sha256, ...((meta?.model.name ?? opts.model?.name) ? { name: (meta?.model.name ?? opts.model?.name)! } : {}) },
     standardize: { mean: trained.mean, std: trained.std },
     layers: trained.layers,
     training,

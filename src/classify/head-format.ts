@@ -57,7 +57,10 @@ export const headSchema = z
     let inDim = dim;
     head.layers.forEach((layer, i) => {
       if (layer.bias.length !== layer.weight.length) {
-        ctx.addIssue({ code: 'custom', message: `layer ${i}: bias has ${layer.bias.length} values, weight has ${layer.weight.length} rows` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `layer ${i}: bias has ${layer.bias.length} values, weight has ${layer.weight.length} rows`,
+        });
       }
       if (layer.weight.some((row) => row.length !== inDim)) {
         ctx.addIssue({ code: 'custom', message: `layer ${i}: every weight row must have ${inDim} values (the previous layer's size)` });

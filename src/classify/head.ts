@@ -37,19 +37,25 @@ export function checkHeadFits(head: HeadFile, model: ModelInfo, featureNames: re
   const problems: string[] = [];
   const inputs = head.inputs;
   if (head.model.sha256 !== model.sha256) {
-    problems.push(`it was trained with a model.onnx of sha256 ${head.model.sha256.slice(0, 12)}…, but ${model.dir}/model.onnx has ${model.sha256.slice(0, 12)}…`);
+    problems.push(
+      `it was trained with a model.onnx of sha256 ${head.model.sha256.slice(0, 12)}…, but ${model.dir}/model.onnx has ${model.sha256.slice(0, 12)}…`,
+    );
   }
   if (inputs.embedding) {
     if (!model.available.includes(inputs.embedding)) {
-      problems.push(`it reads the '${inputs.embedding}' embedding, which this model does not provide (available: ${model.available.join(', ') || 'none'})`);
+      problems.push(
+        `it reads the '${inputs.embedding}' embedding, which this model does not provide (available: ${model.available.join(', ') || 'none'})`,
+      );
     } else {
       const dim = inputs.embedding === 'logits' ? model.numLabels : model.hiddenSize;
-      if (dim !== inputs.embedding_dim) problems.push(`it expects a ${inputs.embedding_dim}-value '${inputs.embedding}' vector; the model gives ${dim}`);
+      if (dim !== inputs.embedding_dim)
+        problems.push(`it expects a ${inputs.embedding_dim}-value '${inputs.embedding}' vector; the model gives ${dim}`);
     }
   }
   if (inputs.logits) {
     if (!model.available.includes('logits')) problems.push('it reads the model logits, which this model does not output');
-    else if (model.numLabels !== inputs.logits_dim) problems.push(`it expects ${inputs.logits_dim} logits; the model gives ${model.numLabels}`);
+    else if (model.numLabels !== inputs.logits_dim)
+      problems.push(`it expects ${inputs.logits_dim} logits; the model gives ${model.numLabels}`);
   }
   const want = inputs.features.join(',');
   if (want !== featureNames.join(',')) {

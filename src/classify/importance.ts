@@ -89,7 +89,12 @@ export function permutationImportance(head: HeadFile, val: Matrix, seed: number)
     const perm = Int32Array.from({ length: val.n }, (_, r) => r);
     rng.shuffle(perm);
     const s = scorePredictions(predictAll(mlp, val.x, val.n, val.d, { perm, columns: g.columns }), val.y, k);
-    return { group: g.group, columns: g.columns.length, accuracy_drop: round(base.accuracy - s.accuracy), macro_f1_drop: round(base.macroF1 - s.macroF1) };
+    return {
+      group: g.group,
+      columns: g.columns.length,
+      accuracy_drop: round(base.accuracy - s.accuracy),
+      macro_f1_drop: round(base.macroF1 - s.macroF1),
+    };
   });
   return { rows: val.n, seed, base_accuracy: round(base.accuracy), base_macro_f1: round(base.macroF1), groups };
 }

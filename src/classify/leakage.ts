@@ -83,7 +83,8 @@ export function leakageMessage(c: LeakageCheck, ctx?: RemedyContext): string {
   if (ctx.inUse && ctx.auto) {
     return `${head}. Applying ${ctx.inUse} automatically (the measured best remedy for this head's inputs; an explicit --vector-noise or --group-dropout, even 0, turns this off).`;
   }
-  if (ctx.inUse) return `${head}. Remedy in use: ${ctx.inUse}; if the head still over-trusts the vector, extract the training rows out of fold (see README, "Training a head").`;
+  if (ctx.inUse)
+    return `${head}. Remedy in use: ${ctx.inUse}; if the head still over-trusts the vector, extract the training rows out of fold (see README, "Training a head").`;
   const others = ALL_REMEDIES.filter((r) => ctx.readsEmbedding || !r.startsWith('--inputs')).join(', ');
   return `${head} and a head trained on them will over-trust the vector. No remedy applied${ctx.autoOff ? ' (the automatic one is off: --vector-noise or --group-dropout was given explicitly)' : ''}; remedies: ${others}, ${oof}.`;
 }
@@ -105,12 +106,31 @@ export interface NoiseCalibration {
  * σ (standardized units) for `--vector-noise auto`: the noise that brings a
  * linear probe's accuracy on the training vectors down to its validation accuracy.
  */
-export function calibrateVectorNoise(train: Matrix, val: Matrix, vectorCols: readonly number[], classes: number, seed: number): NoiseCalibration {
+export function calibrateVectorNoise(
+  train: Matrix,
+  val: Matrix,
+  vectorCols: readonly number[],
+  classes: number,
+  seed: number,
+): NoiseCalibration {
   const tr = columns(train, vectorCols);
   const va = columns(val, vectorCols);
   const probe = trainMlp(
     { train: tr, val: null, classes, vectorRanges: [] },
-    { hidden: [], activation: 'relu', dropout: 0, lr: 3e-3, weightDecay: 1e-3, batchSize: 64, epochs: 20, patience: 0, seed, classWeights: 'none', groupDropout: 0, vectorNoise: 0 },
+    {
+      hidden: [],
+      activation: 'relu',
+      dropout: 0,
+      lr: 3e-3,
+      weightDecay: 1e-3,
+      batchSize: 64,
+      epochs: 20,
+      patience: 0,
+      seed,
+      classWeights: 'none',
+      groupDropout: 0,
+      vectorNoise: 0,
+    },
   );
   const st = fitStandardizer(tr);
   const xs = standardize(tr, st);

@@ -205,7 +205,10 @@ export class Net {
   headLayers(round: (v: number) => number): Array<{ weight: number[][]; bias: number[]; activation: Activation }> {
     return this.layers.map((L, l) => ({
       weight: Array.from({ length: L.outDim }, (_, o) =>
-        l === 0 ? Array.from({ length: L.inDim }, (_, i) => round(L.w[i * L.outDim + o]!)) : Array.from(L.w.subarray(o * L.inDim, (o + 1) * L.inDim), round)),
+        l === 0
+          ? Array.from({ length: L.inDim }, (_, i) => round(L.w[i * L.outDim + o]!))
+          : Array.from(L.w.subarray(o * L.inDim, (o + 1) * L.inDim), round),
+      ),
       bias: Array.from(L.b, round),
       activation: L.activation,
     }));

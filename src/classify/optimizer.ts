@@ -9,7 +9,16 @@ const b2 = 0.999;
 const eps = 1e-8;
 
 /** One AdamW step over a parameter array (decoupled decay `lrWd` = lr · weight decay). */
-function adamwUpdate(p: Float64Array, g: Float64Array, m: Float64Array, v: Float64Array, scale: number, stepSize: number, invSqrtC2: number, lrWd: number): void {
+function adamwUpdate(
+  p: Float64Array,
+  g: Float64Array,
+  m: Float64Array,
+  v: Float64Array,
+  scale: number,
+  stepSize: number,
+  invSqrtC2: number,
+  lrWd: number,
+): void {
   for (let i = 0; i < p.length; i++) {
     const gi = g[i]! * scale;
     const mi = b1 * m[i]! + (1 - b1) * gi;
@@ -17,7 +26,7 @@ function adamwUpdate(p: Float64Array, g: Float64Array, m: Float64Array, v: Float
     m[i] = mi;
     v[i] = vi;
     const pi = p[i]!;
-    p[i] = pi - stepSize * mi / (Math.sqrt(vi) * invSqrtC2 + eps) - lrWd * pi;
+    p[i] = pi - (stepSize * mi) / (Math.sqrt(vi) * invSqrtC2 + eps) - lrWd * pi;
   }
 }
 
@@ -34,7 +43,10 @@ export class AdamW {
 
   constructor(private readonly layers: readonly Layer[]) {
     this.moments = layers.map((L) => ({
-      mw: new Float64Array(L.w.length), vw: new Float64Array(L.w.length), mb: new Float64Array(L.outDim), vb: new Float64Array(L.outDim),
+      mw: new Float64Array(L.w.length),
+      vw: new Float64Array(L.w.length),
+      mb: new Float64Array(L.outDim),
+      vb: new Float64Array(L.outDim),
     }));
   }
 

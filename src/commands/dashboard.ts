@@ -38,7 +38,17 @@ export function registerDashboardCommand(program: Command): void {
       .option('--port <port>', 'port to listen on (0: any free port)', port, 8080)
       .option('--host <host>', 'interface to listen on (0.0.0.0 for every interface)', '127.0.0.1')
       .option('--allow-actions', 'let bull-board retry, remove, pause and add jobs (default: read-only)')
-      .addOption(new Option('--log-level <level>', 'log level (default PAIRSCORE_LOG_LEVEL or info)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
+      .addOption(
+        new Option('--log-level <level>', 'log level (default PAIRSCORE_LOG_LEVEL or info)').choices([
+          'fatal',
+          'error',
+          'warn',
+          'info',
+          'debug',
+          'trace',
+          'silent',
+        ]),
+      ),
   ).action(async (f: RedisFlags & { port: number; host: string; allowActions?: boolean }) => {
     const config = configOf(f);
     const log = createLogger(config.logLevel, { role: 'dashboard' });
@@ -46,12 +56,18 @@ export function registerDashboardCommand(program: Command): void {
     const signal = nextSignal();
     const dashboard = await startDashboard({ ...targetOf(config), port: f.port, host: f.host, actions: f.allowActions === true, log });
     process.stdout.write(`dashboard listening on ${dashboard.url}\n`);
-    say(`runs at ${dashboard.url}/, queues at ${dashboard.url}/queues/ (${f.allowActions ? 'actions allowed' : 'read-only'}); prefix ${config.redisPrefix}`);
+    say(
+      `runs at ${dashboard.url}/, queues at ${dashboard.url}/queues/ (${f.allowActions ? 'actions allowed' : 'read-only'}); prefix ${config.redisPrefix}`,
+    );
     const sig = await signal;
     log.info({ signal: sig }, 'stopping the dashboard');
     void nextSignal().then((s) => process.exit(exitCodeFor(new InterruptedError(s))));
-    const closed = await Promise.race([dashboard.close().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), CLOSE_MS).unref())]);
-    if (!closed) throw new InterruptedError(sig, `interrupted by ${sig}; the dashboard's connections did not close within ${CLOSE_MS / 1000} s`);
+    const closed = await Promise.race([
+      dashboard.close().then(() => true),
+      new Promise<false>((r) => setTimeout(() => r(false), CLOSE_MS).unref()),
+    ]);
+    if (!closed)
+      throw new InterruptedError(sig, `interrupted by ${sig}; the dashboard's connections did not close within ${CLOSE_MS / 1000} s`);
     // A BullMQ connection still reconnecting to an unreachable Redis must not keep the process alive.
     setTimeout(() => process.exit(0), 1000).unref();
   });

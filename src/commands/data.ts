@@ -11,7 +11,9 @@ export function registerDataCommands(program: Command): void {
     .action(() => {
       for (const f of listFeatures()) process.stdout.write(`${f.name.padEnd(24)} ${f.description}\n`);
       for (const g of listOptInGroups()) {
-        process.stdout.write(`\nopt-in (not in "all"; select with --features all,${g.group}): ${g.group}, ${g.columns.length} columns ${g.columns[0]}…${g.columns.at(-1)}\n  ${g.description}\n`);
+        process.stdout.write(
+          `\nopt-in (not in "all"; select with --features all,${g.group}): ${g.group}, ${g.columns.length} columns ${g.columns[0]}…${g.columns.at(-1)}\n  ${g.description}\n`,
+        );
       }
     });
 

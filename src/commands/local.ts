@@ -47,9 +47,15 @@ export function registerLocalCommands(program: Command): void {
         .command('extract <input>')
         .description('write {index, id, gold?, embedding, features, logits?} rows')
         .addOption(new Option('--embedding <kind>', 'vector to write').choices([...EMBEDDING_KINDS, 'none']).default('pooled'))
-        .option('--features <list>', `hand-crafted features: all, none or a comma list of groups/columns (default: ${DEFAULT_EXTRACT_FEATURES}; lexical is opt-in, not part of all)`)
+        .option(
+          '--features <list>',
+          `hand-crafted features: all, none or a comma list of groups/columns (default: ${DEFAULT_EXTRACT_FEATURES}; lexical is opt-in, not part of all)`,
+        )
         .option('--no-logits', "do not write the model's logits")
-        .option('--redis [url]', 'extract on the workers of this Redis (default REDIS_URL) instead of in this process; --model then names a folder under --models-root')
+        .option(
+          '--redis [url]',
+          'extract on the workers of this Redis (default REDIS_URL) instead of in this process; --model then names a folder under --models-root',
+        )
         .option('--prefix <name>', 'with --redis: key prefix (default PAIRSCORE_PREFIX or pairscore)')
         .option('--redis-ca <file>', "with --redis rediss://: PEM file of the CA that signed Redis' certificate (default REDIS_CA_FILE)")
         .option('--redis-cert <file>', 'with --redis rediss://: client certificate (PEM) for mTLS (default REDIS_CERT_FILE)')
@@ -57,34 +63,55 @@ export function registerLocalCommands(program: Command): void {
         .option('--models-root <dir>', 'with --redis: folder holding the models (default PAIRSCORE_MODELS_ROOT or ./models)')
         .option('--run-id <id>', 'with --redis: run id (an existing extract run is joined, not repeated)')
         .option('--keep <duration>', 'with --redis: keep run data this long after it ends (default 7d)', parseDuration)
-        .option('--timeout <duration>', 'with --redis: give up waiting after this long (30m, 2h, seconds; the run goes on) and exit 1', parseDuration),
+        .option(
+          '--timeout <duration>',
+          'with --redis: give up waiting after this long (30m, 2h, seconds; the run goes on) and exit 1',
+          parseDuration,
+        ),
     ),
-  ).action(async (input: string, f: DataFlags & ModelFlags & RemoteFlags & { embedding: EmbeddingKind | 'none'; features?: string; logits: boolean }, cmd: Command) => {
-    if (f.redis !== undefined) {
-      const opts = runOptions(input, f);
-      // 1,024-row pipeline chunks suit one process; chunk jobs default to submit's 256 so work spreads over workers.
-      const chunkSize = cmd.getOptionValueSource('chunkSize') === 'default' ? 256 : f.chunkSize;
-      await extractViaRedis(input, {
-        ...f, redis: f.redis, chunkSize, columns: opts.columns, embedding: f.embedding === 'none' ? null : f.embedding,
-      });
-      return;
-    }
-    const embedding = f.embedding === 'none' ? null : f.embedding;
-    await withInterrupt(async (signal) => {
-      const stages = await openStages(
-        { modelDir: f.model, task: 'extract', extract: { embedding, logits: f.logits }, device: f.device, ...(f.features !== undefined ? { features: f.features } : {}), ...maxLen(f) },
-        configFor(f),
-        say,
-        say,
-      );
-      try {
-        const r = await runExtract(stages, { ...runOptions(input, f), signal });
-        say(`extracted ${r.rows} rows (${r.errors} with errors) in ${r.seconds.toFixed(2)} s → ${f.out}`);
-      } finally {
-        await stages.embedder.close();
+  ).action(
+    async (
+      input: string,
+      f: DataFlags & ModelFlags & RemoteFlags & { embedding: EmbeddingKind | 'none'; features?: string; logits: boolean },
+      cmd: Command,
+    ) => {
+      if (f.redis !== undefined) {
+        const opts = runOptions(input, f);
+        // 1,024-row pipeline chunks suit one process; chunk jobs default to submit's 256 so work spreads over workers.
+        const chunkSize = cmd.getOptionValueSource('chunkSize') === 'default' ? 256 : f.chunkSize;
+        await extractViaRedis(input, {
+          ...f,
+          redis: f.redis,
+          chunkSize,
+          columns: opts.columns,
+          embedding: f.embedding === 'none' ? null : f.embedding,
+        });
+        return;
       }
-    }, say);
-  });
+      const embedding = f.embedding === 'none' ? null : f.embedding;
+      await withInterrupt(async (signal) => {
+        const stages = await openStages(
+          {
+            modelDir: f.model,
+            task: 'extract',
+            extract: { embedding, logits: f.logits },
+            device: f.device,
+            ...(f.features !== undefined ? { features: f.features } : {}),
+            ...maxLen(f),
+          },
+          configFor(f),
+          say,
+          say,
+        );
+        try {
+          const r = await runExtract(stages, { ...runOptions(input, f), signal });
+          say(`extracted ${r.rows} rows (${r.errors} with errors) in ${r.seconds.toFixed(2)} s → ${f.out}`);
+        } finally {
+          await stages.embedder.close();
+        }
+      }, say);
+    },
+  );
 
   modelOptions(
     dataOptions(
@@ -99,7 +126,13 @@ export function registerLocalCommands(program: Command): void {
   ).action(async (input: string, f: DataFlags & ModelFlags & { mlp?: string; features?: string; metrics?: string; report?: string }) => {
     await withInterrupt(async (signal) => {
       const stages = await openStages(
-        { modelDir: f.model, device: f.device, ...(f.mlp ? { mlpFile: f.mlp } : {}), ...(f.features ? { features: f.features } : {}), ...maxLen(f) },
+        {
+          modelDir: f.model,
+          device: f.device,
+          ...(f.mlp ? { mlpFile: f.mlp } : {}),
+          ...(f.features ? { features: f.features } : {}),
+          ...maxLen(f),
+        },
         configFor(f),
         say,
         say,
@@ -118,6 +151,4 @@ export function registerLocalCommands(program: Command): void {
       }
     }, say);
   });
-
-
 }

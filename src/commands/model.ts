@@ -12,23 +12,38 @@ export function registerModelCommands(program: Command): void {
     .command('make-model')
     .description('write a BERT ONNX export with seeded random weights (Hugging Face/optimum layout)')
     .addOption(new Option('--size <size>', 'model size').choices(['tiny', 'mini', 'small', 'medium', 'base']).default('tiny'))
-    .addOption(new Option('--head <head>', 'base: last_hidden_state + pooler_output; seqcls: logits only').choices(['base', 'seqcls']).default('seqcls'))
+    .addOption(
+      new Option('--head <head>', 'base: last_hidden_state + pooler_output; seqcls: logits only')
+        .choices(['base', 'seqcls'])
+        .default('seqcls'),
+    )
     .option('--labels <n>', 'number of labels (seqcls)', int('--labels'), 3)
     .option('--seed <n>', 'random seed', int('--seed'), 42)
     .option('--no-token-type-ids', 'no token_type_ids input (RoBERTa/DistilBERT-style export)')
     .option('--vocab <file>', 'use this vocab.txt instead of the built-in vocabulary')
     .requiredOption('--out <dir>', 'output directory')
-    .action(async (f: { size: ModelSize; head: ModelHead; labels: number; seed: number; tokenTypeIds: boolean; vocab?: string; out: string }) => {
-      const r = await makeModel({
-        outDir: f.out, size: f.size, head: f.head, labels: f.labels, seed: f.seed, tokenTypeIds: f.tokenTypeIds,
-        ...(f.vocab ? { vocabFile: f.vocab } : {}),
-      });
-      say(`wrote ${r.outDir}: ${r.files.map((f) => path.basename(f)).join(', ')} (${(r.bytes / 1e6).toFixed(1)} MB, ${r.parameters.toLocaleString()} parameters, sha256 ${r.sha256.slice(0, 12)}…)`);
-    });
+    .action(
+      async (f: { size: ModelSize; head: ModelHead; labels: number; seed: number; tokenTypeIds: boolean; vocab?: string; out: string }) => {
+        const r = await makeModel({
+          outDir: f.out,
+          size: f.size,
+          head: f.head,
+          labels: f.labels,
+          seed: f.seed,
+          tokenTypeIds: f.tokenTypeIds,
+          ...(f.vocab ? { vocabFile: f.vocab } : {}),
+        });
+        say(
+          `wrote ${r.outDir}: ${r.files.map((f) => path.basename(f)).join(', ')} (${(r.bytes / 1e6).toFixed(1)} MB, ${r.parameters.toLocaleString()} parameters, sha256 ${r.sha256.slice(0, 12)}…)`,
+        );
+      },
+    );
 
   program
     .command('quantize <dir>')
-    .description('dynamic int8 quantization: every MatMul/Gemm with a constant weight → int8 per-column weights (the classifier head stays fp32)')
+    .description(
+      'dynamic int8 quantization: every MatMul/Gemm with a constant weight → int8 per-column weights (the classifier head stays fp32)',
+    )
     .requiredOption('--out <dir>', 'output directory (model.onnx + copied config/tokenizer files)')
     .addOption(new Option('--op <op>', 'quantized op to emit').choices(['matmulinteger', 'dqmm']).default('matmulinteger'))
     .option('--reduce-range', '7-bit weights (default on CPUs without VNNI, where 8-bit u8×s8 products can saturate)')

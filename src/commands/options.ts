@@ -4,11 +4,13 @@ import { loadConfig, type Config } from '../config.js';
 import type { Device } from '../embed/types.js';
 import type { LocalRunOptions } from '../run/local.js';
 
-export const int = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive whole number`);
-  return n;
-};
+export const int =
+  (name: string) =>
+  (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive whole number`);
+    return n;
+  };
 
 export interface DataFlags {
   premiseCol?: string;
@@ -51,8 +53,16 @@ export function modelOptions(cmd: Command): Command {
     .option('--max-length <n>', "truncate pairs to this many tokens (default: the model's limit, at most 512)", int('--max-length'))
     .option('--batch-tokens <n>', 'padded-token budget per micro-batch (default: 1024 on CPU, 8192 on CUDA)', int('--batch-tokens'))
     .option('--threads <n>', 'intra-op threads per ONNX session (default: chosen, see --sessions)', int('--threads'))
-    .option('--sessions <n>', 'ONNX sessions, each in its own worker thread (default on CPU: one per core with 1 thread each, fewer if their weights exceed --max-memory)', int('--sessions'))
-    .option('--max-memory <MB>', "memory the sessions' weights may take when the layout is chosen (default PAIRSCORE_MAX_MEMORY_MB, else half the free memory)", int('--max-memory'))
+    .option(
+      '--sessions <n>',
+      'ONNX sessions, each in its own worker thread (default on CPU: one per core with 1 thread each, fewer if their weights exceed --max-memory)',
+      int('--sessions'),
+    )
+    .option(
+      '--max-memory <MB>',
+      "memory the sessions' weights may take when the layout is chosen (default PAIRSCORE_MAX_MEMORY_MB, else half the free memory)",
+      int('--max-memory'),
+    )
     .addOption(new Option('--device <device>', 'execution provider').choices(['cpu', 'cuda', 'webgpu', 'auto']).default('cpu'));
 }
 
@@ -76,14 +86,15 @@ export function say(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-
 export function maxLen(f: { maxLength?: number }): { maxLength?: number } {
   return f.maxLength !== undefined ? { maxLength: f.maxLength } : {};
 }
 
 /** A whole number ≥ 0 (an index such as a GPU ordinal, where 0 is the first). */
-export const ordinal = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number ≥ 0`);
-  return n;
-};
+export const ordinal =
+  (name: string) =>
+  (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number ≥ 0`);
+    return n;
+  };

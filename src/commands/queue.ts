@@ -60,9 +60,22 @@ export function targetOf(config: Config): QueueTarget {
 
 export function configOf(f: RedisFlags): Config {
   return loadConfig({
-    redisUrl: f.redis, redisCa: f.redisCa, redisCert: f.redisCert, redisKey: f.redisKey, redisPrefix: f.prefix, modelsRoot: f.modelsRoot, concurrency: f.concurrency, threads: f.threads,
-    sessions: f.sessions, maxMemoryMb: f.maxMemory, batchTokens: f.batchTokens, device: f.device, gpuId: f.gpuId, keepSeconds: f.keep,
-    metricsPort: f.metricsPort, logLevel: f.logLevel,
+    redisUrl: f.redis,
+    redisCa: f.redisCa,
+    redisCert: f.redisCert,
+    redisKey: f.redisKey,
+    redisPrefix: f.prefix,
+    modelsRoot: f.modelsRoot,
+    concurrency: f.concurrency,
+    threads: f.threads,
+    sessions: f.sessions,
+    maxMemoryMb: f.maxMemory,
+    batchTokens: f.batchTokens,
+    device: f.device,
+    gpuId: f.gpuId,
+    keepSeconds: f.keep,
+    metricsPort: f.metricsPort,
+    logLevel: f.logLevel,
   });
 }
 
@@ -73,12 +86,20 @@ export function configOf(f: RedisFlags): Config {
 async function withClient<T>(config: Config, fn: (c: RunClient) => Promise<T>, waiting = false): Promise<T> {
   const { RunClient, redactUrl } = await queueApi();
   const url = redactUrl(config.redisUrl);
-  const client = await RunClient.open(targetOf(config), waiting ? {
-    waitThroughOutages: true,
-    onOutage: (event, detail) => say(event === 'down'
-      ? `Redis at ${url} unreachable (${detail}): waiting for it (--timeout bounds the wait)`
-      : `Redis at ${url} reachable again`),
-  } : {});
+  const client = await RunClient.open(
+    targetOf(config),
+    waiting
+      ? {
+          waitThroughOutages: true,
+          onOutage: (event, detail) =>
+            say(
+              event === 'down'
+                ? `Redis at ${url} unreachable (${detail}): waiting for it (--timeout bounds the wait)`
+                : `Redis at ${url} reachable again`,
+            ),
+        }
+      : {},
+  );
   try {
     return await fn(client);
   } finally {
@@ -130,18 +151,35 @@ export interface RemoteExtractFlags {
 export async function extractViaRedis(input: string, f: RemoteExtractFlags): Promise<void> {
   const config = configOf({ ...f, redis: f.redis === true ? undefined : f.redis });
   const { runRemoteExtract } = await import('../run/remote.js');
-  const r = await whileWaiting(f.runId, (signal) => runRemoteExtract({
-    signal,
-    ...targetOf(config), input, columns: f.columns, model: f.model, modelsRoot: config.modelsRoot, cacheDir: config.cacheDir,
-    chunkSize: f.chunkSize, keepSeconds: config.keepSeconds, attempts: config.retryAttempts, extract: { embedding: f.embedding, logits: f.logits },
-    out: f.out, onStatus: statusPrinter(), onWarning: (m: string) => say(`warning: ${m}`),
-    ...(f.features !== undefined ? { features: f.features } : {}), ...(f.timeout !== undefined ? { timeoutMs: f.timeout * 1000 } : {}),
-    ...(f.format ? { format: f.format } : {}), ...(f.maxLength !== undefined ? { maxLength: f.maxLength } : {}), ...(f.runId ? { runId: f.runId } : {}),
-  }));
+  const r = await whileWaiting(f.runId, (signal) =>
+    runRemoteExtract({
+      signal,
+      ...targetOf(config),
+      input,
+      columns: f.columns,
+      model: f.model,
+      modelsRoot: config.modelsRoot,
+      cacheDir: config.cacheDir,
+      chunkSize: f.chunkSize,
+      keepSeconds: config.keepSeconds,
+      attempts: config.retryAttempts,
+      extract: { embedding: f.embedding, logits: f.logits },
+      out: f.out,
+      onStatus: statusPrinter(),
+      onWarning: (m: string) => say(`warning: ${m}`),
+      ...(f.features !== undefined ? { features: f.features } : {}),
+      ...(f.timeout !== undefined ? { timeoutMs: f.timeout * 1000 } : {}),
+      ...(f.format ? { format: f.format } : {}),
+      ...(f.maxLength !== undefined ? { maxLength: f.maxLength } : {}),
+      ...(f.runId ? { runId: f.runId } : {}),
+    }),
+  );
   if (process.stderr.isTTY) process.stderr.write('\n');
   say(formatStatus(r.status));
   if (r.status.state !== 'completed') throw new RunFailedError(`run ${r.submit.runId} ${r.status.state}; nothing written`);
-  say(`extracted ${r.rowsWritten} rows (${r.status.result?.metrics?.errors ?? 0} with errors) on ${r.status.workers.length} worker(s) → ${f.out}`);
+  say(
+    `extracted ${r.rowsWritten} rows (${r.status.result?.metrics?.errors ?? 0} with errors) on ${r.status.workers.length} worker(s) → ${f.out}`,
+  );
   failIfIncomplete(r.status);
 }
 
@@ -155,7 +193,9 @@ async function whileWaiting<T>(runId: string | undefined, fn: (signal: AbortSign
     return await withInterrupt(fn, say, 'no longer waiting');
   } catch (err) {
     if (!(err instanceof InterruptedError)) throw err;
-    const how = runId ? `pairscore status ${runId}; pairscore cancel ${runId} stops it` : 'pairscore status lists it; pairscore cancel RUN stops it';
+    const how = runId
+      ? `pairscore status ${runId}; pairscore cancel ${runId} stops it`
+      : 'pairscore status lists it; pairscore cancel RUN stops it';
     throw new InterruptedError(err.signal, `${err.message}; the run goes on on the workers (${how})`);
   }
 }
@@ -164,9 +204,10 @@ async function whileWaiting<T>(runId: string | undefined, fn: (signal: AbortSign
 function failIfIncomplete(s: RunStatus): void {
   const lost = s.result?.lostRows ?? 0;
   if (s.state === 'completed' && s.failedChunks === 0 && lost === 0) return;
-  const why = s.state !== 'completed'
-    ? `run ${s.runId} ${s.state}${s.result?.reason ? `: ${s.result.reason}` : ''}`
-    : `run ${s.runId} completed with ${s.failedChunks} failed chunk(s) and ${lost} lost row(s); their rows are error rows`;
+  const why =
+    s.state !== 'completed'
+      ? `run ${s.runId} ${s.state}${s.result?.reason ? `: ${s.result.reason}` : ''}`
+      : `run ${s.runId} completed with ${s.failedChunks} failed chunk(s) and ${lost} lost row(s); their rows are error rows`;
   throw new RunFailedError(why);
 }
 
@@ -184,69 +225,120 @@ function timeoutMs(seconds: number | undefined): { timeoutMs?: number } {
 }
 
 function timeoutOn(cmd: Command, what: string): Command {
-  return cmd.option('--timeout <duration>', `give up waiting ${what} after this long (30m, 2h, seconds; the run goes on) and exit 1`, parseDuration);
+  return cmd.option(
+    '--timeout <duration>',
+    `give up waiting ${what} after this long (30m, 2h, seconds; the run goes on) and exit 1`,
+    parseDuration,
+  );
 }
 
 export function registerQueueCommands(program: Command): void {
-  redisOptionsOn(timeoutOn(
-    program
-      .command('submit <input>')
-      .description('add a run to Redis: one chunk job per --chunk-size rows and an aggregate job; workers score it')
-      .requiredOption('--model <name>', 'model folder name under --models-root (the same name on every worker host)')
-      .option('--models-root <dir>', 'folder holding the models (default PAIRSCORE_MODELS_ROOT or ./models)')
-      .option('--mlp <head.json>', "MLP head file (stored in the run; default: the model's own logits)")
-      .option('--features <list>', "hand-crafted features (default: the head's)")
-      .option('--max-length <n>', 'truncate pairs to this many tokens', int('--max-length'))
-      .option('--run-id <id>', 'run id (letters, digits, . _ -); submitting an existing id adds nothing')
-      .option('--priority <n>', "run priority: 1 is the most urgent; its chunks go before those of runs with a larger number or none (default: none)", parsePriority)
-      .option('--chunk-size <n>', 'rows per chunk job', int('--chunk-size'), 256)
-      .option('--keep <duration>', 'keep run data this long after it ends (default 7d)', parseDuration)
-      .option('--premise-col <name>', 'premise column (default: detected)')
-      .option('--hypothesis-col <name>', 'hypothesis column (default: detected)')
-      .option('--label-col <name>', 'gold label column (default: detected)')
-      .option('--id-col <name>', 'id column (default: detected)')
-      .addOption(new Option('--input-format <fmt>', 'input format (default: from the extension)').choices(['csv', 'tsv', 'jsonl', 'parquet']))
-      .option('--wait', 'wait for the run, show progress, print metrics; exit 1 unless every row was scored')
-      .option('--force', "submit even when the run's estimated Redis memory exceeds the free maxmemory (a warning instead of exit 2)")
-      .option('--report <file.html>', 'with --wait: write the HTML report of the run at its end (also when chunks failed)'),
-    'with --wait',
-  )).action(async (input: string, f: RedisFlags & {
-    model: string; mlp?: string; features?: string; maxLength?: number; runId?: string; priority?: number; chunkSize: number; wait?: boolean; timeout?: number; force?: boolean; report?: string;
-    premiseCol?: string; hypothesisCol?: string; labelCol?: string; idCol?: string; inputFormat?: 'csv' | 'tsv' | 'jsonl' | 'parquet';
-  }) => {
-    const config = configOf(f);
-    const columns = Object.fromEntries(
-      Object.entries({ premiseCol: f.premiseCol, hypothesisCol: f.hypothesisCol, labelCol: f.labelCol, idCol: f.idCol, format: f.inputFormat }).filter(([, v]) => v !== undefined),
-    );
-    const { submitRun, redactUrl } = await queueApi();
-    const r = await submitRun({
-      ...targetOf(config), input, columns, model: f.model, modelsRoot: config.modelsRoot, cacheDir: config.cacheDir,
-      chunkSize: f.chunkSize, keepSeconds: config.keepSeconds, attempts: config.retryAttempts, force: f.force === true,
-      ...(f.mlp ? { mlpFile: f.mlp } : {}), ...(f.features ? { features: f.features } : {}),
-      ...(f.maxLength !== undefined ? { maxLength: f.maxLength } : {}), ...(f.runId ? { runId: f.runId } : {}),
-      ...(f.priority ? { priority: f.priority } : {}),
-      onProgress: (added, total) => process.stderr.isTTY && process.stderr.write(`\rsubmitting ${added}/${total} chunks\u001b[K`),
-      onWarning: (m) => say(`warning: ${m}`),
-    });
-    if (process.stderr.isTTY) process.stderr.write('\n');
-    say(r.added
-      ? `run ${r.runId}: ${r.rows} rows in ${r.chunks} chunks ${r.resumed ? 'resumed' : 'submitted'} to ${redactUrl(config.redisUrl)} (prefix ${config.redisPrefix})`
-      : r.sealed
-        ? `run ${r.runId} was queued but never sealed (its submit stopped there): sealed now, it will finish`
-        : `run ${r.runId} already exists: nothing added (see: pairscore status ${r.runId})`);
-    process.stdout.write(`${r.runId}\n`);
-    if (!f.wait) return;
-    const s = await whileWaiting(r.runId, (signal) => withClient(config, (c) => c.wait(r.runId, { onStatus: statusPrinter(), signal, ...timeoutMs(f.timeout) }), true));
-    if (process.stderr.isTTY) process.stderr.write('\n');
-    say(formatStatus(s));
-    if (s.result?.metrics) say(formatMetrics(s.result.metrics));
-    if (f.report && s.result?.metrics) {
-      const { writeRemoteReport } = await import('../report/build-report.js');
-      await writeRemoteReport(f.report, targetOf(config), r.runId, { input, columns });
-      say(`report → ${f.report}`);
-    }
-    failIfIncomplete(s);
-  });
+  redisOptionsOn(
+    timeoutOn(
+      program
+        .command('submit <input>')
+        .description('add a run to Redis: one chunk job per --chunk-size rows and an aggregate job; workers score it')
+        .requiredOption('--model <name>', 'model folder name under --models-root (the same name on every worker host)')
+        .option('--models-root <dir>', 'folder holding the models (default PAIRSCORE_MODELS_ROOT or ./models)')
+        .option('--mlp <head.json>', "MLP head file (stored in the run; default: the model's own logits)")
+        .option('--features <list>', "hand-crafted features (default: the head's)")
+        .option('--max-length <n>', 'truncate pairs to this many tokens', int('--max-length'))
+        .option('--run-id <id>', 'run id (letters, digits, . _ -); submitting an existing id adds nothing')
+        .option(
+          '--priority <n>',
+          'run priority: 1 is the most urgent; its chunks go before those of runs with a larger number or none (default: none)',
+          parsePriority,
+        )
+        .option('--chunk-size <n>', 'rows per chunk job', int('--chunk-size'), 256)
+        .option('--keep <duration>', 'keep run data this long after it ends (default 7d)', parseDuration)
+        .option('--premise-col <name>', 'premise column (default: detected)')
+        .option('--hypothesis-col <name>', 'hypothesis column (default: detected)')
+        .option('--label-col <name>', 'gold label column (default: detected)')
+        .option('--id-col <name>', 'id column (default: detected)')
+        .addOption(
+          new Option('--input-format <fmt>', 'input format (default: from the extension)').choices(['csv', 'tsv', 'jsonl', 'parquet']),
+        )
+        .option('--wait', 'wait for the run, show progress, print metrics; exit 1 unless every row was scored')
+        .option('--force', "submit even when the run's estimated Redis memory exceeds the free maxmemory (a warning instead of exit 2)")
+        .option('--report <file.html>', 'with --wait: write the HTML report of the run at its end (also when chunks failed)'),
+      'with --wait',
+    ),
+  ).action(
+    async (
+      input: string,
+      f: RedisFlags & {
+        model: string;
+        mlp?: string;
+        features?: string;
+        maxLength?: number;
+        runId?: string;
+        priority?: number;
+        chunkSize: number;
+        wait?: boolean;
+        timeout?: number;
+        force?: boolean;
+        report?: string;
+        premiseCol?: string;
+        hypothesisCol?: string;
+        labelCol?: string;
+        idCol?: string;
+        inputFormat?: 'csv' | 'tsv' | 'jsonl' | 'parquet';
+      },
+    ) => {
+      const config = configOf(f);
+      const columns = Object.fromEntries(
+        Object.entries({
+          premiseCol: f.premiseCol,
+          hypothesisCol: f.hypothesisCol,
+          labelCol: f.labelCol,
+          idCol: f.idCol,
+          format: f.inputFormat,
+        }).filter(([, v]) => v !== undefined),
+      );
+      const { submitRun, redactUrl } = await queueApi();
+      const r = await submitRun({
+        ...targetOf(config),
+        input,
+        columns,
+        model: f.model,
+        modelsRoot: config.modelsRoot,
+        cacheDir: config.cacheDir,
+        chunkSize: f.chunkSize,
+        keepSeconds: config.keepSeconds,
+        attempts: config.retryAttempts,
+        force: f.force === true,
+        ...(f.mlp ? { mlpFile: f.mlp } : {}),
+        ...(f.features ? { features: f.features } : {}),
+        ...(f.maxLength !== undefined ? { maxLength: f.maxLength } : {}),
+        ...(f.runId ? { runId: f.runId } : {}),
+        ...(f.priority ? { priority: f.priority } : {}),
+        onProgress: (added, total) => process.stderr.isTTY && process.stderr.write(`\rsubmitting ${added}/${total} chunks\u001b[K`),
+        onWarning: (m) => say(`warning: ${m}`),
+      });
+      if (process.stderr.isTTY) process.stderr.write('\n');
+      say(
+        r.added
+          ? `run ${r.runId}: ${r.rows} rows in ${r.chunks} chunks ${r.resumed ? 'resumed' : 'submitted'} to ${redactUrl(config.redisUrl)} (prefix ${config.redisPrefix})`
+          : r.sealed
+            ? `run ${r.runId} was queued but never sealed (its submit stopped there): sealed now, it will finish`
+            : `run ${r.runId} already exists: nothing added (see: pairscore status ${r.runId})`,
+      );
+      process.stdout.write(`${r.runId}\n`);
+      if (!f.wait) return;
+      const s = await whileWaiting(r.runId, (signal) =>
+        withClient(config, (c) => c.wait(r.runId, { onStatus: statusPrinter(), signal, ...timeoutMs(f.timeout) }), true),
+      );
+      if (process.stderr.isTTY) process.stderr.write('\n');
+      say(formatStatus(s));
+      if (s.result?.metrics) say(formatMetrics(s.result.metrics));
+      if (f.report && s.result?.metrics) {
+        const { writeRemoteReport } = await import('../report/build-report.js');
+        await writeRemoteReport(f.report, targetOf(config), r.runId, { input, columns });
+        say(`report → ${f.report}`);
+      }
+      failIfIncomplete(s);
+    },
+  );
 
   redisOptionsOn(
     program
@@ -255,15 +347,41 @@ export function registerQueueCommands(program: Command): void {
       .option('--models-root <dir>', 'folder holding the models (default PAIRSCORE_MODELS_ROOT or ./models)')
       .option('--concurrency <n>', 'chunk jobs at once (default 2)', int('--concurrency'))
       .option('--threads <n>', 'intra-op threads per ONNX session (default: chosen, see --sessions)', int('--threads'))
-      .option('--sessions <n>', 'ONNX sessions (worker threads), shared by the concurrent chunk jobs (default on CPU: one per core with 1 thread each, fewer if their weights exceed --max-memory)', int('--sessions'))
-      .option('--max-memory <MB>', "memory the sessions' weights of one model may take when the layout is chosen (default PAIRSCORE_MAX_MEMORY_MB, else half the free memory)", int('--max-memory'))
+      .option(
+        '--sessions <n>',
+        'ONNX sessions (worker threads), shared by the concurrent chunk jobs (default on CPU: one per core with 1 thread each, fewer if their weights exceed --max-memory)',
+        int('--sessions'),
+      )
+      .option(
+        '--max-memory <MB>',
+        "memory the sessions' weights of one model may take when the layout is chosen (default PAIRSCORE_MAX_MEMORY_MB, else half the free memory)",
+        int('--max-memory'),
+      )
       .option('--batch-tokens <n>', 'padded-token budget per micro-batch (default: 1024 on CPU, 8192 on CUDA)', int('--batch-tokens'))
       .addOption(new Option('--device <device>', 'execution provider (default cpu)').choices(['cpu', 'cuda', 'webgpu', 'auto']))
-      .option('--gpu-id <n>', 'CUDA device ordinal for --device cuda/auto: run one worker per GPU (default PAIRSCORE_GPU_ID or 0)', ordinal('--gpu-id'))
+      .option(
+        '--gpu-id <n>',
+        'CUDA device ordinal for --device cuda/auto: run one worker per GPU (default PAIRSCORE_GPU_ID or 0)',
+        ordinal('--gpu-id'),
+      )
       .option('--no-aggregate', 'do not run aggregate jobs in this process')
       .option('--no-score', 'do not run chunk jobs: only aggregate runs (an aggregator beside workers started with --no-aggregate)')
-      .option('--metrics-port <port>', 'serve /metrics, /healthz and /readyz on this port (default PAIRSCORE_METRICS_PORT; off)', int('--metrics-port'))
-      .addOption(new Option('--log-level <level>', 'log level (default PAIRSCORE_LOG_LEVEL or info)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
+      .option(
+        '--metrics-port <port>',
+        'serve /metrics, /healthz and /readyz on this port (default PAIRSCORE_METRICS_PORT; off)',
+        int('--metrics-port'),
+      )
+      .addOption(
+        new Option('--log-level <level>', 'log level (default PAIRSCORE_LOG_LEVEL or info)').choices([
+          'fatal',
+          'error',
+          'warn',
+          'info',
+          'debug',
+          'trace',
+          'silent',
+        ]),
+      ),
   ).action(async (f: RedisFlags & { aggregate: boolean; score: boolean }) => {
     if (!f.aggregate && !f.score) throw new InputError('--no-score with --no-aggregate leaves this worker nothing to do: drop one of them');
     const config = configOf(f);
@@ -275,43 +393,56 @@ export function registerQueueCommands(program: Command): void {
     setTimeout(() => process.exit(0), 1000).unref();
   });
 
-  redisOptionsOn(timeoutOn(
-    program
-      .command('status [runId]')
-      .description('rows done/total, failed chunks, pairs/s, ETA and workers of a run (recent runs without an id)')
-      .option('--watch', 'redraw every second until the run ends; then exit 1 unless every row was scored')
-      .option('--json', 'print JSON'),
-    'with --watch',
-  )).action(async (runId: string | undefined, f: RedisFlags & { watch?: boolean; json?: boolean; timeout?: number }) => {
+  redisOptionsOn(
+    timeoutOn(
+      program
+        .command('status [runId]')
+        .description('rows done/total, failed chunks, pairs/s, ETA and workers of a run (recent runs without an id)')
+        .option('--watch', 'redraw every second until the run ends; then exit 1 unless every row was scored')
+        .option('--json', 'print JSON'),
+      'with --watch',
+    ),
+  ).action(async (runId: string | undefined, f: RedisFlags & { watch?: boolean; json?: boolean; timeout?: number }) => {
     const config = configOf(f);
-    await withClient(config, async (c) => {
-      if (!runId) {
-        const ids = await c.store.listRuns();
-        for (const id of ids) {
-          const s = await c.status(id);
-          process.stdout.write(`${id}  ${s.state}  ${s.done}/${s.rows} rows  failed chunks ${s.failedChunks}${s.result?.reason ? `  reason: ${s.result.reason}` : ''}\n`);
+    await withClient(
+      config,
+      async (c) => {
+        if (!runId) {
+          const ids = await c.store.listRuns();
+          for (const id of ids) {
+            const s = await c.status(id);
+            process.stdout.write(
+              `${id}  ${s.state}  ${s.done}/${s.rows} rows  failed chunks ${s.failedChunks}${s.result?.reason ? `  reason: ${s.result.reason}` : ''}\n`,
+            );
+          }
+          if (ids.length === 0) say('no runs');
+          return;
         }
-        if (ids.length === 0) say('no runs');
-        return;
-      }
-      const s = f.watch
-        ? await whileWaiting(runId, (signal) => c.wait(runId, { onStatus: statusPrinter(), signal, ...timeoutMs(f.timeout) }))
-        : await c.status(runId);
-      if (f.watch && process.stderr.isTTY) process.stderr.write('\n');
-      process.stdout.write(f.json ? `${JSON.stringify(s, null, 2)}\n` : `${formatStatus(s)}\n`);
-      if (f.watch) failIfIncomplete(s);
-    }, f.watch === true && runId !== undefined);
+        const s = f.watch
+          ? await whileWaiting(runId, (signal) => c.wait(runId, { onStatus: statusPrinter(), signal, ...timeoutMs(f.timeout) }))
+          : await c.status(runId);
+        if (f.watch && process.stderr.isTTY) process.stderr.write('\n');
+        process.stdout.write(f.json ? `${JSON.stringify(s, null, 2)}\n` : `${formatStatus(s)}\n`);
+        if (f.watch) failIfIncomplete(s);
+      },
+      f.watch === true && runId !== undefined,
+    );
   });
 
-  redisOptionsOn(timeoutOn(
-    program
-      .command('results <runId>')
-      .description('stream the rows of a finished run in input order (every input row once); an extract run gives a feature file')
-      .requiredOption('--out <file>', 'output file (.jsonl, .csv or .parquet; - for stdout)')
-      .addOption(new Option('--format <fmt>', 'output format (default: from the --out extension)').choices(['jsonl', 'csv', 'parquet']))
-      .option('--partial', 'write the rows that exist of a run that did not give every row (unfinished, cancelled, failed chunks), with a warning'),
-    'for the rows (a Redis outage is waited through)',
-  )).action(async (runId: string, f: RedisFlags & { out: string; format?: string; partial?: boolean; timeout?: number }) => {
+  redisOptionsOn(
+    timeoutOn(
+      program
+        .command('results <runId>')
+        .description('stream the rows of a finished run in input order (every input row once); an extract run gives a feature file')
+        .requiredOption('--out <file>', 'output file (.jsonl, .csv or .parquet; - for stdout)')
+        .addOption(new Option('--format <fmt>', 'output format (default: from the --out extension)').choices(['jsonl', 'csv', 'parquet']))
+        .option(
+          '--partial',
+          'write the rows that exist of a run that did not give every row (unfinished, cancelled, failed chunks), with a warning',
+        ),
+      'for the rows (a Redis outage is waited through)',
+    ),
+  ).action(async (runId: string, f: RedisFlags & { out: string; format?: string; partial?: boolean; timeout?: number }) => {
     const config = configOf(f);
     const { writeRunResults } = await import('../run/remote.js');
     const { withInterrupt } = await import('../run/interrupt.js');
@@ -320,14 +451,30 @@ export function registerQueueCommands(program: Command): void {
     // Without --partial an incomplete run throws RunFailedError (exit 1) before any file exists.
     let gap: import('../run/shortfall.js').RunShortfall | undefined;
     const n = await withInterrupt(
-      (signal) => withClient(config, (c) => {
-        const writing = writeRunResults(c, runId, f.out, {
-          ...(f.format ? { format: f.format } : {}), partial: f.partial === true, signal, onShortfall: (g) => (gap = g),
-        });
-        // Reads wait through a Redis outage; --timeout bounds the whole command.
-        return f.timeout === undefined ? writing : withinMs(writing, f.timeout * 1000, () =>
-          new TimeoutError(`results of run ${runId} not written within ${f.timeout} s (Redis unreachable or slow); nothing written to ${f.out}`));
-      }, true),
+      (signal) =>
+        withClient(
+          config,
+          (c) => {
+            const writing = writeRunResults(c, runId, f.out, {
+              ...(f.format ? { format: f.format } : {}),
+              partial: f.partial === true,
+              signal,
+              onShortfall: (g) => (gap = g),
+            });
+            // Reads wait through a Redis outage; --timeout bounds the whole command.
+            return f.timeout === undefined
+              ? writing
+              : withinMs(
+                  writing,
+                  f.timeout * 1000,
+                  () =>
+                    new TimeoutError(
+                      `results of run ${runId} not written within ${f.timeout} s (Redis unreachable or slow); nothing written to ${f.out}`,
+                    ),
+                );
+          },
+          true,
+        ),
       say,
     );
     say(`wrote ${n} rows of run ${runId} → ${f.out}`);
@@ -341,12 +488,12 @@ export function registerQueueCommands(program: Command): void {
     },
   );
 
-  redisOptionsOn(program.command('pause <runId>').description('pause one run: workers park its chunks (active ones finish); other runs keep flowing')).action(
-    async (runId: string, f: RedisFlags) => {
-      const paused = await withClient(configOf(f), (c) => c.pause(runId));
-      say(paused ? `run ${runId} paused (chunks being scored finish; pairscore resume ${runId} goes on)` : `run ${runId} was paused already`);
-    },
-  );
+  redisOptionsOn(
+    program.command('pause <runId>').description('pause one run: workers park its chunks (active ones finish); other runs keep flowing'),
+  ).action(async (runId: string, f: RedisFlags) => {
+    const paused = await withClient(configOf(f), (c) => c.pause(runId));
+    say(paused ? `run ${runId} paused (chunks being scored finish; pairscore resume ${runId} goes on)` : `run ${runId} was paused already`);
+  });
 
   redisOptionsOn(program.command('resume <runId>').description('resume a paused run: its parked chunks are queued again')).action(
     async (runId: string, f: RedisFlags) => {
@@ -355,20 +502,26 @@ export function registerQueueCommands(program: Command): void {
     },
   );
 
-  redisOptionsOn(timeoutOn(
-    program
-      .command('retry <runId>')
-      .description('queue the failed chunks of a run that ended again, under the same run id; rows already scored stay')
-      .option('--wait', 'wait for the run, show progress, print metrics; exit 1 unless every row was scored'),
-    'with --wait',
-  )).action(async (runId: string, f: RedisFlags & { wait?: boolean; timeout?: number }) => {
+  redisOptionsOn(
+    timeoutOn(
+      program
+        .command('retry <runId>')
+        .description('queue the failed chunks of a run that ended again, under the same run id; rows already scored stay')
+        .option('--wait', 'wait for the run, show progress, print metrics; exit 1 unless every row was scored'),
+      'with --wait',
+    ),
+  ).action(async (runId: string, f: RedisFlags & { wait?: boolean; timeout?: number }) => {
     const config = configOf(f);
     const r = await withClient(config, (c) => c.retry(runId));
-    say(r.chunks.length > 0
-      ? `run ${runId} (${r.from}): ${r.chunks.length} failed chunk(s) queued again, ${r.rowsReset} error row(s) cleared; it is running`
-      : `run ${runId} (${r.from}): its aggregate queued again; it is running`);
+    say(
+      r.chunks.length > 0
+        ? `run ${runId} (${r.from}): ${r.chunks.length} failed chunk(s) queued again, ${r.rowsReset} error row(s) cleared; it is running`
+        : `run ${runId} (${r.from}): its aggregate queued again; it is running`,
+    );
     if (!f.wait) return;
-    const s = await whileWaiting(runId, (signal) => withClient(config, (c) => c.wait(runId, { onStatus: statusPrinter(), signal, ...timeoutMs(f.timeout) }), true));
+    const s = await whileWaiting(runId, (signal) =>
+      withClient(config, (c) => c.wait(runId, { onStatus: statusPrinter(), signal, ...timeoutMs(f.timeout) }), true),
+    );
     if (process.stderr.isTTY) process.stderr.write('\n');
     say(formatStatus(s));
     if (s.result?.metrics) say(formatMetrics(s.result.metrics));

@@ -21,12 +21,17 @@ interface ReportFlags {
 export function registerReportCommands(program: Command): void {
   program
     .command('report <file-or-run>')
-    .description('write an HTML report (summary, confusion matrix, per-class bars, calibration, most confident errors) of a predictions file (.jsonl/.csv/.parquet from score or results), a metrics .json or, with --redis, a run id; of a head file (train --out): its training curves and what it relies on. It opens offline')
+    .description(
+      'write an HTML report (summary, confusion matrix, per-class bars, calibration, most confident errors) of a predictions file (.jsonl/.csv/.parquet from score or results), a metrics .json or, with --redis, a run id; of a head file (train --out): its training curves and what it relies on. It opens offline',
+    )
     .requiredOption('--out <report.html>', 'HTML file to write')
     .option('--redis [url]', 'the argument is a run id: read the finished run from this Redis (default REDIS_URL)')
     .option('--prefix <name>', 'with --redis: key prefix (default PAIRSCORE_PREFIX or pairscore)')
     .option('--input <dataset>', 'the dataset the predictions were scored from, to show the sentences of the most confident errors')
-    .option('--metrics <file>', "with a predictions file: the run's metrics JSON, for its pairs/s (a predictions file does not record speed)")
+    .option(
+      '--metrics <file>',
+      "with a predictions file: the run's metrics JSON, for its pairs/s (a predictions file does not record speed)",
+    )
     .option('--premise-col <name>', 'with --input: premise column (default: detected)')
     .option('--hypothesis-col <name>', 'with --input: hypothesis column (default: detected)')
     .option('--label-col <name>', 'with --input: gold label column (default: detected)')

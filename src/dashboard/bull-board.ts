@@ -35,7 +35,8 @@ const withoutRemoteFonts: RequestHandler = (_req, res, next) => {
 
 export function bullBoardRouter(queues: Queues, opts: BoardOptions): Router {
   const serverAdapter = new ExpressAdapter().setBasePath(opts.basePath);
-  const adapt = (q: Queues['score']) => new BullMQAdapter(q, { readOnlyMode: !opts.actions, allowRetries: opts.actions, description: `prefix ${opts.prefix}` });
+  const adapt = (q: Queues['score']) =>
+    new BullMQAdapter(q, { readOnlyMode: !opts.actions, allowRetries: opts.actions, description: `prefix ${opts.prefix}` });
   createBullBoard({
     queues: [adapt(queues.score), adapt(queues.aggregate)],
     serverAdapter,

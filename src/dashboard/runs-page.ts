@@ -45,7 +45,8 @@ function failures(s: RunStatus): string {
     items.push(`<li>chunk ${esc(f.chunk)}${f.part ? ` part ${esc(f.part)}` : ''}${rows}: ${esc(f.reason)}</li>`);
   }
   // In flight, BullMQ has the count of chunks that failed for good; their reasons arrive with the result.
-  if (!s.result && s.failedChunks > 0) items.push(`<li>${s.failedChunks} chunk(s) failed for good; reasons are listed when the run ends</li>`);
+  if (!s.result && s.failedChunks > 0)
+    items.push(`<li>${s.failedChunks} chunk(s) failed for good; reasons are listed when the run ends</li>`);
   if ((s.result?.lostRows ?? 0) > 0) items.push(`<li>${s.result!.lostRows} row(s) had no result (written as error rows)</li>`);
   return items.length ? `<div class="fail"><ul>${items.join('')}</ul></div>` : '';
 }
@@ -54,7 +55,8 @@ function runRow(s: RunStatus): string {
   const p = pct(s.done, s.rows);
   const eta = s.etaSeconds !== null && s.etaSeconds > 0 ? formatDuration(s.etaSeconds) : '—';
   const note = s.unsealed ? '<div class="fail">its submit stopped before sealing the run: run the same submit again</div>' : '';
-  return `<tr data-run="${esc(s.runId)}">
+  return (
+    `<tr data-run="${esc(s.runId)}">
 <td><code>${esc(s.runId)}</code></td>
 <td><span class="state ${esc(s.state)}">${esc(s.state)}</span>${note}</td>
 <td><span class="bar" title="${p.toFixed(1)}%"><span style="width:${p.toFixed(1)}%"></span></span>${s.done}/${s.rows} rows (${p.toFixed(1)}%)<br>` +
@@ -64,12 +66,17 @@ function runRow(s: RunStatus): string {
 <td class="num">${eta}</td>
 <td class="num">${s.workersAlive}/${s.workers.length}</td>
 <td>${when(s.createdAt)}</td>
-</tr>`;
+</tr>`
+  );
 }
 
 function workerRow(w: WorkerSeen): string {
   const i = w.info;
-  const device = !i ? '—' : i.device === null ? 'none (aggregate only)' : `${esc(i.device)}${i.requestedDevice && i.requestedDevice !== i.device ? ` (asked ${esc(i.requestedDevice)})` : ''}`;
+  const device = !i
+    ? '—'
+    : i.device === null
+      ? 'none (aggregate only)'
+      : `${esc(i.device)}${i.requestedDevice && i.requestedDevice !== i.device ? ` (asked ${esc(i.requestedDevice)})` : ''}`;
   const beat = w.lastHeartbeat !== undefined ? when(new Date(w.lastHeartbeat).toISOString()) : '—';
   return `<tr class="${w.alive ? 'alive' : 'gone'}" data-worker="${esc(w.id)}">
 <td><code>${esc(w.id)}</code></td><td>${esc(i?.host ?? '—')}</td><td class="num">${esc(i?.pid ?? '—')}</td>
@@ -90,7 +97,8 @@ ${data.runs.map(runRow).join('\n')}
 ${data.workers.map(workerRow).join('\n')}
 </tbody></table>`
     : '<p class="empty">no worker has sent a heartbeat recently</p>';
-  return `<!doctype html>
+  return (
+    `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>pairscore runs · ${esc(data.prefix)}</title>${refresh}
 <meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,"><style>${CSS}</style></head>
 <body>
@@ -103,5 +111,6 @@ ${runs}
 <h2>Workers</h2>
 ${workers}
 </body></html>
-`;
+`
+  );
 }

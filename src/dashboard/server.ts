@@ -55,10 +55,16 @@ export async function startDashboard(opts: DashboardOptions): Promise<DashboardH
   // Fail at start, as `status` would, on a wrong URL, password or certificate; later outages are waited through.
   (await connectRedis(opts.redis, 'client')).disconnect();
   const url = redactUrl(opts.redis.url);
-  const client = await RunClient.open({ redis: opts.redis, prefix }, {
-    waitThroughOutages: true,
-    onOutage: (event, detail) => (event === 'down' ? log.warn({ redis: url, detail }, 'Redis unreachable: pages show the error until it is back') : log.info({ redis: url }, 'Redis reachable again')),
-  });
+  const client = await RunClient.open(
+    { redis: opts.redis, prefix },
+    {
+      waitThroughOutages: true,
+      onOutage: (event, detail) =>
+        event === 'down'
+          ? log.warn({ redis: url, detail }, 'Redis unreachable: pages show the error until it is back')
+          : log.info({ redis: url }, 'Redis reachable again'),
+    },
+  );
   const queues = openQueues(opts.redis, prefix, 'waiting');
   const warn = throttled(30000);
 
@@ -75,7 +81,9 @@ export async function startDashboard(opts: DashboardOptions): Promise<DashboardH
     }
   };
   const page = (res: Response, data: DashboardData): void => {
-    res.status(data.error ? 503 : 200).set({ 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_CSP, 'cache-control': 'no-store' })
+    res
+      .status(data.error ? 503 : 200)
+      .set({ 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_CSP, 'cache-control': 'no-store' })
       .send(renderRunsPage(data, { queuesPath: `${QUEUES_PATH}/`, refreshSeconds, actions: opts.actions }));
   };
 
@@ -83,13 +91,18 @@ export async function startDashboard(opts: DashboardOptions): Promise<DashboardH
   app.disable('x-powered-by');
   app.use((req, res, next) => {
     const start = performance.now();
-    res.on('finish', () => log.debug({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(performance.now() - start) }, 'request'));
+    res.on('finish', () =>
+      log.debug({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(performance.now() - start) }, 'request'),
+    );
     next();
   });
   app.get('/', async (_req, res) => page(res, await read()));
   app.get('/api/runs', async (_req, res) => {
     const data = await read();
-    res.status(data.error ? 503 : 200).set('cache-control', 'no-store').json(data);
+    res
+      .status(data.error ? 503 : 200)
+      .set('cache-control', 'no-store')
+      .json(data);
   });
   app.use(QUEUES_PATH, bullBoardRouter(queues, { basePath: QUEUES_PATH, actions: opts.actions, prefix }));
 

@@ -45,7 +45,8 @@ export interface CreateEmbedderDeps {
 function checkOptions(opts: EmbedderOptions): void {
   for (const key of ['threads', 'sessions', 'batchTokens', 'maxMemoryBytes'] as const) {
     const v = opts[key];
-    if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new InputError(`embedder option ${key} must be a positive integer, got ${v}`);
+    if (v !== undefined && (!Number.isInteger(v) || v < 1))
+      throw new InputError(`embedder option ${key} must be a positive integer, got ${v}`);
   }
 }
 
@@ -90,7 +91,9 @@ class OrtEmbedder implements OnnxEmbedder {
         const rows = b.rows.length;
         let realTokens = 0;
         for (const n of b.lengths) realTokens += n;
-        const onRun = observer && ((seconds: number) => observer.embedBatch({ seconds, rows, realTokens, paddingTokens: rows * b.seqLen - realTokens }));
+        const onRun =
+          observer &&
+          ((seconds: number) => observer.embedBatch({ seconds, rows, realTokens, paddingTokens: rows * b.seqLen - realTokens }));
         return this.pool.run({ rows, seqLen: b.seqLen, ids: b.ids, typeIds: b.typeIds, lengths: b.lengths, kinds: wanted }, onRun);
       }),
     );
@@ -130,8 +133,12 @@ export async function createEmbedder(modelDir: string, opts: EmbedderOptions, de
   const host = deps.host ?? { cores: os.availableParallelism(), freeMemBytes: os.freemem() };
   const layoutFor = (choice: DeviceChoice) => ({
     ...chooseSessionLayout({
-      ...host, modelBytes, device: choice.device,
-      maxMemoryBytes: opts.maxMemoryBytes, sessions: opts.sessions, threads: opts.threads,
+      ...host,
+      modelBytes,
+      device: choice.device,
+      maxMemoryBytes: opts.maxMemoryBytes,
+      sessions: opts.sessions,
+      threads: opts.threads,
     }),
     batchTokens: opts.batchTokens ?? defaultBatchTokens(choice.device),
   });

@@ -3,19 +3,7 @@ export type { Device, EmbedBatch, Embedder, EmbedderOptions, EmbedObserver, Embe
 export { createEmbedder, type EmbedStats, type OnnxEmbedder } from './embedder.js';
 export { inspectModel, type InspectOptions, type InspectResult } from './inspect.js';
 export { formatModelInfo } from './describe.js';
-export {
-  groupByBudget,
-  planBatches,
-  type BatchPlan,
-  type BatchPolicy,
-  type MicroBatch,
-} from './batcher.js';
-export {
-  CUDA_INSTALL_HINT,
-  probeProviders,
-  resolveDevice,
-  type DeviceChoice,
-  type ProviderProbe,
-} from './device.js';
+export { groupByBudget, planBatches, type BatchPlan, type BatchPolicy, type MicroBatch } from './batcher.js';
+export { CUDA_INSTALL_HINT, probeProviders, resolveDevice, type DeviceChoice, type ProviderProbe } from './device.js';
 export { onnxruntimeVersion, probeGraph, proveDevice, runProbeSession, type ProvenDevice } from './device-probe.js';
 export { clsPool, meanPool } from './pooling.js';

@@ -192,9 +192,7 @@ export async function inspectModel(dir: string, opts: InspectOptions): Promise<I
   const tokMax = positiveInt(tokConfig.model_max_length);
   // tokenizer_config often says 1e30 ("no limit"); RoBERTa's positions are offset by 2 (514 → 512).
   const posLimit = maxPos !== undefined && config.model_type === 'roberta' ? maxPos - 2 : maxPos;
-  const limits = [posLimit, tokMax !== undefined && tokMax < 1_000_000 ? tokMax : undefined].filter(
-    (v): v is number => v !== undefined,
-  );
+  const limits = [posLimit, tokMax !== undefined && tokMax < 1_000_000 ? tokMax : undefined].filter((v): v is number => v !== undefined);
   const info: ModelInfo = {
     dir: absDir,
     sha256,

@@ -190,10 +190,14 @@ export function locateSources(model: ModelProto, hints: { hiddenSize?: number } 
     sources.logits = logitsHead.name;
     numLabels = head.outDim;
     pooledDim = head.inDim;
-    notes.push(
-      `logits: output '${logitsHead.name}' ← ${describe(head.node)} (${head.inDim ?? '?'} → ${head.outDim ?? '?'})`,
-    );
-    if (heads.length > 1) notes.push(`other linear-head outputs ignored: ${heads.slice(1).map((h) => h.name).join(', ')}`);
+    notes.push(`logits: output '${logitsHead.name}' ← ${describe(head.node)} (${head.inDim ?? '?'} → ${head.outDim ?? '?'})`);
+    if (heads.length > 1)
+      notes.push(
+        `other linear-head outputs ignored: ${heads
+          .slice(1)
+          .map((h) => h.name)
+          .join(', ')}`,
+      );
     sources.pooled = head.input;
     const producer = g.producer.get(head.input);
     const from = producer ? `produced by ${describe(producer)}` : 'a graph input';

@@ -12,13 +12,7 @@ export function clsPool(hidden: Float32Array, rows: number, seqLen: number, dim:
 }
 
 /** mean = Σ_t mask[r,t]·hidden[r,t,:] / Σ_t mask[r,t], with mask[r,t] = t < lengths[r]. */
-export function meanPool(
-  hidden: Float32Array,
-  lengths: Int32Array,
-  rows: number,
-  seqLen: number,
-  dim: number,
-): Float32Array {
+export function meanPool(hidden: Float32Array, lengths: Int32Array, rows: number, seqLen: number, dim: number): Float32Array {
   const out = new Float32Array(rows * dim);
   const acc = new Float64Array(dim);
   for (let r = 0; r < rows; r++) {

@@ -65,7 +65,8 @@ export async function quantizeModel(srcDir: string, outDir: string, options: Qua
   } catch (err) {
     throw new ModelError(`${srcModel} is not a valid ONNX model: ${(err as Error).message}`, { cause: err });
   }
-  if (usesExternalData(model)) throw new ModelError(`${srcModel} keeps its weights in external data files; quantize needs a single-file model`);
+  if (usesExternalData(model))
+    throw new ModelError(`${srcModel} keeps its weights in external data files; quantize needs a single-file model`);
   if (quantMetadata(model) || quantizedOpCount(model) > 0) throw new ModelError(`${srcModel} is already quantized`);
   const sourceSha = await sha256File(srcModel);
   const bytesIn = bytes.byteLength;

@@ -98,10 +98,9 @@ function spawn(spec: SessionSpec): Promise<Worker> {
     const onExit = (code: number) => {
       cleanup();
       reject(
-        new ModelError(
-          `session worker exited (code ${code}) before its session was ready` + (lastError ? `: ${lastError.message}` : ''),
-          { cause: lastError },
-        ),
+        new ModelError(`session worker exited (code ${code}) before its session was ready` + (lastError ? `: ${lastError.message}` : ''), {
+          cause: lastError,
+        }),
       );
     };
     const cleanup = () => {
@@ -210,8 +209,7 @@ export class SessionPool {
     if (msg.type === 'result') {
       job.onRun?.(msg.seconds);
       job.resolve(msg.vectors);
-    }
-    else job.reject(new RetryableError(`inference failed: ${msg.message}`));
+    } else job.reject(new RetryableError(`inference failed: ${msg.message}`));
     if (slot.onIdle) {
       if (slot.jobs.size === 0) slot.onIdle();
     } else this.dispatch();

@@ -32,7 +32,8 @@ function roleOf(name: string): Role | undefined {
 function planFeeds(session: ort.InferenceSession): Feed[] {
   return session.inputMetadata.map((m) => {
     const role = roleOf(m.name);
-    if (!role) throw new Error(`model input '${m.name}' is not one pairscore can feed (input_ids, attention_mask, token_type_ids, position_ids)`);
+    if (!role)
+      throw new Error(`model input '${m.name}' is not one pairscore can feed (input_ids, attention_mask, token_type_ids, position_ids)`);
     const type = m.isTensor ? m.type : undefined;
     if (type !== 'int64' && type !== 'int32') throw new Error(`model input '${m.name}' has type ${String(type)}; expected int64 or int32`);
     return { name: m.name, role, int64: type === 'int64' };

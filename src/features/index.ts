@@ -95,7 +95,10 @@ function resolveSelection(selection: string): Set<string> {
   const trimmed = selection.trim().toLowerCase();
   if (trimmed === 'all') return new Set(all);
   if (trimmed === 'none') return new Set();
-  const items = trimmed.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const items = trimmed
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   if (items.length === 0) {
     throw new InputError(`empty feature selection; use "all", "none" or a comma list of: ${all.join(', ')}`);
   }
@@ -160,10 +163,7 @@ class SelectedFeaturizer implements Featurizer {
   compute(premise: string, hypothesis: string): Float32Array {
     const out = new Float32Array(this.names.length);
     if (this.analyzer === undefined || out.length === 0) return out;
-    const ctx = this.analyzer.analyze(
-      typeof premise === 'string' ? premise : '',
-      typeof hypothesis === 'string' ? hypothesis : '',
-    );
+    const ctx = this.analyzer.analyze(typeof premise === 'string' ? premise : '', typeof hypothesis === 'string' ? hypothesis : '');
     const scratch = this.scratch;
     for (let g = 0; g < this.groups.length; g++) this.groups[g]!.compute(ctx, scratch, this.offsets[g]!);
     for (let k = 0; k < out.length; k++) {

@@ -27,7 +27,10 @@ const FLAGS: Readonly<Record<ColumnRole, { opt: keyof ColumnOptions; flag: strin
 
 /** Canonical form used for comparing column names. */
 export function normalizeColumnName(name: string): string {
-  return name.trim().toLowerCase().replace(/[\s_-]+/g, '');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, '');
 }
 
 /** Where the column names came from, for error messages. */
@@ -59,9 +62,7 @@ export function detectColumns(
   const premise = pick('premise');
   const hypothesis = pick('hypothesis');
   if (premise === undefined || hypothesis === undefined) {
-    const missing = [premise === undefined ? 'premise' : '', hypothesis === undefined ? 'hypothesis' : '']
-      .filter(Boolean)
-      .join(' and ');
+    const missing = [premise === undefined ? 'premise' : '', hypothesis === undefined ? 'hypothesis' : ''].filter(Boolean).join(' and ');
     throw new DatasetError(
       where.file,
       `cannot find the ${missing} column${missing.includes(' and ') ? 's' : ''}. ` +

@@ -39,7 +39,9 @@ export function formatFromName(file: string, explicit?: string): DatasetFormat |
   }
   throw new DatasetError(
     file,
-    ext ? `cannot tell the format from the extension "${ext}" (${SUPPORTED})` : `cannot tell the format without a file extension (${SUPPORTED})`,
+    ext
+      ? `cannot tell the format from the extension "${ext}" (${SUPPORTED})`
+      : `cannot tell the format without a file extension (${SUPPORTED})`,
   );
 }
 

@@ -34,10 +34,12 @@ export { chunkRows } from './chunk.js';
 export async function scanDataset(file: string, opts: ColumnOptions = {}, want: { sha256?: boolean } = {}): Promise<DatasetInfo> {
   const hash = want.sha256 ? createHash('sha256') : undefined;
   let hashed = 0;
-  const tap = hash ? (bytes: Buffer) => {
-    hash.update(bytes);
-    hashed += bytes.length;
-  } : undefined;
+  const tap = hash
+    ? (bytes: Buffer) => {
+        hash.update(bytes);
+        hashed += bytes.length;
+      }
+    : undefined;
   const ds = await openDataset(file, opts, tap);
   let rows = 0;
   let badRows = 0;

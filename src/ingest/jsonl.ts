@@ -66,11 +66,9 @@ export const openJsonl: OpenReader = async (file, tap) => {
   }
   if (!isObject(firstValue)) {
     close();
-    throw new DatasetError(
-      file,
-      `not JSON Lines: the first record is ${describeValue(firstValue)}, expected one JSON object per line`,
-      { line: first.line },
-    );
+    throw new DatasetError(file, `not JSON Lines: the first record is ${describeValue(firstValue)}, expected one JSON object per line`, {
+      line: first.line,
+    });
   }
   const firstLine = first;
   const firstObject = firstValue;

@@ -11,8 +11,7 @@ import { DatasetError } from './errors.js';
 /** How much of the file is checked for binary content and used for format sniffing. */
 export const HEAD_BYTES = 64 * 1024;
 
-export const PARQUET_BY_CONTENT =
-  'is a Parquet file (PAR1 magic) but its name says text; name it .parquet or pass --input-format parquet';
+export const PARQUET_BY_CONTENT = 'is a Parquet file (PAR1 magic) but its name says text; name it .parquet or pass --input-format parquet';
 
 /** Stats `file` and rejects what cannot be a dataset. Returns its size in bytes. */
 export async function statDataset(file: string): Promise<number> {

@@ -67,8 +67,7 @@ export function buildBert(spec: BertSpec): BertGraph {
   };
   let matmulId = 0;
   /** Projection weight stored [in, out] for MatMul, named like torch's anonymous initializers. */
-  const matmulWeight = (key: string, inDim: number, outDim: number): string =>
-    normal(`onnx::MatMul_${++matmulId}`, key, [inDim, outDim]);
+  const matmulWeight = (key: string, inDim: number, outDim: number): string => normal(`onnx::MatMul_${++matmulId}`, key, [inDim, outDim]);
 
   // ---- inputs -------------------------------------------------------------------------------
   const dynamic = ['batch_size', 'sequence_length'];
@@ -139,12 +138,19 @@ export function buildBert(spec: BertSpec): BertGraph {
     const merged = g.op('Reshape', sa, [g.op('Transpose', sa, [ctx], [attr.ints('perm', [0, 2, 1, 3])]), mergedShape]);
 
     const ao = `${L}/attention/output`;
-    const attnOut = layerNorm(ao, g.op('Add', ao, [dense(`${ao}/dense`, merged, `${k}.attention.output.dense`, H, H), x]), `${k}.attention.output`);
+    const attnOut = layerNorm(
+      ao,
+      g.op('Add', ao, [dense(`${ao}/dense`, merged, `${k}.attention.output.dense`, H, H), x]),
+      `${k}.attention.output`,
+    );
 
     const im = `${L}/intermediate`;
     const h = dense(`${im}/dense`, attnOut, `${k}.intermediate.dense`, H, spec.intermediate);
     const erf = g.op('Erf', im, [g.op('Div', im, [h, g.constant(im, 'float', [], [Math.SQRT2])])]);
-    const gelu = g.op('Mul', im, [g.op('Mul', im, [h, g.op('Add', im, [erf, g.constant(im, 'float', [], [1])])]), g.constant(im, 'float', [], [0.5])]);
+    const gelu = g.op('Mul', im, [
+      g.op('Mul', im, [h, g.op('Add', im, [erf, g.constant(im, 'float', [], [1])])]),
+      g.constant(im, 'float', [], [0.5]),
+    ]);
 
     const out = `${L}/output`;
     const last = i === spec.layers - 1;

@@ -142,11 +142,16 @@ function resolve(opts: MakeModelOptions): Resolved {
       if (new Set(opts.labelNames).size !== opts.labelNames.length) throw new InputError('labelNames must be unique');
     }
     labels = opts.labels ?? opts.labelNames?.length ?? 3;
-    if (!isInt(labels) || labels < 2 || labels > MAX_LABELS) throw new InputError(`labels must be an integer in [2, ${MAX_LABELS}]; got ${String(labels)}`);
+    if (!isInt(labels) || labels < 2 || labels > MAX_LABELS)
+      throw new InputError(`labels must be an integer in [2, ${MAX_LABELS}]; got ${String(labels)}`);
     if (opts.labelNames !== undefined && opts.labelNames.length !== labels) {
       throw new InputError(`labelNames has ${opts.labelNames.length} names but labels is ${labels}`);
     }
-    labelNames = opts.labelNames ? [...opts.labelNames] : labels === 3 ? NLI_LABELS : Array.from({ length: labels }, (_, i) => `LABEL_${i}`);
+    labelNames = opts.labelNames
+      ? [...opts.labelNames]
+      : labels === 3
+        ? NLI_LABELS
+        : Array.from({ length: labels }, (_, i) => `LABEL_${i}`);
   }
 
   let vocab: string[];
@@ -158,7 +163,8 @@ function resolve(opts: MakeModelOptions): Resolved {
     const size = opts.vocabSize ?? DEFAULT_VOCAB_SIZE;
     const min = fixedVocab().length;
     const max = maxBuiltinVocabSize();
-    if (!isInt(size) || size < min || size > max) throw new InputError(`vocabSize must be an integer in [${min}, ${max}]; got ${String(size)}`);
+    if (!isInt(size) || size < min || size > max)
+      throw new InputError(`vocabSize must be an integer in [${min}, ${max}]; got ${String(size)}`);
     vocab = builtinVocab(size);
   }
 

@@ -124,7 +124,10 @@ function glossCounts(dict: string): Map<string, number> {
     // Data lines end with "| gloss"; the licence header lines start with spaces and have none.
     const re = /\| ([^\n]*)/g;
     for (let m = re.exec(text); m; m = re.exec(text)) glosses.push(m[1]!);
-    for (const w of glosses.join(' ').toLowerCase().split(/[^a-z]+/)) {
+    for (const w of glosses
+      .join(' ')
+      .toLowerCase()
+      .split(/[^a-z]+/)) {
       if (w) counts.set(w, (counts.get(w) ?? 0) + 1);
     }
   }
@@ -155,11 +158,7 @@ export function wordnetWords(): string[] {
     }
   }
   wordnetCache = [...score.keys()].sort(
-    (a, b) =>
-      score.get(b)! - score.get(a)! ||
-      senses.get(b)! - senses.get(a)! ||
-      a.length - b.length ||
-      (a < b ? -1 : a > b ? 1 : 0),
+    (a, b) => score.get(b)! - score.get(a)! || senses.get(b)! - senses.get(a)! || a.length - b.length || (a < b ? -1 : a > b ? 1 : 0),
   );
   return wordnetCache;
 }

@@ -10,5 +10,7 @@ import { RetryableError } from '../errors.js';
 
 export function failAggregateIfAsked(attemptsMade: number, failures: number | undefined): void {
   if (!failures || attemptsMade >= failures) return;
-  throw new RetryableError(`TEST ONLY: aggregate attempt ${attemptsMade + 1} of ${failures} made to fail (PAIRSCORE_TEST_AGGREGATE_FAILURES)`);
+  throw new RetryableError(
+    `TEST ONLY: aggregate attempt ${attemptsMade + 1} of ${failures} made to fail (PAIRSCORE_TEST_AGGREGATE_FAILURES)`,
+  );
 }

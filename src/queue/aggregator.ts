@@ -43,7 +43,12 @@ export function chunkOf(jobKey: string, runId: string): { chunk: number; part?: 
  * the run says it holds (payload-check.ts), never for whatever indexes a refused payload
  * carried; ids and gold labels come from the job's rows where they match.
  */
-async function failedChunkRows(deps: AggregatorDeps, spec: RunSpec, at: { chunk: number; part?: string }, reason: string): Promise<FailedChunk> {
+async function failedChunkRows(
+  deps: AggregatorDeps,
+  spec: RunSpec,
+  at: { chunk: number; part?: string },
+  reason: string,
+): Promise<FailedChunk> {
   const { chunk, part } = at;
   const which = part ? { chunk, part } : { chunk };
   if (chunk >= spec.chunks) return { ...which, reason, firstIndex: null, rows: null };
@@ -80,7 +85,11 @@ export async function failRunIfFinal(store: RunStore, job: Job, err: Error): Pro
   const meta = await store.get(runId);
   if (!meta || meta.result) return false;
   const result: RunResult = {
-    state: 'failed', metrics: null, failedChunks: [], lostRows: 0, finishedAt: new Date().toISOString(),
+    state: 'failed',
+    metrics: null,
+    failedChunks: [],
+    lostRows: 0,
+    finishedAt: new Date().toISOString(),
     reason: `aggregate job failed after ${job.attemptsMade} attempt(s): ${err.message}`,
   };
   await store.finish(runId, result, meta.spec.keepSeconds);
@@ -92,10 +101,11 @@ type AggregateResult = { runId: string; state: string; failedChunks: number; los
 export function createAggregateProcessor(deps: AggregatorDeps): (job: Job, token?: string) => Promise<AggregateResult> {
   const aggregate = aggregateRun(deps);
   // The same error classes decide retries as for chunks: a corrupt stored row fails at once.
-  return (job, token) => aggregate(job, token).catch((err: unknown) => {
-    if (err instanceof WaitingChildrenError) throw err;
-    throw toJobError(err, deps.workerId);
-  });
+  return (job, token) =>
+    aggregate(job, token).catch((err: unknown) => {
+      if (err instanceof WaitingChildrenError) throw err;
+      throw toJobError(err, deps.workerId);
+    });
 }
 
 function aggregateRun(deps: AggregatorDeps): (job: Job, token?: string) => Promise<AggregateResult> {
@@ -136,7 +146,11 @@ function aggregateRun(deps: AggregatorDeps): (job: Job, token?: string) => Promi
       if (row) acc.add(row);
       else {
         lostRows++;
-        const errorRow: ResultRow = { index, id: String(index), error: `no result for row ${index} (chunk ${Math.floor(index / spec.chunkSize)})` };
+        const errorRow: ResultRow = {
+          index,
+          id: String(index),
+          error: `no result for row ${index} (chunk ${Math.floor(index / spec.chunkSize)})`,
+        };
         lost.push(errorRow);
         acc.add(errorRow);
       }
@@ -153,7 +167,10 @@ function aggregateRun(deps: AggregatorDeps): (job: Job, token?: string) => Promi
     };
     await deps.store.finish(runId, result, spec.keepSeconds);
     // The attempt shows when aggregation needed retries (a Redis hiccup while it read the rows).
-    deps.log.info({ run: runId, attempt: job.attemptsMade + 1, failedChunks: failedChunks.length, lostRows, accuracy: result.metrics?.accuracy }, 'run aggregated');
+    deps.log.info(
+      { run: runId, attempt: job.attemptsMade + 1, failedChunks: failedChunks.length, lostRows, accuracy: result.metrics?.accuracy },
+      'run aggregated',
+    );
     return { runId, state: result.state, failedChunks: failedChunks.length, lostRows };
   };
 }

@@ -27,10 +27,7 @@ export const SPLIT_AFTER_CRASHES = 2;
 /** Crashes of a one-row chunk running alone in its process before its row is given up as the one that crashes workers. */
 export const GIVE_UP_ROW_AFTER = 2;
 
-export type CrashVerdict =
-  | { action: 'run' }
-  | { action: 'split'; crashes: number }
-  | { action: 'give-up'; crashes: number };
+export type CrashVerdict = { action: 'run' } | { action: 'split'; crashes: number } | { action: 'give-up'; crashes: number };
 
 /** A chunk that may crash its worker: it stalled, or the chunk it was split from did. Runs alone (solo-gate.ts). */
 export function isSuspect(data: Pick<ChunkJobData, 'crashes'>, stalledCounter: number): boolean {
@@ -52,14 +49,25 @@ export function crashVerdict(data: Pick<ChunkJobData, 'rows' | 'crashes'>, stall
 
 /** The error row of a row that kept crashing its workers. */
 export function crashedRow(row: ChunkJobData['rows'][number], crashes: number): ResultRow {
-  return { index: row.index, id: row.id, error: `row ${row.index} crashed the worker ${crashes} times`, ...(row.gold !== undefined ? { gold: row.gold } : {}) };
+  return {
+    index: row.index,
+    id: row.id,
+    error: `row ${row.index} crashed the worker ${crashes} times`,
+    ...(row.gold !== undefined ? { gold: row.gold } : {}),
+  };
 }
 
 /**
  * Adds the two halves of `job` as children of its parent, with the job's own
  * options (attempts, backoff, removal, priority) and deterministic ids; returns their ids.
  */
-export async function splitChunk(queue: Queue, names: RedisNames, job: Job, data: ChunkJobData, crashes: number): Promise<[string, string]> {
+export async function splitChunk(
+  queue: Queue,
+  names: RedisNames,
+  job: Job,
+  data: ChunkJobData,
+  crashes: number,
+): Promise<[string, string]> {
   const parentId = job.parent?.id;
   if (!job.parent || !parentId) throw new Error(`chunk job ${job.id} has no parent to add its halves to`);
   const parent = { id: parentId, queue: job.parent.queueKey };
@@ -75,11 +83,15 @@ export async function splitChunk(queue: Queue, names: RedisNames, job: Job, data
       name: 'chunk',
       data: halfData,
       opts: {
-        jobId, parent, ignoreDependencyOnFailure: true,
-        ...(attempts !== undefined ? { attempts } : {}), ...(backoff !== undefined ? { backoff } : {}),
+        jobId,
+        parent,
+        ignoreDependencyOnFailure: true,
+        ...(attempts !== undefined ? { attempts } : {}),
+        ...(backoff !== undefined ? { backoff } : {}),
         // The halves keep the run's place in line (--priority, priority.ts).
         ...(priority ? { priority } : {}),
-        ...(removeOnComplete !== undefined ? { removeOnComplete } : {}), ...(removeOnFail !== undefined ? { removeOnFail } : {}),
+        ...(removeOnComplete !== undefined ? { removeOnComplete } : {}),
+        ...(removeOnFail !== undefined ? { removeOnFail } : {}),
       },
     };
   });

@@ -4,7 +4,16 @@
  * operation, return a small summary. Error classes decide retries (`toJobError`).
  */
 import { DelayedError, UnrecoverableError, type Job, type Queue } from 'bullmq';
-import { chunkJobSchema, type ChunkJobData, type ChunkSummary, type IngestRow, type RedisNames, type ResultRow, type RunSpec, type RunState } from '../contracts.js';
+import {
+  chunkJobSchema,
+  type ChunkJobData,
+  type ChunkSummary,
+  type IngestRow,
+  type RedisNames,
+  type ResultRow,
+  type RunSpec,
+  type RunState,
+} from '../contracts.js';
 import { crashedRow, crashVerdict, isSuspect, splitChunk } from './bisect.js';
 import { SoloGate } from './solo-gate.js';
 import { crashIfMarked, failIfMarked } from './crash-hook.js';
@@ -87,7 +96,9 @@ export function createChunkProcessor(deps: ChunkProcessorDeps): (job: Job, token
     if (job.name === 'seal') return 'sealed';
     const parsed = chunkJobSchema.safeParse(job.data);
     if (!parsed.success) {
-      throw new UnrecoverableError(`chunk job ${job.id} has invalid data: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      throw new UnrecoverableError(
+        `chunk job ${job.id} has invalid data: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     }
     const { runId, chunk, rows } = parsed.data;
     const start = performance.now();
@@ -127,8 +138,14 @@ export function createChunkProcessor(deps: ChunkProcessorDeps): (job: Job, token
       if (verdict.action === 'give-up') {
         const out = rows.map((r) => crashedRow(r, verdict.crashes));
         await deps.store.writeRows(runId, out, codec);
-        log.error({ job: job.id, row: rows[0]!.index, crashes: verdict.crashes }, 'row crashes every worker that scores it: reported as an error row');
-        return finished({ chunk, rows: out.length, errors: out.length, ms: Math.round(performance.now() - start), worker: deps.workerId }, spec.plan.task);
+        log.error(
+          { job: job.id, row: rows[0]!.index, crashes: verdict.crashes },
+          'row crashes every worker that scores it: reported as an error row',
+        );
+        return finished(
+          { chunk, rows: out.length, errors: out.length, ms: Math.round(performance.now() - start), worker: deps.workerId },
+          spec.plan.task,
+        );
       }
       const score = async (): Promise<ResultRow[]> => {
         crashIfMarked(rows, deps.crashMarker);
@@ -139,15 +156,15 @@ export function createChunkProcessor(deps: ChunkProcessorDeps): (job: Job, token
       const out = !suspect
         ? await gate.shared(score)
         : await gate.exclusive(async () => {
-          if (!countsCrashes) return score();
-          await deps.store.countSoloStart(runId, jobId, 1);
-          try {
-            return await score();
-          } finally {
-            // Lost only if Redis fails right now; the row then shows one crash too many, never a scored row lost.
-            await deps.store.countSoloStart(runId, jobId, -1).catch(() => undefined);
-          }
-        });
+            if (!countsCrashes) return score();
+            await deps.store.countSoloStart(runId, jobId, 1);
+            try {
+              return await score();
+            } finally {
+              // Lost only if Redis fails right now; the row then shows one crash too many, never a scored row lost.
+              await deps.store.countSoloStart(runId, jobId, -1).catch(() => undefined);
+            }
+          });
       await deps.store.writeRows(runId, out, codec);
       const errors = out.reduce((n, r) => n + (r.error !== undefined ? 1 : 0), 0);
       const summary: ChunkSummary = { chunk, rows: out.length, errors, ms: Math.round(performance.now() - start), worker: deps.workerId };

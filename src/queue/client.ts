@@ -181,7 +181,12 @@ export class RunClient {
     const seen: WorkerSeen[] = [];
     for (const id of ids) {
       const [beat, info] = await Promise.all([this.redis.zscore(names.workers, id), this.redis.hget(names.workerInfo, id)]);
-      seen.push({ id, alive: beat !== null && Number(beat) >= cutoff, info: parseWorkerInfo(info), ...(beat !== null ? { lastHeartbeat: Number(beat) } : {}) });
+      seen.push({
+        id,
+        alive: beat !== null && Number(beat) >= cutoff,
+        info: parseWorkerInfo(info),
+        ...(beat !== null ? { lastHeartbeat: Number(beat) } : {}),
+      });
     }
     return seen;
   }
@@ -191,26 +196,35 @@ export class RunClient {
    * `timeoutMs` and by `signal`, so a poll that waits for an unreachable Redis (a client
    * opened with `waitThroughOutages`) ends the wait on time.
    */
-  async wait(runId: string, opts: { intervalMs?: number; onStatus?: (s: RunStatus) => void; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<RunStatus> {
+  async wait(
+    runId: string,
+    opts: { intervalMs?: number; onStatus?: (s: RunStatus) => void; timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<RunStatus> {
     const start = Date.now();
     let last: RunStatus | undefined;
-    const timedOut = (s: RunStatus) => new TimeoutError(
-      `run '${runId}' did not finish within ${Math.round((opts.timeoutMs ?? 0) / 1000)} s (state ${s.state}, ${s.done}/${s.rows} rows); it goes on — see: pairscore status ${runId}`,
-    );
+    const timedOut = (s: RunStatus) =>
+      new TimeoutError(
+        `run '${runId}' did not finish within ${Math.round((opts.timeoutMs ?? 0) / 1000)} s (state ${s.state}, ${s.done}/${s.rows} rows); it goes on — see: pairscore status ${runId}`,
+      );
     for (;;) {
       opts.signal?.throwIfAborted();
       const left = opts.timeoutMs === undefined ? undefined : start + opts.timeoutMs - Date.now();
       // Time ran out during the pause: the last status answered, so say where the run stood.
       if (left !== undefined && left <= 0 && last) throw timedOut(last);
       const s = await abortable(
-        withinMs(this.status(runId).catch((err: unknown) => {
-          // It was there a moment ago and had not ended, so nothing expired it: Redis lost it.
-          if (last && err instanceof InputError) throw lostRunError(runId, this.queues.names.bullPrefix);
-          throw err;
-        }), left, () => new TimeoutError(
-          `run '${runId}' did not finish within ${Math.round((opts.timeoutMs ?? 0) / 1000)} s: Redis at ${this.url} did not answer` +
-            `${last ? ` (last seen: state ${last.state}, ${last.done}/${last.rows} rows)` : ''}; the run goes on — see: pairscore status ${runId}`,
-        )),
+        withinMs(
+          this.status(runId).catch((err: unknown) => {
+            // It was there a moment ago and had not ended, so nothing expired it: Redis lost it.
+            if (last && err instanceof InputError) throw lostRunError(runId, this.queues.names.bullPrefix);
+            throw err;
+          }),
+          left,
+          () =>
+            new TimeoutError(
+              `run '${runId}' did not finish within ${Math.round((opts.timeoutMs ?? 0) / 1000)} s: Redis at ${this.url} did not answer` +
+                `${last ? ` (last seen: state ${last.state}, ${last.done}/${last.rows} rows)` : ''}; the run goes on — see: pairscore status ${runId}`,
+            ),
+        ),
         opts.signal,
       );
       last = s;
@@ -281,7 +295,13 @@ export class RunClient {
       if (Date.now() > deadline) throw new InputError(`run '${runId}' is marked cancelled but its jobs are still locked; try again`);
       await new Promise((r) => setTimeout(r, 250));
     }
-    const result: RunResult = { state: 'cancelled', metrics: null, failedChunks: [] as FailedChunk[], lostRows: 0, finishedAt: new Date().toISOString() };
+    const result: RunResult = {
+      state: 'cancelled',
+      metrics: null,
+      failedChunks: [] as FailedChunk[],
+      lostRows: 0,
+      finishedAt: new Date().toISOString(),
+    };
     await this.store.finish(runId, result, meta.spec.keepSeconds);
     return { removed: true, state: 'cancelled' };
   }

@@ -24,5 +24,6 @@ export function crashIfMarked(rows: ChunkJobData['rows'], marker: string | undef
  * so tests can prove `retry` (run-control.ts). Unset — never active — by default.
  */
 export function failIfMarked(rows: ChunkJobData['rows'], marker: string | undefined): void {
-  if (marker && holds(rows, marker)) throw new InputError(`TEST ONLY: a row holds the fail marker '${marker}' (PAIRSCORE_TEST_FAIL_MARKER)`);
+  if (marker && holds(rows, marker))
+    throw new InputError(`TEST ONLY: a row holds the fail marker '${marker}' (PAIRSCORE_TEST_FAIL_MARKER)`);
 }

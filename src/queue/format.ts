@@ -16,7 +16,8 @@ export function formatStatus(s: RunStatus): string {
     const parts = [s.priority !== undefined ? `priority ${s.priority}` : '', s.retries ? `retried ${s.retries}×` : ''].filter(Boolean);
     lines.splice(1, 0, `control    ${parts.join(', ')}`);
   }
-  if (s.unsealed) lines.splice(1, 0, 'note       its submit stopped before sealing the run, so it cannot finish: run the same submit again');
+  if (s.unsealed)
+    lines.splice(1, 0, 'note       its submit stopped before sealing the run, so it cannot finish: run the same submit again');
   const r = s.result;
   if (r?.reason) lines.splice(1, 0, `reason     ${r.reason}`);
   if (r) {
@@ -25,7 +26,9 @@ export function formatStatus(s: RunStatus): string {
     }
     if (r.metrics) lines.push(`errors     ${r.metrics.errors} rows`);
     for (const f of r.failedChunks) {
-      lines.push(`failed     chunk ${f.chunk}${f.part ? ` part ${f.part}` : ''}${f.firstIndex !== null ? ` (rows ${f.firstIndex}–${f.firstIndex + (f.rows ?? 1) - 1})` : ''}: ${f.reason}`);
+      lines.push(
+        `failed     chunk ${f.chunk}${f.part ? ` part ${f.part}` : ''}${f.firstIndex !== null ? ` (rows ${f.firstIndex}–${f.firstIndex + (f.rows ?? 1) - 1})` : ''}: ${f.reason}`,
+      );
     }
     if (r.lostRows > 0) lines.push(`lost       ${r.lostRows} rows had no result (written as error rows)`);
   }

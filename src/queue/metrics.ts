@@ -47,41 +47,61 @@ export function createWorkerMetrics(info: { version: string; device: string; pro
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'pairscore_' });
   const rows = new Counter({
-    name: 'pairscore_rows_total', help: 'Rows written by this worker, by task and outcome (ok or error row)',
-    labelNames: ['task', 'outcome'] as const, registers: [registry],
+    name: 'pairscore_rows_total',
+    help: 'Rows written by this worker, by task and outcome (ok or error row)',
+    labelNames: ['task', 'outcome'] as const,
+    registers: [registry],
   });
   const chunks = new Counter({
-    name: 'pairscore_chunks_total', help: 'Chunk attempts finished by this worker, by task and outcome (ok: rows written; error: attempt threw)',
-    labelNames: ['task', 'outcome'] as const, registers: [registry],
+    name: 'pairscore_chunks_total',
+    help: 'Chunk attempts finished by this worker, by task and outcome (ok: rows written; error: attempt threw)',
+    labelNames: ['task', 'outcome'] as const,
+    registers: [registry],
   });
   const chunkSeconds = new Histogram({
-    name: 'pairscore_chunk_duration_seconds', help: 'Wall time of one chunk attempt, from job start to rows written or failure',
-    labelNames: ['task', 'outcome'] as const, buckets: CHUNK_BUCKETS, registers: [registry],
+    name: 'pairscore_chunk_duration_seconds',
+    help: 'Wall time of one chunk attempt, from job start to rows written or failure',
+    labelNames: ['task', 'outcome'] as const,
+    buckets: CHUNK_BUCKETS,
+    registers: [registry],
   });
   const modelLoad = new Histogram({
-    name: 'pairscore_model_load_seconds', help: 'Time to open a model (sessions created, graph surgery cached) on this worker',
-    labelNames: ['model', 'device'] as const, buckets: LOAD_BUCKETS, registers: [registry],
+    name: 'pairscore_model_load_seconds',
+    help: 'Time to open a model (sessions created, graph surgery cached) on this worker',
+    labelNames: ['model', 'device'] as const,
+    buckets: LOAD_BUCKETS,
+    registers: [registry],
   });
   const workerInfo = new Gauge({
-    name: 'pairscore_worker_info', help: 'Always 1; its labels say which pairscore version, device and execution provider this worker runs',
-    labelNames: ['version', 'device', 'provider'] as const, registers: [registry],
+    name: 'pairscore_worker_info',
+    help: 'Always 1; its labels say which pairscore version, device and execution provider this worker runs',
+    labelNames: ['version', 'device', 'provider'] as const,
+    registers: [registry],
   });
   workerInfo.set(info, 1);
   const stageSeconds = new Histogram({
-    name: 'pairscore_stage_seconds', help: 'Wall time of one pipeline stage for one chunk (embed and features overlap: embed runs on session threads meanwhile)',
-    labelNames: ['stage'] as const, buckets: STAGE_BUCKETS, registers: [registry],
+    name: 'pairscore_stage_seconds',
+    help: 'Wall time of one pipeline stage for one chunk (embed and features overlap: embed runs on session threads meanwhile)',
+    labelNames: ['stage'] as const,
+    buckets: STAGE_BUCKETS,
+    registers: [registry],
   });
   const batchSeconds = new Histogram({
-    name: 'pairscore_embed_batch_seconds', help: 'Time one session thread spent running one micro-batch (time queued for a session excluded)',
-    buckets: BATCH_BUCKETS, registers: [registry],
+    name: 'pairscore_embed_batch_seconds',
+    help: 'Time one session thread spent running one micro-batch (time queued for a session excluded)',
+    buckets: BATCH_BUCKETS,
+    registers: [registry],
   });
   const tokens = new Counter({
-    name: 'pairscore_tokens_total', help: 'Tokens sent through the model: real (the rows) and padded (padding added to reach each micro-batch\'s longest row); padding waste = padded / real',
-    labelNames: ['kind'] as const, registers: [registry],
+    name: 'pairscore_tokens_total',
+    help: "Tokens sent through the model: real (the rows) and padded (padding added to reach each micro-batch's longest row); padding waste = padded / real",
+    labelNames: ['kind'] as const,
+    registers: [registry],
   });
   let sessionCount: () => number = () => 0;
   new Gauge({
-    name: 'pairscore_sessions', help: 'ONNX Runtime sessions this worker holds open (loaded models × sessions per model)',
+    name: 'pairscore_sessions',
+    help: 'ONNX Runtime sessions this worker holds open (loaded models × sessions per model)',
     registers: [registry],
     collect() {
       this.set(sessionCount());

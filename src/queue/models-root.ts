@@ -10,7 +10,9 @@ const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 export function resolveModelDir(modelsRoot: string, name: string): string {
   if (!MODEL_NAME.test(name) || name.includes('..')) {
-    throw new InputError(`model name '${name}' is not a plain name (letters, digits, . _ -): distributed runs name a folder under --models-root`);
+    throw new InputError(
+      `model name '${name}' is not a plain name (letters, digits, . _ -): distributed runs name a folder under --models-root`,
+    );
   }
   const dir = path.resolve(modelsRoot, name);
   if (!fs.existsSync(path.join(dir, 'model.onnx'))) {

@@ -55,7 +55,10 @@ export async function atMost(promise: Promise<unknown> | undefined, ms: number):
   promise.catch(() => undefined);
   let timer: NodeJS.Timeout | undefined;
   const done = await Promise.race([
-    promise.then(() => true, () => true),
+    promise.then(
+      () => true,
+      () => true,
+    ),
     new Promise<boolean>((resolve) => {
       timer = setTimeout(() => resolve(false), ms);
     }),

@@ -30,15 +30,21 @@ export function checkChunkPayload(spec: RunSpec, names: RedisNames, jobId: strin
     throw new InputError(`${what} is chunk ${data.chunk} but run '${spec.runId}' has ${spec.chunks} chunk(s)`);
   }
   const expectedId = names.chunkJobId(spec.runId, data.chunk, data.part);
-  if (jobId !== expectedId) throw new InputError(`${what} holds chunk ${data.chunk}${data.part ? ` part ${data.part}` : ''}, whose job id is ${expectedId}`);
+  if (jobId !== expectedId)
+    throw new InputError(`${what} holds chunk ${data.chunk}${data.part ? ` part ${data.part}` : ''}, whose job id is ${expectedId}`);
   const outside = data.rows.find((r) => r.index >= spec.input.rows);
   if (outside) {
-    throw new InputError(`${what} has row index ${outside.index}, outside run '${spec.runId}' (${spec.input.rows} rows: 0…${spec.input.rows - 1})`);
+    throw new InputError(
+      `${what} has row index ${outside.index}, outside run '${spec.runId}' (${spec.input.rows} rows: 0…${spec.input.rows - 1})`,
+    );
   }
   const { from, to } = chunkRange(spec, data.chunk, data.part);
   const mismatch = data.rows.length !== to - from || data.rows.findIndex((r, i) => r.index !== from + i) !== -1;
   if (mismatch) {
-    const got = data.rows.length <= 4 ? data.rows.map((r) => r.index).join(', ') : `${data.rows[0]!.index} … ${data.rows.at(-1)!.index} (${data.rows.length} rows)`;
+    const got =
+      data.rows.length <= 4
+        ? data.rows.map((r) => r.index).join(', ')
+        : `${data.rows[0]!.index} … ${data.rows.at(-1)!.index} (${data.rows.length} rows)`;
     throw new InputError(
       `${what} does not match the run spec: chunk ${data.chunk}${data.part ? ` part ${data.part}` : ''} must hold rows ${from}…${to - 1} in order ` +
         `(chunk size ${spec.chunkSize}), it holds ${got}`,

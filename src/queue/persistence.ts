@@ -28,10 +28,14 @@ export async function checkPersistence(redis: Redis, url: string): Promise<strin
     save = reply[1];
   } catch {
     // Managed services block CONFIG; they normally persist, so say what is known only.
-    return `Redis at ${redactUrl(url)} has AOF off and its RDB save points cannot be read (CONFIG refused); ` +
-      'if it does not persist, a restart loses every queued run';
+    return (
+      `Redis at ${redactUrl(url)} has AOF off and its RDB save points cannot be read (CONFIG refused); ` +
+      'if it does not persist, a restart loses every queued run'
+    );
   }
   if (save !== undefined && save.trim() !== '') return undefined;
-  return `Redis at ${redactUrl(url)} has no persistence (appendonly no, no RDB save points): a restart loses every queued run ` +
-    '(they end as "Redis lost this run\'s data"). Fix: redis-cli CONFIG SET appendonly yes (and appendonly yes in redis.conf)';
+  return (
+    `Redis at ${redactUrl(url)} has no persistence (appendonly no, no RDB save points): a restart loses every queued run ` +
+    '(they end as "Redis lost this run\'s data"). Fix: redis-cli CONFIG SET appendonly yes (and appendonly yes in redis.conf)'
+  );
 }

@@ -104,7 +104,8 @@ async function buildSpec(opts: SubmitOptions, runId: string): Promise<RunSpec> {
   const { info } = await inspectModel(modelDir, { cacheDir: opts.cacheDir });
   const head = opts.mlpFile ? await loadHead(opts.mlpFile) : null;
   const plan = planRun(info, {
-    task: opts.task ?? 'score', head,
+    task: opts.task ?? 'score',
+    head,
     ...(opts.mlpFile ? { headFile: path.basename(opts.mlpFile) } : {}),
     ...(opts.features !== undefined ? { features: opts.features } : {}),
     ...(opts.extract ? { extract: opts.extract } : {}),
@@ -116,7 +117,12 @@ async function buildSpec(opts: SubmitOptions, runId: string): Promise<RunSpec> {
     createdAt: new Date().toISOString(),
     model: { name: opts.model, sha256: info.sha256 },
     plan,
-    input: { file: path.basename(opts.input), sha256: dataset.sha256 ?? (await sha256File(opts.input)), format: dataset.format, rows: dataset.rows },
+    input: {
+      file: path.basename(opts.input),
+      sha256: dataset.sha256 ?? (await sha256File(opts.input)),
+      format: dataset.format,
+      rows: dataset.rows,
+    },
     chunkSize,
     chunks: Math.ceil(dataset.rows / chunkSize),
     keepSeconds: opts.keepSeconds,
@@ -173,7 +179,12 @@ export async function sealRun(queues: Queues, runId: string): Promise<boolean> {
 
 /** Refuses (InputError), or warns with `force`, when the run would not fit Redis' free maxmemory (footprint.ts). */
 async function checkFootprint(redis: Redis, spec: RunSpec, opts: SubmitOptions): Promise<void> {
-  const verdict = fitsMaxmemory(estimateFootprint(spec, (await fs.promises.stat(opts.input)).size), spec, await redis.info('memory').catch(() => ''), `Redis at ${redactUrl(opts.redis.url)}`);
+  const verdict = fitsMaxmemory(
+    estimateFootprint(spec, (await fs.promises.stat(opts.input)).size),
+    spec,
+    await redis.info('memory').catch(() => ''),
+    `Redis at ${redactUrl(opts.redis.url)}`,
+  );
   if (verdict.fits) return;
   if (!opts.force) throw new InputError(verdict.message!);
   opts.onWarning?.(`${verdict.message} (--force: submitting anyway)`);
@@ -202,16 +213,21 @@ export async function submitRun(opts: SubmitOptions): Promise<SubmitResult> {
             `(${existing.spec.input.file}, sha256 ${existing.spec.input.sha256.slice(0, 12)}…; this file ${sha256.slice(0, 12)}…); use a new run id`,
         );
       }
-      const sealed = existing.state === 'queued' || existing.state === 'running' || existing.state === 'paused' ? await sealRun(queues, runId.data) : false;
+      const sealed =
+        existing.state === 'queued' || existing.state === 'running' || existing.state === 'paused'
+          ? await sealRun(queues, runId.data)
+          : false;
       return { runId: runId.data, added: false, resumed: sealed, sealed, rows: existing.spec.input.rows, chunks: existing.spec.chunks };
     }
     const spec = await buildSpec(opts, runId.data);
     if (existing && existing.spec.input.sha256 !== spec.input.sha256) {
-      throw new InputError(`run '${runId.data}' was started with another input file (sha256 ${existing.spec.input.sha256.slice(0, 12)}…); use a new run id`);
+      throw new InputError(
+        `run '${runId.data}' was started with another input file (sha256 ${existing.spec.input.sha256.slice(0, 12)}…); use a new run id`,
+      );
     }
     if (!existing) await checkFootprint(redis, spec, opts);
     const resumed = !(await store.create(spec));
-    const from = resumed ? existing?.chunksAdded ?? 0 : 0;
+    const from = resumed ? (existing?.chunksAdded ?? 0) : 0;
     const names = queues.names;
     if (!(await Job.fromId(queues.aggregate, names.aggregateJobId(spec.runId)))) {
       await queues.flow.add({
@@ -219,7 +235,14 @@ export async function submitRun(opts: SubmitOptions): Promise<SubmitResult> {
         queueName: names.aggregateQueue,
         data: { runId: spec.runId },
         opts: { jobId: names.aggregateJobId(spec.runId), ...aggregateJobOptions(spec) },
-        children: [{ name: 'seal', queueName: names.scoreQueue, data: { runId: spec.runId }, opts: { jobId: names.sealJobId(spec.runId), delay: 10 * 365 * 86400 * 1000, removeOnComplete: true } }],
+        children: [
+          {
+            name: 'seal',
+            queueName: names.scoreQueue,
+            data: { runId: spec.runId },
+            opts: { jobId: names.sealJobId(spec.runId), delay: 10 * 365 * 86400 * 1000, removeOnComplete: true },
+          },
+        ],
       });
     }
     await addChunks(queues, store, spec, from, opts);

@@ -28,8 +28,13 @@ export interface ExplainedError {
 
 /** Node's codes for a server certificate it could not verify against its CAs. */
 const UNTRUSTED_CERT = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'CERT_UNTRUSTED', 'CERT_SIGNATURE_FAILURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
 ]);
 const EXPIRED_CERT = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
 
@@ -72,7 +77,10 @@ export function explainRedisError(err: Error & { code?: string }, ctx: Connectio
     return { permanent: true, message: `${at} refused the TLS handshake (${code || msg}): ${fix}` };
   }
   if (ctx.tls && (/wrong version number|packet length too long|unknown protocol/i.test(msg) || code === 'ERR_SSL_WRONG_VERSION_NUMBER')) {
-    return { permanent: true, message: `${at} does not speak TLS on this port (${code || msg}): use redis:// for a plain port, or the server's tls-port` };
+    return {
+      permanent: true,
+      message: `${at} does not speak TLS on this port (${code || msg}): use redis:// for a plain port, or the server's tls-port`,
+    };
   }
   if (ctx.tls && code === 'ETIMEDOUT') {
     return {
@@ -94,8 +102,10 @@ export function explainRedisError(err: Error & { code?: string }, ctx: Connectio
       message: `${at}: the connection was closed at the first command (${code}): if the port serves TLS use rediss:// (wrong protocol), with --redis-ca FILE for a private CA`,
     };
   }
-  if (code === 'ECONNREFUSED') return { permanent: false, message: `${at}: nothing listens there (ECONNREFUSED): is Redis running, and is the port right?` };
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { permanent: false, message: `${at}: unknown host (${code}): check the host name in the URL` };
+  if (code === 'ECONNREFUSED')
+    return { permanent: false, message: `${at}: nothing listens there (ECONNREFUSED): is Redis running, and is the port right?` };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return { permanent: false, message: `${at}: unknown host (${code}): check the host name in the URL` };
   return undefined;
 }
 

@@ -56,7 +56,9 @@ export function redisOptions(settings: RedisSettings, role: ConnectionRole): Red
   if (password) opts.password = password;
   if (u.protocol === 'rediss:') opts.tls = tlsOptions(u.hostname, settings);
   else if (settings.tls?.ca || settings.tls?.cert || settings.tls?.key) {
-    throw new InputError(`--redis-ca/--redis-cert/--redis-key need a TLS URL: use rediss://${u.host} instead of ${redactUrl(settings.url)}`);
+    throw new InputError(
+      `--redis-ca/--redis-cert/--redis-key need a TLS URL: use rediss://${u.host} instead of ${redactUrl(settings.url)}`,
+    );
   }
   if (role === 'worker') {
     opts.maxRetriesPerRequest = null;
@@ -83,7 +85,8 @@ export function redisOptions(settings: RedisSettings, role: ConnectionRole): Red
 function tlsOptions(hostname: string, settings: RedisSettings): ConnectionOptions {
   const host = hostname.replace(/^\[|\]$/g, '');
   const { ca, cert, key } = settings.tls ?? {};
-  if (Boolean(cert) !== Boolean(key)) throw new InputError('--redis-cert and --redis-key (REDIS_CERT_FILE, REDIS_KEY_FILE) go together: give both for a client certificate');
+  if (Boolean(cert) !== Boolean(key))
+    throw new InputError('--redis-cert and --redis-key (REDIS_CERT_FILE, REDIS_KEY_FILE) go together: give both for a client certificate');
   return {
     ...(net.isIP(host) ? {} : { servername: host }),
     ...(ca ? { ca: readPem(ca, '--redis-ca') } : {}),
@@ -96,7 +99,9 @@ function readPem(file: string, flag: string): Buffer {
   try {
     return fs.readFileSync(file);
   } catch (cause) {
-    throw new InputError(`${flag} ${file}: cannot read it (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`, { cause });
+    throw new InputError(`${flag} ${file}: cannot read it (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`, {
+      cause,
+    });
   }
 }
 
@@ -112,7 +117,10 @@ export async function connectRedis(settings: RedisSettings, role: ConnectionRole
   const options = redisOptions(settings, role);
   const redis = new Redis(options);
   const ctx = {
-    url: settings.url, tls: Boolean(options.tls), caGiven: Boolean(settings.tls?.ca), certGiven: Boolean(settings.tls?.cert),
+    url: settings.url,
+    tls: Boolean(options.tls),
+    caGiven: Boolean(settings.tls?.ca),
+    certGiven: Boolean(settings.tls?.cert),
   };
   let explained: ExplainedError | undefined;
   let lastRaw: Error | undefined;
@@ -133,8 +141,14 @@ export async function connectRedis(settings: RedisSettings, role: ConnectionRole
   } catch (cause) {
     redis.disconnect();
     if (cause instanceof InputError) throw cause;
-    if (explained) throw explained.permanent ? new InputError(explained.message, { cause }) : new RetryableError(`cannot reach ${explained.message}`, { cause });
-    const detail = lastRaw && lastRaw.message !== (cause as Error).message ? `${lastRaw.message} (${(cause as Error).message})` : (cause as Error).message;
+    if (explained)
+      throw explained.permanent
+        ? new InputError(explained.message, { cause })
+        : new RetryableError(`cannot reach ${explained.message}`, { cause });
+    const detail =
+      lastRaw && lastRaw.message !== (cause as Error).message
+        ? `${lastRaw.message} (${(cause as Error).message})`
+        : (cause as Error).message;
     throw new RetryableError(`cannot reach Redis at ${redactUrl(settings.url)}: ${detail}`, { cause });
   }
   return redis;
@@ -163,8 +177,10 @@ export async function checkEvictionPolicy(redis: Redis, url: string): Promise<st
   try {
     info = await redis.info('memory');
   } catch (cause) {
-    return `could not check the eviction policy of Redis at ${redactUrl(url)} (INFO refused: ${(cause as Error).message}); ` +
-      'make sure maxmemory-policy is noeviction, or jobs can silently disappear';
+    return (
+      `could not check the eviction policy of Redis at ${redactUrl(url)} (INFO refused: ${(cause as Error).message}); ` +
+      'make sure maxmemory-policy is noeviction, or jobs can silently disappear'
+    );
   }
   return evictionVerdict(parseMaxmemoryPolicy(info), url);
 }
@@ -172,8 +188,10 @@ export async function checkEvictionPolicy(redis: Redis, url: string): Promise<st
 /** The decision on a policy read from INFO: throws for an evicting policy, warns when unknown. */
 export function evictionVerdict(policy: string | undefined, url: string): string | undefined {
   if (policy === undefined) {
-    return `could not check the eviction policy of Redis at ${redactUrl(url)} (INFO memory has no maxmemory_policy); ` +
-      'make sure maxmemory-policy is noeviction, or jobs can silently disappear';
+    return (
+      `could not check the eviction policy of Redis at ${redactUrl(url)} (INFO memory has no maxmemory_policy); ` +
+      'make sure maxmemory-policy is noeviction, or jobs can silently disappear'
+    );
   }
   if (policy !== 'noeviction') {
     throw new InputError(

@@ -30,14 +30,21 @@ export const DEFAULT_RETRY_ATTEMPTS = 8;
 export const HOST_RETRY = { baseMs: 1000, maxMs: 30000 } as const;
 
 /** Delay before the retry that follows failure number `attemptsMade` (1 = the first failure). */
-export function retryDelay(policy: Pick<RetryPolicy, 'baseMs' | 'maxMs'>, attemptsMade: number, err: unknown, random: () => number = Math.random): number {
+export function retryDelay(
+  policy: Pick<RetryPolicy, 'baseMs' | 'maxMs'>,
+  attemptsMade: number,
+  err: unknown,
+  random: () => number = Math.random,
+): number {
   const { baseMs, maxMs } = err instanceof HostError || (err as Error | undefined)?.name === 'HostError' ? HOST_RETRY : policy;
   const nominal = Math.min(maxMs, baseMs * 2 ** Math.max(0, Math.min(attemptsMade - 1, 40)));
   return Math.round(nominal / 2 + random() * (nominal / 2));
 }
 
 /** The function BullMQ calls for `backoff: { type: 'custom' }` jobs. */
-export function backoffStrategy(policy: Pick<RetryPolicy, 'baseMs' | 'maxMs'>): (attemptsMade: number, type?: string, err?: Error) => number {
+export function backoffStrategy(
+  policy: Pick<RetryPolicy, 'baseMs' | 'maxMs'>,
+): (attemptsMade: number, type?: string, err?: Error) => number {
   return (attemptsMade, _type, err) => retryDelay(policy, attemptsMade, err);
 }
 

@@ -77,7 +77,14 @@ async function promoteParked(deps: RunControlDeps, runId: string): Promise<numbe
   for (const id of await delayedChunkIds(deps, runId)) {
     const job = await Job.fromId(deps.queues.score, id);
     // Taken or removed since the read: nothing to promote.
-    if (job && (await job.promote().then(() => true, () => false))) promoted++;
+    if (
+      job &&
+      (await job.promote().then(
+        () => true,
+        () => false,
+      ))
+    )
+      promoted++;
   }
   return promoted;
 }
@@ -116,7 +123,11 @@ interface FailedJob {
 }
 
 /** The run's chunk jobs that failed for good: from its result, and from a failed aggregate still in Redis. */
-async function failedChunkJobs(deps: RunControlDeps, runId: string, recorded: Array<{ chunk: number; part?: string }>): Promise<{ jobs: FailedJob[]; aggregate: Job | undefined }> {
+async function failedChunkJobs(
+  deps: RunControlDeps,
+  runId: string,
+  recorded: Array<{ chunk: number; part?: string }>,
+): Promise<{ jobs: FailedJob[]; aggregate: Job | undefined }> {
   const { names } = deps.queues;
   const ids = new Set(recorded.map((f) => names.chunkJobId(runId, f.chunk, f.part)));
   const aggregate = await Job.fromId(deps.queues.aggregate, names.aggregateJobId(runId));
@@ -130,7 +141,9 @@ async function failedChunkJobs(deps: RunControlDeps, runId: string, recorded: Ar
   for (const id of [...ids].sort()) {
     const job = await Job.fromId(deps.queues.score, id);
     if (!job || !(await job.isFailed())) {
-      throw new InputError(`run '${runId}': failed chunk job ${id} is no longer in Redis (removed, or older than --keep); submit the run again`);
+      throw new InputError(
+        `run '${runId}': failed chunk job ${id} is no longer in Redis (removed, or older than --keep); submit the run again`,
+      );
     }
     jobs.push({ id, data: job.data as ChunkJobData, attempts: job.opts.attempts ?? DEFAULT_RETRY_ATTEMPTS });
   }
@@ -147,7 +160,9 @@ export async function retryRun(deps: RunControlDeps, runId: string): Promise<Ret
   const { spec, state } = meta;
   if (state === 'cancelled') throw new InputError(`run '${runId}' was cancelled: submit it again under a new run id`);
   if (state !== 'completed' && state !== 'failed') {
-    throw new InputError(`run '${runId}' is ${state}: retry takes a run that ended with failed chunks (wait for it: pairscore status --watch ${runId})`);
+    throw new InputError(
+      `run '${runId}' is ${state}: retry takes a run that ended with failed chunks (wait for it: pairscore status --watch ${runId})`,
+    );
   }
   const { jobs, aggregate } = await failedChunkJobs(deps, runId, meta.result?.failedChunks ?? []);
   // A failed run is retried even without failed chunks: its aggregate is what failed.
@@ -163,7 +178,10 @@ export async function retryRun(deps: RunControlDeps, runId: string): Promise<Ret
     const { from, to } = chunkRange(spec, j.data.chunk, j.data.part);
     rowsReset += await deps.store.dropErrorRows(runId, from, to, codec);
   }
-  await deps.store.forgetCrashes(runId, jobs.map((j) => j.id));
+  await deps.store.forgetCrashes(
+    runId,
+    jobs.map((j) => j.id),
+  );
   const { names } = deps.queues;
   // Same job ids as before: the old jobs must go first (their data is in `jobs`).
   if (aggregate) await deps.queues.aggregate.remove(aggregate.id!, { removeChildren: false });

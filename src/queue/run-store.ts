@@ -106,7 +106,10 @@ export class RunStore {
       const version = (JSON.parse(h.spec) as { version?: unknown }).version;
       throw new InputError(
         `run '${runId}' was stored by ${typeof version === 'string' ? `pairscore ${version}` : 'another pairscore version'} and this build cannot read its spec ` +
-          `(${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}); submit it again with this version`,
+          `(${parsed.error.issues
+            .slice(0, 3)
+            .map((i) => `${i.path.join('.')}: ${i.message}`)
+            .join('; ')}); submit it again with this version`,
       );
     }
     const meta: RunMeta = {
@@ -140,9 +143,15 @@ export class RunStore {
    * is a RunFailedError (exit 1: the run will not end by waiting), not an InputError.
    */
   async missingRun(runId: string): Promise<Error> {
-    const [marker, indexed] = await Promise.all([this.redis.exists(this.names.deploymentMarker), this.redis.zscore(this.names.runs, runId)]);
+    const [marker, indexed] = await Promise.all([
+      this.redis.exists(this.names.deploymentMarker),
+      this.redis.zscore(this.names.runs, runId),
+    ]);
     if (marker === 0) return lostRunError(runId, this.names.bullPrefix);
-    if (indexed !== null) return new InputError(`run '${runId}' has expired (prefix ${this.names.bullPrefix}): its data was kept for its --keep time after it ended`);
+    if (indexed !== null)
+      return new InputError(
+        `run '${runId}' has expired (prefix ${this.names.bullPrefix}): its data was kept for its --keep time after it ended`,
+      );
     return new InputError(`no run '${runId}' in Redis (prefix ${this.names.bullPrefix}); it was never submitted or has expired`);
   }
 
@@ -228,7 +237,11 @@ return 1`,
     if (rows.length === 0) return;
     const args: string[] = [];
     for (const r of rows) args.push(String(r.index), codec.encode(r));
-    await this.redis.multi().hset(this.names.runRows(runId), ...args).eval(...this.ensureTtl(runId, this.names.runRows(runId))).exec();
+    await this.redis
+      .multi()
+      .hset(this.names.runRows(runId), ...args)
+      .eval(...this.ensureTtl(runId, this.names.runRows(runId)))
+      .exec();
   }
 
   /** Writes rows only where none exists yet (error rows for failed chunks). */
@@ -264,7 +277,12 @@ return 1`,
   }
 
   /** Streams every row in input order, `batch` rows per Redis round trip, through `decode` (a RowCodec's decode or summary). */
-  async *iterateRows<T = ResultRow>(runId: string, total: number, decode: (text: string) => T, batch = 1000): AsyncGenerator<{ index: number; row: T | undefined }> {
+  async *iterateRows<T = ResultRow>(
+    runId: string,
+    total: number,
+    decode: (text: string) => T,
+    batch = 1000,
+  ): AsyncGenerator<{ index: number; row: T | undefined }> {
     for (let from = 0; from < total; from += batch) {
       const rows = await this.readRows(runId, from, Math.min(total, from + batch), decode);
       for (let i = 0; i < rows.length; i++) yield { index: from + i, row: rows[i] };
@@ -279,7 +297,11 @@ return 1`,
   async countSoloStart(runId: string, jobId: string, delta: 1 | -1): Promise<void> {
     const key = this.names.runCrashes(runId);
     // The run's TTL, like every other key of the run (bounded memory even for a run that never ends).
-    await this.redis.multi().hincrby(key, jobId, delta).eval(...this.ensureTtl(runId, key)).exec();
+    await this.redis
+      .multi()
+      .hincrby(key, jobId, delta)
+      .eval(...this.ensureTtl(runId, key))
+      .exec();
   }
 
   async soloCrashes(runId: string, jobId: string): Promise<number> {

@@ -87,13 +87,18 @@ export class StageCache implements StageProvider {
     }
     const t0 = performance.now();
     p = openModel(
-      resolveModelDir(this.opts.modelsRoot, name), this.opts,
-      (msg) => this.opts.onWarning?.(msg), (line) => this.opts.onLayout?.(name, line),
+      resolveModelDir(this.opts.modelsRoot, name),
+      this.opts,
+      (msg) => this.opts.onWarning?.(msg),
+      (line) => this.opts.onLayout?.(name, line),
     );
-    p.then((m) => {
-      this.open.add(m);
-      this.opts.onModelLoad?.(name, (performance.now() - t0) / 1000);
-    }, () => this.models.delete(name));
+    p.then(
+      (m) => {
+        this.open.add(m);
+        this.opts.onModelLoad?.(name, (performance.now() - t0) / 1000);
+      },
+      () => this.models.delete(name),
+    );
     this.models.set(name, p);
     const loaded = await p;
     if (loaded.embedder.info.sha256 !== sha256) {

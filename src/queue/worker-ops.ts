@@ -42,7 +42,13 @@ export async function startWorkerOps(opts: {
       timer = setTimeout(() => resolve(`Redis did not answer PING within ${PING_TIMEOUT_MS} ms`), PING_TIMEOUT_MS);
     });
     try {
-      const answer = await Promise.race([redis.ping().then(() => undefined, (err: Error) => `Redis PING failed: ${err.message}`), timeout]);
+      const answer = await Promise.race([
+        redis.ping().then(
+          () => undefined,
+          (err: Error) => `Redis PING failed: ${err.message}`,
+        ),
+        timeout,
+      ]);
       return answer;
     } finally {
       clearTimeout(timer);

@@ -14,6 +14,10 @@ export const WORKER_FORGET_MS = 24 * 3600 * 1000;
 export async function pruneWorkers(redis: Redis, names: RedisNames, now = Date.now(), forgetMs = WORKER_FORGET_MS): Promise<number> {
   const stale = await redis.zrangebyscore(names.workers, '-inf', `(${now - forgetMs}`, 'LIMIT', 0, 100);
   if (stale.length === 0) return 0;
-  await redis.multi().zrem(names.workers, ...stale).hdel(names.workerInfo, ...stale).exec();
+  await redis
+    .multi()
+    .zrem(names.workers, ...stale)
+    .hdel(names.workerInfo, ...stale)
+    .exec();
   return stale.length;
 }

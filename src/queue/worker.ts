@@ -110,10 +110,16 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   // Only a worker that runs the model stages needs a device (not aggregate-only, not replaced stages).
   const device = opts.score !== false && !opts.stages ? await proveDevice(opts.device, { gpuId: opts.gpuId ?? 0 }) : undefined;
   if (device?.warning) log.warn(device.warning);
-  const ops: WorkerOps | undefined = opts.metricsPort === undefined ? undefined : await startWorkerOps({
-    port: opts.metricsPort, device: device?.device ?? 'none',
-    provider: device?.executionProviders[0] ?? 'none', log, signal: opts.signal,
-  });
+  const ops: WorkerOps | undefined =
+    opts.metricsPort === undefined
+      ? undefined
+      : await startWorkerOps({
+          port: opts.metricsPort,
+          device: device?.device ?? 'none',
+          provider: device?.executionProviders[0] ?? 'none',
+          log,
+          signal: opts.signal,
+        });
   let redis;
   try {
     redis = await connectWorkerRedis(opts.redis, log, opts.signal);
@@ -133,64 +139,94 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     throw err;
   }
   const store = new RunStore(redis, names);
-  const stageCache = opts.stages ? undefined : new StageCache({
-    modelsRoot: opts.modelsRoot,
-    cacheDir: opts.cacheDir,
-    threads: opts.threads,
-    sessions: opts.sessions,
-    maxMemoryMb: opts.maxMemoryMb,
-    batchTokens: opts.batchTokens,
-    gpuId: opts.gpuId ?? 0,
-    // `auto` that settled on CPU stays on CPU (no second warning per model); `auto` on a GPU stays
-    // `auto`, so a model whose session fails there still falls back to CPU (createEmbedder).
-    device: device?.device === 'cpu' ? 'cpu' : opts.device,
-    onWarning: (msg) => log.warn(msg),
-    onLayout: (model, line) => log.info({ model }, line),
-    onModelLoad: (model, seconds) => {
-      ops?.metrics.modelLoaded(model, device?.device ?? opts.device, seconds);
-      log.info({ model, device: device?.device ?? opts.device, ms: Math.round(seconds * 1000) }, 'model loaded');
-    },
-    observer: ops?.metrics,
-  });
+  const stageCache = opts.stages
+    ? undefined
+    : new StageCache({
+        modelsRoot: opts.modelsRoot,
+        cacheDir: opts.cacheDir,
+        threads: opts.threads,
+        sessions: opts.sessions,
+        maxMemoryMb: opts.maxMemoryMb,
+        batchTokens: opts.batchTokens,
+        gpuId: opts.gpuId ?? 0,
+        // `auto` that settled on CPU stays on CPU (no second warning per model); `auto` on a GPU stays
+        // `auto`, so a model whose session fails there still falls back to CPU (createEmbedder).
+        device: device?.device === 'cpu' ? 'cpu' : opts.device,
+        onWarning: (msg) => log.warn(msg),
+        onLayout: (model, line) => log.info({ model }, line),
+        onModelLoad: (model, seconds) => {
+          ops?.metrics.modelLoaded(model, device?.device ?? opts.device, seconds);
+          log.info({ model, device: device?.device ?? opts.device, ms: Math.round(seconds * 1000) }, 'model loaded');
+        },
+        observer: ops?.metrics,
+      });
   const stages: StageProvider = opts.stages ?? stageCache!;
   if (stageCache) ops?.metrics.countSessions(() => stageCache.openSessions());
   const connection = bullConnection(opts.redis, 'worker');
   const bullOpts = { connection, prefix: names.bullPrefix };
   // `name` is stored on each job it takes (job.processedBy): which worker holds or held a chunk is then visible.
-  const lockOpts = { name: id, lockDuration: opts.lockMs ?? 30000, stalledInterval: opts.lockMs ?? 30000, maxStalledCount: opts.maxStalledCount ?? 5 };
+  const lockOpts = {
+    name: id,
+    lockDuration: opts.lockMs ?? 30000,
+    stalledInterval: opts.lockMs ?? 30000,
+    maxStalledCount: opts.maxStalledCount ?? 5,
+  };
   // BullMQ records per-minute completed/failed counts for bullmq_job_{completed,failed}_total (queue-metrics.ts).
   const metrics = { maxDataPoints: BULL_METRICS_POINTS };
-  if (opts.testAggregateFailures) log.warn({ failures: opts.testAggregateFailures }, 'TEST ONLY: the first attempts of each aggregate job are made to fail');
+  if (opts.testAggregateFailures)
+    log.warn({ failures: opts.testAggregateFailures }, 'TEST ONLY: the first attempts of each aggregate job are made to fail');
   if (opts.testFailMarker) log.warn({ marker: opts.testFailMarker }, 'TEST ONLY: this worker fails chunks holding the fail marker');
-  if (opts.testCrashMarker) log.warn({ marker: opts.testCrashMarker }, 'TEST ONLY: this worker kills itself on rows containing the crash marker');
+  if (opts.testCrashMarker)
+    log.warn({ marker: opts.testCrashMarker }, 'TEST ONLY: this worker kills itself on rows containing the crash marker');
   const settings = { backoffStrategy: backoffStrategy(opts.retry ?? { baseMs: 5000, maxMs: 300000 }) };
   const workers: Worker[] = [];
   const guard = new WriteGuard({ redis, probeKey: names.writeProbe(id), workers, log });
   // A job whose write was refused waits until Redis writes again, so BullMQ can record its
   // failure (a write too) with the cause, and retry it later instead of losing it to a stall.
   const active = new ActiveJobs();
-  const guarded = <T>(fn: (job: Job, token?: string) => Promise<T>) => (job: Job, token?: string): Promise<T> => active.track(async () => {
-    try {
-      return await fn(job, token);
-    } catch (err) {
-      if (err instanceof WritesRefusedError) await guard.refused(err.message);
-      throw err;
-    }
-  });
+  const guarded =
+    <T>(fn: (job: Job, token?: string) => Promise<T>) =>
+    (job: Job, token?: string): Promise<T> =>
+      active.track(async () => {
+        try {
+          return await fn(job, token);
+        } catch (err) {
+          if (err instanceof WritesRefusedError) await guard.refused(err.message);
+          throw err;
+        }
+      });
 
   const scoreQueue = new Queue(names.scoreQueue, { ...bullOpts, ...queueStreams });
   const scoreWorker =
     opts.score === false
       ? undefined
       : new Worker(
-        names.scoreQueue,
-        guarded(createChunkProcessor({ store, stages, workerId: id, log, scoreQueue, names, crashMarker: opts.testCrashMarker, failMarker: opts.testFailMarker, observer: ops?.metrics })),
-        { ...bullOpts, ...lockOpts, metrics, settings, concurrency: opts.concurrency },
-      );
+          names.scoreQueue,
+          guarded(
+            createChunkProcessor({
+              store,
+              stages,
+              workerId: id,
+              log,
+              scoreQueue,
+              names,
+              crashMarker: opts.testCrashMarker,
+              failMarker: opts.testFailMarker,
+              observer: ops?.metrics,
+            }),
+          ),
+          { ...bullOpts, ...lockOpts, metrics, settings, concurrency: opts.concurrency },
+        );
   const aggregateWorker =
     opts.aggregate === false
       ? undefined
-      : new Worker(names.aggregateQueue, guarded(createAggregateProcessor({ store, scoreQueue, names, log, workerId: id, testAggregateFailures: opts.testAggregateFailures })), { ...bullOpts, ...lockOpts, metrics, settings, concurrency: 1 });
+      : new Worker(
+          names.aggregateQueue,
+          guarded(
+            createAggregateProcessor({ store, scoreQueue, names, log, workerId: id, testAggregateFailures: opts.testAggregateFailures }),
+          ),
+          { ...bullOpts, ...lockOpts, metrics, settings, concurrency: 1 },
+        );
   const queueErrorLog = throttled(30000);
   for (const w of [scoreWorker, aggregateWorker]) {
     if (w) workers.push(w);
@@ -204,7 +240,8 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   aggregateWorker?.on('failed', (job, err) => {
     if (!job) return;
     failRunIfFinal(store, job, err).then(
-      (failed) => failed && log.error({ run: (job.data as { runId?: string }).runId, err }, 'run failed: its aggregate job failed for good'),
+      (failed) =>
+        failed && log.error({ run: (job.data as { runId?: string }).runId, err }, 'run failed: its aggregate job failed for good'),
       (e: unknown) => log.error({ err: e }, 'could not mark the run failed'),
     );
   });
@@ -217,13 +254,22 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const workerInfo: WorkerInfo = {
     // A chosen layout is only known per model once it loads (logged then); the heartbeat shows
     // the threads per session that layout starts from, before any memory cap.
-    host: os.hostname(), pid: process.pid, concurrency: opts.concurrency,
-    threads: opts.threads ?? chooseSessionLayout({
-      cores: os.availableParallelism(), freeMemBytes: Infinity, modelBytes: 0,
-      device: device?.device ?? 'cpu', sessions: opts.sessions,
-    }).threads,
-    device: device?.device ?? null, requestedDevice: opts.device,
-    executionProviders: device?.executionProviders ?? [], onnxruntime: device?.onnxruntime ?? null,
+    host: os.hostname(),
+    pid: process.pid,
+    concurrency: opts.concurrency,
+    threads:
+      opts.threads ??
+      chooseSessionLayout({
+        cores: os.availableParallelism(),
+        freeMemBytes: Infinity,
+        modelBytes: 0,
+        device: device?.device ?? 'cpu',
+        sessions: opts.sessions,
+      }).threads,
+    device: device?.device ?? null,
+    requestedDevice: opts.device,
+    executionProviders: device?.executionProviders ?? [],
+    onnxruntime: device?.onnxruntime ?? null,
     version: pairscoreVersion(),
   };
   const info = JSON.stringify(workerInfo);
@@ -237,8 +283,13 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   timer.unref();
   log.info(
     {
-      prefix: opts.prefix, modelsRoot: opts.modelsRoot, concurrency: opts.concurrency, device: workerInfo.device,
-      requestedDevice: opts.device, executionProviders: workerInfo.executionProviders, onnxruntime: workerInfo.onnxruntime,
+      prefix: opts.prefix,
+      modelsRoot: opts.modelsRoot,
+      concurrency: opts.concurrency,
+      device: workerInfo.device,
+      requestedDevice: opts.device,
+      executionProviders: workerInfo.executionProviders,
+      onnxruntime: workerInfo.onnxruntime,
     },
     'worker started',
   );
@@ -262,10 +313,11 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
         // closing: after a long Redis outage its close() can wait for ever (active-jobs.ts).
         const afterLastChunk = active.whenIdle().then(() => atMost(graceful, CLOSE_AFTER_IDLE_MS));
         const outcome = await Promise.race([
-          afterLastChunk.then((closed) => (closed ? 'closed' as const : 'stuck' as const)),
+          afterLastChunk.then((closed) => (closed ? ('closed' as const) : ('stuck' as const))),
           unreachableFor(redis, opts.closeGraceMs ?? 2000, stop.signal).then(() => 'unreachable' as const),
         ]);
-        if (outcome === 'stuck') log.warn({ waitedMs: CLOSE_AFTER_IDLE_MS }, "BullMQ did not close after this worker's last chunk ended: stopping without it");
+        if (outcome === 'stuck')
+          log.warn({ waitedMs: CLOSE_AFTER_IDLE_MS }, "BullMQ did not close after this worker's last chunk ended: stopping without it");
         stop.abort();
         const reachable = outcome !== 'unreachable';
         if (!reachable) {

@@ -108,7 +108,10 @@ export async function openAtomicStream(file: string): Promise<AtomicStream> {
     await f.abort();
     throw err;
   }
-  const closed = once(stream, 'close').then(() => undefined, () => undefined);
+  const closed = once(stream, 'close').then(
+    () => undefined,
+    () => undefined,
+  );
   return {
     file,
     tmp: f.tmp,

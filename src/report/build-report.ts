@@ -49,7 +49,9 @@ export async function reportFromPredictions(file: string, opts: PredictionsRepor
 
 function isMetrics(v: unknown): v is Metrics {
   const m = v as Partial<Metrics> | null;
-  return typeof m === 'object' && m !== null && typeof m.rows === 'number' && typeof m.confusion === 'object' && typeof m.per_class === 'object';
+  return (
+    typeof m === 'object' && m !== null && typeof m.rows === 'number' && typeof m.confusion === 'object' && typeof m.per_class === 'object'
+  );
 }
 
 /** A metrics JSON file; older files without calibration fields still give the summary and confusion charts. */
@@ -60,7 +62,10 @@ export function reportFromMetricsFile(file: string): ReportData {
   } catch (cause) {
     throw new InputError(`${file}: not a readable JSON file`, { cause });
   }
-  if (!isMetrics(v)) throw new InputError(`${file}: not a metrics file (written by \`score --metrics\`); give a predictions file (.jsonl, .csv, .parquet) or a metrics JSON`);
+  if (!isMetrics(v))
+    throw new InputError(
+      `${file}: not a metrics file (written by \`score --metrics\`); give a predictions file (.jsonl, .csv, .parquet) or a metrics JSON`,
+    );
   const metrics: Metrics = { ...v };
   metrics.ece ??= null;
   metrics.log_loss ??= null;
@@ -118,7 +123,12 @@ export async function writeRunReport(
 }
 
 /** `submit --wait --report` and `report RUN --redis`: the report of a distributed run. */
-export async function writeRemoteReport(out: string, target: QueueTarget, runId: string, opts: { input?: string; columns?: ColumnOptions } = {}): Promise<void> {
+export async function writeRemoteReport(
+  out: string,
+  target: QueueTarget,
+  runId: string,
+  opts: { input?: string; columns?: ColumnOptions } = {},
+): Promise<void> {
   const { reportFromRun } = await import('./run-report.js');
   await writeReport(out, await reportFromRun(target, runId, opts));
 }

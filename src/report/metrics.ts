@@ -115,19 +115,21 @@ export class MetricsAccumulator {
 /** Plain-text summary for the terminal. */
 export function formatMetrics(m: Metrics): string {
   const pct = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(2)}%`);
-  const lines = [
-    `rows ${m.rows}  scored ${m.scored}  errors ${m.errors}  ${m.pairs_per_s.toFixed(1)} pairs/s  ${m.seconds.toFixed(2)} s`,
-  ];
+  const lines = [`rows ${m.rows}  scored ${m.scored}  errors ${m.errors}  ${m.pairs_per_s.toFixed(1)} pairs/s  ${m.seconds.toFixed(2)} s`];
   if (m.accuracy === null) return lines.concat('no gold labels: accuracy not computed').join('\n');
   lines.push(`accuracy ${pct(m.accuracy)}  macro-F1 ${pct(m.macro_f1)}  (over ${m.evaluated} labelled rows)`);
   // Older metrics files (before calibration) have no such fields: print nothing for them.
   if (m.ece !== undefined && m.ece !== null) {
-    lines.push(`ECE ${m.ece.toFixed(4)}  log-loss ${m.log_loss!.toFixed(4)}  Brier ${m.brier!.toFixed(4)}  (over ${m.calibration.rows} rows with probabilities)`);
+    lines.push(
+      `ECE ${m.ece.toFixed(4)}  log-loss ${m.log_loss!.toFixed(4)}  Brier ${m.brier!.toFixed(4)}  (over ${m.calibration.rows} rows with probabilities)`,
+    );
   }
   const w = Math.max(8, ...m.confusion.labels.map((l) => l.length));
   lines.push(`${'class'.padEnd(w)}  precision  recall     f1  support`);
   for (const [l, c] of Object.entries(m.per_class)) {
-    lines.push(`${l.padEnd(w)}  ${c.precision.toFixed(4).padStart(9)}  ${c.recall.toFixed(4).padStart(6)}  ${c.f1.toFixed(4)}  ${String(c.support).padStart(7)}`);
+    lines.push(
+      `${l.padEnd(w)}  ${c.precision.toFixed(4).padStart(9)}  ${c.recall.toFixed(4).padStart(6)}  ${c.f1.toFixed(4)}  ${String(c.support).padStart(7)}`,
+    );
   }
   lines.push(`confusion (rows gold, columns predicted): ${m.confusion.labels.join(', ')}`);
   for (let i = 0; i < m.confusion.labels.length; i++) {

@@ -38,7 +38,10 @@ export const MAX_GROUP_ROWS = 10_000;
 
 /** Rows per row group for these columns. */
 export function rowGroupRows(columns: readonly ParquetColumn[]): number {
-  const bytes = columns.reduce((s, c) => s + (c.kind === 'floats' || c.kind === 'ints' ? 4 * (c.width ?? 16) : c.kind === 'string' ? 16 : 8), 0);
+  const bytes = columns.reduce(
+    (s, c) => s + (c.kind === 'floats' || c.kind === 'ints' ? 4 * (c.width ?? 16) : c.kind === 'string' ? 16 : 8),
+    0,
+  );
   return Math.max(256, Math.min(MAX_GROUP_ROWS, Math.floor(ROW_GROUP_BYTES / Math.max(1, bytes))));
 }
 
@@ -94,7 +97,10 @@ class FileByteWriter extends ByteWriter {
 
   /** Resolves when every queued write has ended (never rejects). */
   settled(): Promise<void> {
-    return this.chain.then(() => undefined, () => undefined);
+    return this.chain.then(
+      () => undefined,
+      () => undefined,
+    );
   }
 }
 
@@ -125,7 +131,12 @@ export async function createParquetWriter<T>(
   }
   const writer = new FileByteWriter(fh);
   const kv = Object.entries(opts.metadata ?? {}).map(([key, value]) => ({ key, value }));
-  const pq = new ParquetWriter({ writer, schema: schemaFor(columns), createdBy: 'pairscore', ...(kv.length > 0 ? { kvMetadata: kv } : {}) });
+  const pq = new ParquetWriter({
+    writer,
+    schema: schemaFor(columns),
+    createdBy: 'pairscore',
+    ...(kv.length > 0 ? { kvMetadata: kv } : {}),
+  });
   const groupRows = opts.rowGroupRows ?? rowGroupRows(columns);
   let buffers: unknown[][] = columns.map(() => []);
   let buffered = 0;
@@ -149,7 +160,9 @@ export async function createParquetWriter<T>(
     for (let k = 0; k < columns.length; k++) {
       const c = columns[k]!;
       const v = rec[c.name];
-      buffers[k]!.push(v === undefined || v === null ? null : c.kind === 'floats' || c.kind === 'ints' ? Array.from(v as ArrayLike<number>) : v);
+      buffers[k]!.push(
+        v === undefined || v === null ? null : c.kind === 'floats' || c.kind === 'ints' ? Array.from(v as ArrayLike<number>) : v,
+      );
     }
     return ++buffered >= groupRows;
   };

@@ -41,7 +41,12 @@ async function writerFor<T>(out: string, format: string | undefined, layout: Row
     if (out === '-') throw new InputError('Parquet cannot be written to stdout; give --out a file name');
     // hyparquet-writer loads only when Parquet is written.
     const { createParquetWriter } = await import('./parquet.js');
-    return createParquetWriter<T>(out, layout.parquetColumns(), layout.parquetRecord, layout.parquetMetadata ? { metadata: layout.parquetMetadata } : {});
+    return createParquetWriter<T>(
+      out,
+      layout.parquetColumns(),
+      layout.parquetRecord,
+      layout.parquetMetadata ? { metadata: layout.parquetMetadata } : {},
+    );
   }
   if (f === 'csv') return createCsvWriter<T>(out, layout.csvColumns(), layout.csvRecord);
   return layout.jsonLine ? createLineWriter<T>(out, layout.jsonLine) : createJsonlWriter<T>(out);
@@ -54,9 +59,12 @@ export function createScoreRowWriter(out: string, labels: readonly string[], for
     csvColumns: () => ['index', 'id', 'label', ...labels.map((l) => `prob_${l}`), 'gold', 'error'],
     csvRecord: flat,
     parquetColumns: () => [
-      { name: 'index', kind: 'int32' }, { name: 'id', kind: 'string' }, { name: 'label', kind: 'string' },
+      { name: 'index', kind: 'int32' },
+      { name: 'id', kind: 'string' },
+      { name: 'label', kind: 'string' },
       ...labels.map((l): ParquetColumn => ({ name: `prob_${l}`, kind: 'float' })),
-      { name: 'gold', kind: 'string' }, { name: 'error', kind: 'string' },
+      { name: 'gold', kind: 'string' },
+      { name: 'error', kind: 'string' },
     ],
     parquetRecord: flat,
   });
@@ -83,29 +91,52 @@ export function featuresMeta(plan: RunPlan, model: { sha256: string; name: strin
  * Extract rows (a feature file for `train`). The header goes into the Parquet
  * footer and, on close, into the `<out>.meta.json` sidecar for every format.
  */
-export async function createExtractRowWriter(out: string, meta: FeaturesMeta, format?: string): Promise<RowWriter<ExtractRow<Float32Array | number[]>>> {
+export async function createExtractRowWriter(
+  out: string,
+  meta: FeaturesMeta,
+  format?: string,
+): Promise<RowWriter<ExtractRow<Float32Array | number[]>>> {
   const names = meta.features;
   const embDim = meta.embedding_dim;
   const logitsDim = meta.logits_dim;
   const inner = await writerFor<ExtractRow<Float32Array | number[]>>(out, format, {
     jsonLine: extractJsonLine,
     csvColumns: () => [
-      'index', 'id', 'gold', 'error', ...names,
+      'index',
+      'id',
+      'gold',
+      'error',
+      ...names,
       ...Array.from({ length: embDim }, (_, i) => `emb_${i}`),
       ...Array.from({ length: logitsDim }, (_, i) => `logit_${i}`),
     ],
     csvRecord: (r) => ({
-      index: r.index, id: r.id, gold: r.gold, error: r.error, ...r.features,
+      index: r.index,
+      id: r.id,
+      gold: r.gold,
+      error: r.error,
+      ...r.features,
       ...Object.fromEntries(Array.from(r.embedding ?? [], (v, i) => [`emb_${i}`, v])),
       ...Object.fromEntries(Array.from(r.logits ?? [], (v, i) => [`logit_${i}`, v])),
     }),
     parquetColumns: () => [
-      { name: 'index', kind: 'int32' }, { name: 'id', kind: 'string' }, { name: 'gold', kind: 'string' }, { name: 'error', kind: 'string' },
+      { name: 'index', kind: 'int32' },
+      { name: 'id', kind: 'string' },
+      { name: 'gold', kind: 'string' },
+      { name: 'error', kind: 'string' },
       ...(embDim > 0 ? [{ name: 'embedding', kind: 'floats', width: embDim } as const] : []),
       ...names.map((n): ParquetColumn => ({ name: n, kind: 'float' })),
       ...(logitsDim > 0 ? [{ name: 'logits', kind: 'floats', width: logitsDim } as const] : []),
     ],
-    parquetRecord: (r) => ({ index: r.index, id: r.id, gold: r.gold, error: r.error, embedding: r.embedding, ...r.features, logits: r.logits }),
+    parquetRecord: (r) => ({
+      index: r.index,
+      id: r.id,
+      gold: r.gold,
+      error: r.error,
+      embedding: r.embedding,
+      ...r.features,
+      logits: r.logits,
+    }),
     parquetMetadata: { [PARQUET_META_KEY]: JSON.stringify(meta) },
   });
   return {
@@ -126,8 +157,11 @@ export function createTokenizeRowWriter(out: string, format?: string): Promise<R
     csvColumns: () => ['index', 'id', 'input_ids', 'token_type_ids', 'error'],
     csvRecord: (r) => ({ ...r }),
     parquetColumns: () => [
-      { name: 'index', kind: 'int32' }, { name: 'id', kind: 'string' },
-      { name: 'input_ids', kind: 'ints', width: 32 }, { name: 'token_type_ids', kind: 'ints', width: 32 }, { name: 'error', kind: 'string' },
+      { name: 'index', kind: 'int32' },
+      { name: 'id', kind: 'string' },
+      { name: 'input_ids', kind: 'ints', width: 32 },
+      { name: 'token_type_ids', kind: 'ints', width: 32 },
+      { name: 'error', kind: 'string' },
     ],
     parquetRecord: (r) => ({ ...r }),
   });

@@ -23,7 +23,11 @@ export interface RunSection {
   chunks: number;
 }
 
-export async function reportFromRun(target: QueueTarget, runId: string, opts: { input?: string; columns?: ColumnOptions } = {}): Promise<ReportData> {
+export async function reportFromRun(
+  target: QueueTarget,
+  runId: string,
+  opts: { input?: string; columns?: ColumnOptions } = {},
+): Promise<ReportData> {
   // The queue code loads only when a run is asked for, as the CLI's other remote paths do.
   const { getRunStatus, readResults } = await import('../queue/index.js');
   const status = await getRunStatus(target, runId);
@@ -43,7 +47,11 @@ export async function reportFromRun(target: QueueTarget, runId: string, opts: { 
       state: status.state,
       lostRows: status.result?.lostRows ?? 0,
       failedChunks: status.result?.failedChunks ?? [],
-      workers: status.workersSeen.map((w) => ({ id: w.id, alive: w.alive, ...(w.info ? { host: w.info.host, device: w.info.device } : {}) })),
+      workers: status.workersSeen.map((w) => ({
+        id: w.id,
+        alive: w.alive,
+        ...(w.info ? { host: w.info.host, device: w.info.device } : {}),
+      })),
       throughput: throughputOf(await readChunkCompletions(target, runId)),
       chunks: status.chunks,
     },

@@ -45,7 +45,8 @@ export async function readChunkCompletions(target: QueueTarget, runId: string): 
       if (f.get('event') !== 'completed' || !f.get('jobId')?.startsWith(jobPrefix)) continue;
       try {
         const v = JSON.parse(f.get('returnvalue') ?? 'null') as { rows?: unknown; ms?: unknown; worker?: unknown } | null;
-        if (v && typeof v.rows === 'number' && typeof v.worker === 'string') out.push({ worker: v.worker, rows: v.rows, ms: typeof v.ms === 'number' ? v.ms : 0, at: Number(id.split('-')[0]) });
+        if (v && typeof v.rows === 'number' && typeof v.worker === 'string')
+          out.push({ worker: v.worker, rows: v.rows, ms: typeof v.ms === 'number' ? v.ms : 0, at: Number(id.split('-')[0]) });
       } catch {
         // a summary that does not parse (another build's) is left out of the chart, not fatal
       }
@@ -71,6 +72,8 @@ export function throughputOf(chunks: readonly ChunkDone[], bins = 30): Throughpu
   // A chunk's rows count in the bin where it completed: simple, and exact in total.
   for (const c of chunks) rows.get(c.worker)![Math.min(n - 1, Math.floor((c.at - start) / binMs))]! += c.rows;
   const binSeconds = binMs / 1000;
-  const points = workers.flatMap((w) => Array.from(rows.get(w)!, (r, b) => ({ worker: w, t: (b + 0.5) * binSeconds, pairs_per_s: r / binSeconds })));
+  const points = workers.flatMap((w) =>
+    Array.from(rows.get(w)!, (r, b) => ({ worker: w, t: (b + 0.5) * binSeconds, pairs_per_s: r / binSeconds })),
+  );
   return { chunks: chunks.length, binSeconds, points };
 }

@@ -110,7 +110,10 @@ export async function fillWhole<T, R>(writer: RowWriter<T>, out: string, fill: (
   } catch (err) {
     await writer.abort();
     if (err instanceof InterruptedError) {
-      const what = writer.tempFile !== undefined ? `removed the partial ${writer.tempFile}; ${out} was not written` : 'the rows written to stdout are incomplete';
+      const what =
+        writer.tempFile !== undefined
+          ? `removed the partial ${writer.tempFile}; ${out} was not written`
+          : 'the rows written to stdout are incomplete';
       throw new InterruptedError(err.signal, `interrupted by ${err.signal}: ${what}`);
     }
     throw err;

@@ -32,7 +32,9 @@ export async function withInterrupt<T>(
       return;
     }
     const removed = removePendingTempFilesSync();
-    notify(`interrupted by ${sig}: ${removed.length > 0 ? `removed the partial ${removed.join(', ')}` : 'no partial file was left'}; stopping now`);
+    notify(
+      `interrupted by ${sig}: ${removed.length > 0 ? `removed the partial ${removed.join(', ')}` : 'no partial file was left'}; stopping now`,
+    );
     uninstall();
     process.kill(process.pid, sig);
   };

@@ -51,10 +51,17 @@ export async function runScore(
   const writer = await createScoreRowWriter(opts.out, labels, opts.format);
   const acc = new MetricsAccumulator(labels);
   const confident = opts.report ? new ConfidentErrors() : undefined;
-  const summary = await runRows(dataset, opts, 'score', (rows) => scorer.scoreChunk(rows), writer, (row) => {
-    acc.add(row);
-    confident?.add(row);
-  });
+  const summary = await runRows(
+    dataset,
+    opts,
+    'score',
+    (rows) => scorer.scoreChunk(rows),
+    writer,
+    (row) => {
+      acc.add(row);
+      confident?.add(row);
+    },
+  );
   const metrics = acc.result(summary.seconds);
   if (opts.metricsFile) await writeJson(opts.metricsFile, metrics);
   if (opts.report && confident) {

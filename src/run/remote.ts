@@ -33,13 +33,18 @@ export async function writeRunResults(
   const { spec } = await client.store.require(runId);
   const gap = runShortfall(await client.status(runId));
   if (gap) {
-    if (opts.partial !== true) throw new RunFailedError(`${describeShortfall(gap)}; nothing written to ${out} (\`pairscore results ${runId} --out FILE --partial\` writes the rows that exist)`);
+    if (opts.partial !== true)
+      throw new RunFailedError(
+        `${describeShortfall(gap)}; nothing written to ${out} (\`pairscore results ${runId} --out FILE --partial\` writes the rows that exist)`,
+      );
     opts.onShortfall?.(gap);
   }
   // The run's task decides the row type the store decodes (src/queue/row-codec.ts).
-  const writer = (spec.plan.task === 'extract'
-    ? await createExtractRowWriter(out, featuresMetaOfRun(spec), opts.format)
-    : await createScoreRowWriter(out, spec.plan.labels, opts.format)) as RowWriter<ScoreRow | ExtractRow<Float32Array | number[]>>;
+  const writer = (
+    spec.plan.task === 'extract'
+      ? await createExtractRowWriter(out, featuresMetaOfRun(spec), opts.format)
+      : await createScoreRowWriter(out, spec.plan.labels, opts.format)
+  ) as RowWriter<ScoreRow | ExtractRow<Float32Array | number[]>>;
   return fillWhole(writer, out, async () => {
     let n = 0;
     for await (const row of client.results(runId, { partial: opts.partial === true })) {
@@ -66,14 +71,20 @@ export async function runRemoteExtract(
   const client = await RunClient.open(opts, { waitThroughOutages: true });
   try {
     const { spec } = await client.store.require(submit.runId);
-    if (spec.plan.task !== 'extract') throw new InputError(`run '${submit.runId}' is a ${spec.plan.task} run, not an extract run; use another --run-id`);
+    if (spec.plan.task !== 'extract')
+      throw new InputError(`run '${submit.runId}' is a ${spec.plan.task} run, not an extract run; use another --run-id`);
     const status = await client.wait(submit.runId, {
-      ...(opts.onStatus ? { onStatus: opts.onStatus } : {}), ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+      ...(opts.onStatus ? { onStatus: opts.onStatus } : {}),
+      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
-    const rowsWritten = status.state !== 'completed' ? 0 : await writeRunResults(client, submit.runId, opts.out, {
-      ...(opts.format ? { format: opts.format } : {}), ...(opts.signal ? { signal: opts.signal } : {}),
-    });
+    const rowsWritten =
+      status.state !== 'completed'
+        ? 0
+        : await writeRunResults(client, submit.runId, opts.out, {
+            ...(opts.format ? { format: opts.format } : {}),
+            ...(opts.signal ? { signal: opts.signal } : {}),
+          });
     return { submit, status, rowsWritten };
   } finally {
     await client.close();

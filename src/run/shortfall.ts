@@ -28,7 +28,15 @@ export function runShortfall(s: RunStatus): RunShortfall | null {
   // A failed chunk whose rows were unknown to the aggregator shows up in lostRows instead.
   const errorRows = completed ? (r?.failedChunks ?? []).reduce((n, f) => n + (f.rows ?? 0), 0) + lostRows : 0;
   if (completed && s.failedChunks === 0 && lostRows === 0) return null;
-  return { runId: s.runId, state: s.state, rows: s.rows, missing: completed ? 0 : Math.max(0, s.rows - s.done), errorRows, failedChunks: s.failedChunks, lostRows };
+  return {
+    runId: s.runId,
+    state: s.state,
+    rows: s.rows,
+    missing: completed ? 0 : Math.max(0, s.rows - s.done),
+    errorRows,
+    failedChunks: s.failedChunks,
+    lostRows,
+  };
 }
 
 /** One line; `written` (rows actually written with --partial) makes the missing count exact. */
@@ -38,6 +46,9 @@ export function describeShortfall(g: RunShortfall, written?: number): string {
     const missing = written !== undefined ? Math.max(0, g.rows - written) : g.missing;
     return `run ${g.runId} is ${g.state}, not completed: ${n(missing)} of ${n(g.rows)} input rows are missing`;
   }
-  const parts = [`${g.failedChunks} failed chunk${g.failedChunks === 1 ? '' : 's'}`, ...(g.lostRows > 0 ? [`${n(g.lostRows)} lost rows`] : [])];
+  const parts = [
+    `${g.failedChunks} failed chunk${g.failedChunks === 1 ? '' : 's'}`,
+    ...(g.lostRows > 0 ? [`${n(g.lostRows)} lost rows`] : []),
+  ];
   return `run ${g.runId} completed with ${parts.join(' and ')}: ${n(g.errorRows)} of ${n(g.rows)} input rows are error rows`;
 }

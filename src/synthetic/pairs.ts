@@ -13,19 +13,43 @@ export interface SyntheticPair {
 }
 
 const SUBJECTS: Array<[noun: string, plural: string, hypernym: string]> = [
-  ['man', 'men', 'person'], ['woman', 'women', 'person'], ['boy', 'boys', 'child'], ['girl', 'girls', 'child'],
-  ['dog', 'dogs', 'animal'], ['cat', 'cats', 'animal'], ['chef', 'chefs', 'cook'], ['player', 'players', 'athlete'],
-  ['musician', 'musicians', 'performer'], ['horse', 'horses', 'animal'], ['student', 'students', 'person'],
+  ['man', 'men', 'person'],
+  ['woman', 'women', 'person'],
+  ['boy', 'boys', 'child'],
+  ['girl', 'girls', 'child'],
+  ['dog', 'dogs', 'animal'],
+  ['cat', 'cats', 'animal'],
+  ['chef', 'chefs', 'cook'],
+  ['player', 'players', 'athlete'],
+  ['musician', 'musicians', 'performer'],
+  ['horse', 'horses', 'animal'],
+  ['student', 'students', 'person'],
 ];
 const ACTIONS: Array<[ing: string, detail: string]> = [
-  ['playing a guitar', 'on a stage'], ['riding a bicycle', 'down a hill'], ['cooking some food', 'in a kitchen'],
-  ['reading a book', 'under a tree'], ['running in a park', 'near a lake'], ['jumping over a fence', 'in a field'],
-  ['eating a sandwich', 'at a table'], ['swimming in a pool', 'at night'], ['climbing a wall', 'with a rope'],
-  ['walking on the beach', 'at sunset'], ['sleeping on a couch', 'in the afternoon'], ['dancing in the street', 'with friends'],
+  ['playing a guitar', 'on a stage'],
+  ['riding a bicycle', 'down a hill'],
+  ['cooking some food', 'in a kitchen'],
+  ['reading a book', 'under a tree'],
+  ['running in a park', 'near a lake'],
+  ['jumping over a fence', 'in a field'],
+  ['eating a sandwich', 'at a table'],
+  ['swimming in a pool', 'at night'],
+  ['climbing a wall', 'with a rope'],
+  ['walking on the beach', 'at sunset'],
+  ['sleeping on a couch', 'in the afternoon'],
+  ['dancing in the street', 'with friends'],
 ];
 const ADJECTIVES: Array<[string, string]> = [
-  ['happy', 'sad'], ['young', 'old'], ['tall', 'short'], ['big', 'small'], ['fast', 'slow'], ['wet', 'dry'],
-  ['clean', 'dirty'], ['strong', 'weak'], ['loud', 'quiet'], ['rich', 'poor'],
+  ['happy', 'sad'],
+  ['young', 'old'],
+  ['tall', 'short'],
+  ['big', 'small'],
+  ['fast', 'slow'],
+  ['wet', 'dry'],
+  ['clean', 'dirty'],
+  ['strong', 'weak'],
+  ['loud', 'quiet'],
+  ['rich', 'poor'],
 ];
 const NUMBERS = ['two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
 
@@ -46,52 +70,77 @@ const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 type Maker = (pick: <T>(xs: readonly T[]) => T) => Omit<SyntheticPair, 'id'>;
 
 const MAKERS: Maker[] = [
-  (pick) => { // negation
-    const [n] = pick(SUBJECTS); const [a] = pick(ACTIONS);
+  (pick) => {
+    // negation
+    const [n] = pick(SUBJECTS);
+    const [a] = pick(ACTIONS);
     return pick([
       { premise: `A ${n} is ${a}`, hypothesis: `A ${n} is not ${a}`, label: 'CONTRADICTION' as const },
       { premise: `A ${n} is ${a}`, hypothesis: `There is no ${n} ${a}`, label: 'CONTRADICTION' as const },
       { premise: `The ${n} isn't ${a}`, hypothesis: `The ${n} is ${a}`, label: 'CONTRADICTION' as const },
     ]);
   },
-  (pick) => { // antonym
-    const [n] = pick(SUBJECTS); const [a] = pick(ACTIONS); const [x, y] = pick(ADJECTIVES);
+  (pick) => {
+    // antonym
+    const [n] = pick(SUBJECTS);
+    const [a] = pick(ACTIONS);
+    const [x, y] = pick(ADJECTIVES);
     return { premise: `A ${x} ${n} is ${a}`, hypothesis: `A ${y} ${n} is ${a}`, label: 'CONTRADICTION' };
   },
-  (pick) => { // number
-    const [, p] = pick(SUBJECTS); const [a] = pick(ACTIONS);
+  (pick) => {
+    // number
+    const [, p] = pick(SUBJECTS);
+    const [a] = pick(ACTIONS);
     const i = pick([0, 1, 2, 3, 4, 5, 6, 7]);
     return { premise: `${cap(NUMBERS[i]!)} ${p} are ${a}`, hypothesis: `${cap(NUMBERS[i + 1]!)} ${p} are ${a}`, label: 'CONTRADICTION' };
   },
-  (pick) => { // quantifier
-    const [, p] = pick(SUBJECTS); const [a] = pick(ACTIONS);
+  (pick) => {
+    // quantifier
+    const [, p] = pick(SUBJECTS);
+    const [a] = pick(ACTIONS);
     return { premise: `All the ${p} are ${a}`, hypothesis: `None of the ${p} are ${a}`, label: 'CONTRADICTION' };
   },
-  (pick) => { // entailment: dropped modifier
-    const [n] = pick(SUBJECTS); const [a] = pick(ACTIONS); const [x] = pick(ADJECTIVES);
+  (pick) => {
+    // entailment: dropped modifier
+    const [n] = pick(SUBJECTS);
+    const [a] = pick(ACTIONS);
+    const [x] = pick(ADJECTIVES);
     return { premise: `A ${x} ${n} is ${a}`, hypothesis: `A ${n} is ${a}`, label: 'ENTAILMENT' };
   },
-  (pick) => { // entailment: hypernym, dropped detail
-    const [n, , h] = pick(SUBJECTS); const [a, d] = pick(ACTIONS);
+  (pick) => {
+    // entailment: hypernym, dropped detail
+    const [n, , h] = pick(SUBJECTS);
+    const [a, d] = pick(ACTIONS);
     return { premise: `A ${n} is ${a} ${d}`, hypothesis: `A ${h} is ${a}`, label: 'ENTAILMENT' };
   },
-  (pick) => { // entailment: same number
-    const [, p] = pick(SUBJECTS); const [a, d] = pick(ACTIONS); const num = pick(NUMBERS);
+  (pick) => {
+    // entailment: same number
+    const [, p] = pick(SUBJECTS);
+    const [a, d] = pick(ACTIONS);
+    const num = pick(NUMBERS);
     return { premise: `${cap(num)} ${p} are ${a} ${d}`, hypothesis: `${cap(num)} ${p} are ${a}`, label: 'ENTAILMENT' };
   },
-  (pick) => { // neutral: added detail
-    const [n] = pick(SUBJECTS); const [a, d] = pick(ACTIONS);
+  (pick) => {
+    // neutral: added detail
+    const [n] = pick(SUBJECTS);
+    const [a, d] = pick(ACTIONS);
     return { premise: `A ${n} is ${a}`, hypothesis: `A ${n} is ${a} ${d}`, label: 'NEUTRAL' };
   },
-  (pick) => { // neutral: other subject and action
-    const s1 = pick(SUBJECTS); const a1 = pick(ACTIONS);
+  (pick) => {
+    // neutral: other subject and action
+    const s1 = pick(SUBJECTS);
+    const a1 = pick(ACTIONS);
     // A different subject and action, so the pair can never be an entailment.
-    const [n1] = s1; const [n2] = SUBJECTS[(SUBJECTS.indexOf(s1) + pick([1, 2, 3])) % SUBJECTS.length]!;
+    const [n1] = s1;
+    const [n2] = SUBJECTS[(SUBJECTS.indexOf(s1) + pick([1, 2, 3])) % SUBJECTS.length]!;
     const [a2] = ACTIONS[(ACTIONS.indexOf(a1) + pick([1, 2, 3])) % ACTIONS.length]!;
     return { premise: `A ${n1} is ${a1[0]}`, hypothesis: `A ${n2} is ${a2}`, label: 'NEUTRAL' };
   },
-  (pick) => { // neutral: added adjective
-    const [n] = pick(SUBJECTS); const [a] = pick(ACTIONS); const [x] = pick(ADJECTIVES);
+  (pick) => {
+    // neutral: added adjective
+    const [n] = pick(SUBJECTS);
+    const [a] = pick(ACTIONS);
+    const [x] = pick(ADJECTIVES);
     return { premise: `A ${n} is ${a}`, hypothesis: `A ${x} ${n} is ${a}`, label: 'NEUTRAL' };
   },
 ];

@@ -28,7 +28,8 @@ const PUNCT_RE = /^\p{P}$/u;
 function asciiFlags(c: number): number {
   let f = F_DONE;
   if (c === 9 || c === 10 || c === 13 || c === 32) f |= F_SPACE;
-  else if (c === 11 || c === 12) f |= F_SPACE | F_CONTROL; // \v \f: Cc, and JS whitespace
+  else if (c === 11 || c === 12)
+    f |= F_SPACE | F_CONTROL; // \v \f: Cc, and JS whitespace
   else if (c < 32 || c === 127) f |= F_CONTROL;
   if ((c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126)) f |= F_PUNCT;
   return f;

@@ -59,9 +59,7 @@ export async function loadTokenizer(modelDir: string, opts: LoadTokenizerOptions
 
   if (has('vocab.txt')) return fromVocabTxt(dir, tokenizerConfig, modelConfig, maxLength);
 
-  throw new ModelError(
-    `no tokenizer files in ${dir}: expected tokenizer.json, or vocab.txt (with an optional tokenizer_config.json)`,
-  );
+  throw new ModelError(`no tokenizer files in ${dir}: expected tokenizer.json, or vocab.txt (with an optional tokenizer_config.json)`);
 }
 
 async function fromVocabTxt(dir: string, tc: Json, config: Json, maxLength: number): Promise<PairTokenizer> {
@@ -148,7 +146,8 @@ function checkMaxLength(maxLength: number, template: PairTemplate): void {
 function adapterTemplate(json: Json): PairTemplate | undefined {
   const ids = new Map<string, number>();
   if (Array.isArray(json.added_tokens)) {
-    for (const t of json.added_tokens) if (isObject(t) && typeof t.content === 'string' && typeof t.id === 'number') ids.set(t.content, t.id);
+    for (const t of json.added_tokens)
+      if (isObject(t) && typeof t.content === 'string' && typeof t.id === 'number') ids.set(t.content, t.id);
   }
   return templateOf(json.post_processor, (token) => ids.get(token));
 }

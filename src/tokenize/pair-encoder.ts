@@ -13,9 +13,7 @@
 import type { Encoding } from '../contracts.js';
 import { InputError } from '../errors.js';
 
-export type TemplatePiece =
-  | { kind: 'special'; ids: Int32Array; typeId: number }
-  | { kind: 'sequence'; seq: 'A' | 'B'; typeId: number };
+export type TemplatePiece = { kind: 'special'; ids: Int32Array; typeId: number } | { kind: 'sequence'; seq: 'A' | 'B'; typeId: number };
 
 export interface PairTemplate {
   pieces: readonly TemplatePiece[];
@@ -55,14 +53,7 @@ export function longestFirstLengths(nA: number, nB: number, budget: number): [nu
 }
 
 /** Builds ids and type ids of a pair from the token ids of A and B (first nA / nB entries). */
-export function assemblePair(
-  template: PairTemplate,
-  a: Int32Array,
-  nA: number,
-  b: Int32Array,
-  nB: number,
-  maxLength: number,
-): Encoding {
+export function assemblePair(template: PairTemplate, a: Int32Array, nA: number, b: Int32Array, nB: number, maxLength: number): Encoding {
   const budget = maxLength - template.addedCount;
   if (!Number.isInteger(maxLength) || budget < 0) {
     throw new InputError(`maxLength must be an integer ≥ ${template.addedCount} (the pair's special tokens); got ${maxLength}`);

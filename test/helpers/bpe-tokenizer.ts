@@ -13,9 +13,7 @@ function byteAlphabet(): string[] {
   return out;
 }
 
-export const BPE_MERGES = [
-  'Ġ t', 'h e', 'Ġt he', 'c a', 'ca t', 'Ġ cat', 'o g', 'd og', 'Ġ dog', 's i', 'si t', 'sit s', 'Ġ sits', 'Ġ a',
-];
+export const BPE_MERGES = ['Ġ t', 'h e', 'Ġt he', 'c a', 'ca t', 'Ġ cat', 'o g', 'd og', 'Ġ dog', 's i', 'si t', 'sit s', 'Ġ sits', 'Ġ a'];
 
 export function bpeTokenizerJson(): Record<string, unknown> {
   const specials = ['<s>', '<pad>', '</s>', '<unk>'];
@@ -26,7 +24,13 @@ export function bpeTokenizerJson(): Record<string, unknown> {
     if (!(t in vocab)) vocab[t] = Object.keys(vocab).length;
   }
   const special = (content: string): Record<string, unknown> => ({
-    id: vocab[content], content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true,
+    id: vocab[content],
+    content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
   });
   const S = (id: string, type_id = 0) => ({ SpecialToken: { id, type_id } });
   const Q = (id: 'A' | 'B', type_id: number) => ({ Sequence: { id, type_id } });
@@ -45,14 +49,25 @@ export function bpeTokenizerJson(): Record<string, unknown> {
     },
     decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
     model: {
-      type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null,
-      fuse_unk: false, byte_fallback: false, ignore_merges: false, vocab, merges: BPE_MERGES,
+      type: 'BPE',
+      dropout: null,
+      unk_token: null,
+      continuing_subword_prefix: null,
+      end_of_word_suffix: null,
+      fuse_unk: false,
+      byte_fallback: false,
+      ignore_merges: false,
+      vocab,
+      merges: BPE_MERGES,
     },
   };
 }
 
 export const BPE_TOKENIZER_CONFIG = {
   tokenizer_class: 'RobertaTokenizer',
-  bos_token: '<s>', eos_token: '</s>', unk_token: '<unk>', pad_token: '<pad>',
+  bos_token: '<s>',
+  eos_token: '</s>',
+  unk_token: '<unk>',
+  pad_token: '<pad>',
   model_max_length: 64,
 };

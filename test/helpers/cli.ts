@@ -31,7 +31,10 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Cli
 }
 
 /** Starts a long-running CLI command (e.g. `worker`); stop it with `child.kill('SIGTERM')`. */
-export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): { child: ReturnType<typeof spawn>; output: () => string; exited: Promise<number> } {
+export function startCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): { child: ReturnType<typeof spawn>; output: () => string; exited: Promise<number> } {
   const argv = compiled
     ? [path.join(repoRoot, 'dist', 'src', 'cli.js'), ...args]
     : ['--import', 'tsx', path.join(repoRoot, 'src', 'cli.ts'), ...args];

@@ -27,8 +27,12 @@ export async function setUpDeployment(
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `pairscore-${label}-`));
   const prefix = uniquePrefix(label);
   const env: NodeJS.ProcessEnv = {
-    REDIS_URL, PAIRSCORE_PREFIX: prefix, PAIRSCORE_MODELS_ROOT: path.join(dir, 'models'),
-    PAIRSCORE_CACHE_DIR: path.join(dir, 'cache'), PAIRSCORE_THREADS: '1', PAIRSCORE_LOG_LEVEL: 'warn',
+    REDIS_URL,
+    PAIRSCORE_PREFIX: prefix,
+    PAIRSCORE_MODELS_ROOT: path.join(dir, 'models'),
+    PAIRSCORE_CACHE_DIR: path.join(dir, 'cache'),
+    PAIRSCORE_THREADS: '1',
+    PAIRSCORE_LOG_LEVEL: 'warn',
     ...opts.env,
   };
   const pairs = path.join(dir, 'pairs.jsonl');
@@ -40,7 +44,10 @@ export async function setUpDeployment(
     assert.equal(r.code, 0, r.stderr);
   }
   return {
-    dir, prefix, env, pairs,
+    dir,
+    prefix,
+    env,
+    pairs,
     async tearDown() {
       await cleanPrefix(prefix);
       fs.rmSync(dir, { recursive: true, force: true });

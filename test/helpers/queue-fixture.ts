@@ -65,16 +65,32 @@ export class QueueFixture {
 
   submitOpts(prefix: string, extra: Partial<SubmitOptions> = {}): SubmitOptions {
     return {
-      redis: { url: REDIS_URL }, prefix, input: this.pairs, model: 'demo', modelsRoot: this.modelsRoot,
-      cacheDir: path.join(this.dir, 'cache'), keepSeconds: 3600, chunkSize: 50, ...extra,
+      redis: { url: REDIS_URL },
+      prefix,
+      input: this.pairs,
+      model: 'demo',
+      modelsRoot: this.modelsRoot,
+      cacheDir: path.join(this.dir, 'cache'),
+      keepSeconds: 3600,
+      chunkSize: 50,
+      ...extra,
     };
   }
 
   worker(prefix: string, roles: WorkerRoles = {}) {
     const { modelsRoot = this.modelsRoot, url = REDIS_URL, ...only } = roles;
     return startWorker({
-      redis: { url }, prefix, modelsRoot, cacheDir: path.join(this.dir, 'cache'), concurrency: 2, threads: 1, sessions: 1,
-      batchTokens: 1024, device: 'cpu', log: silentLogger(), ...only,
+      redis: { url },
+      prefix,
+      modelsRoot,
+      cacheDir: path.join(this.dir, 'cache'),
+      concurrency: 2,
+      threads: 1,
+      sessions: 1,
+      batchTokens: 1024,
+      device: 'cpu',
+      log: silentLogger(),
+      ...only,
     });
   }
 

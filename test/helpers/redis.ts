@@ -52,9 +52,7 @@ async function listening(port: number): Promise<boolean> {
  */
 export async function startPrivateRedis(extraArgs: string[] = [], opts: { port?: number; dataDir?: string } = {}): Promise<PrivateRedis> {
   const port = opts.port ?? (await freePort());
-  const persistence = opts.dataDir
-    ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', opts.dataDir]
-    : ['--appendonly', 'no'];
+  const persistence = opts.dataDir ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', opts.dataDir] : ['--appendonly', 'no'];
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, ...extraArgs];
   const server: PrivateRedis = {
     url: `redis://127.0.0.1:${port}`,

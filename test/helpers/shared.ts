@@ -28,7 +28,8 @@ const sharedRequired = process.env.PAIRSCORE_REQUIRE_SHARED === '1';
 export function sharedPath(...parts: string[]): string | undefined {
   const p = path.join(sharedRoot, ...parts);
   if (fs.existsSync(p)) return p;
-  if (sharedRequired) throw new Error(`PAIRSCORE_REQUIRE_SHARED=1 but ${p} is missing: this machine must have ../shared (tests would otherwise skip)`);
+  if (sharedRequired)
+    throw new Error(`PAIRSCORE_REQUIRE_SHARED=1 but ${p} is missing: this machine must have ../shared (tests would otherwise skip)`);
   return undefined;
 }
 

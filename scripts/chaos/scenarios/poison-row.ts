@@ -10,7 +10,11 @@ const MARKER = 'CHAOS-POISON-ROW';
 const POISON_INDEX = 1234;
 
 export const poisonRow: Scenario = {
-  name: 'poison-row', rows: 3000, workers: 3, lockMs: 5000, errorRows: 1,
+  name: 'poison-row',
+  rows: 3000,
+  workers: 3,
+  lockMs: 5000,
+  errorRows: 1,
   workerEnv: { PAIRSCORE_TEST_CRASH_MARKER: MARKER },
   input: (f) => f.pairsWithMarker(3000, POISON_INDEX, MARKER),
   async inject(ctx) {

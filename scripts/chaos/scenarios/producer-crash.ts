@@ -28,11 +28,19 @@ async function crashThenResubmit(ctx: ScenarioContext, afterQueued: boolean): Pr
 }
 
 export const producerCrashBeforeQueued: Scenario = {
-  name: 'producer-crash-before-queued', rows: 3000, workers: 2, submitsItself: true, timeoutMs: 90000,
+  name: 'producer-crash-before-queued',
+  rows: 3000,
+  workers: 2,
+  submitsItself: true,
+  timeoutMs: 90000,
   inject: (ctx) => crashThenResubmit(ctx, false),
 };
 
 export const producerCrashBeforeSeal: Scenario = {
-  name: 'producer-crash-before-seal', rows: 3000, workers: 2, submitsItself: true, timeoutMs: 90000,
+  name: 'producer-crash-before-seal',
+  rows: 3000,
+  workers: 2,
+  submitsItself: true,
+  timeoutMs: 90000,
   inject: (ctx) => crashThenResubmit(ctx, true),
 };

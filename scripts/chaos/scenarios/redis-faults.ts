@@ -5,7 +5,9 @@ import { sleep } from '../redis.js';
 /** kill -9 Redis mid-run, start it again from its AOF (appendfsync everysec) after `downMs`. */
 export function redisRestart(name: string, downMs: number): Scenario {
   return {
-    name, rows: 6000, workers: 2,
+    name,
+    rows: 6000,
+    workers: 2,
     async inject(ctx) {
       await ctx.waitForProgress(0.25);
       await ctx.redis.kill9();
@@ -18,7 +20,9 @@ export function redisRestart(name: string, downMs: number): Scenario {
 /** `CONFIG SET maxmemory` below used memory (noeviction: every write gets OOM) for `refuseMs`, then lifted. */
 export function redisRefusesWrites(name: string, refuseMs: number): Scenario {
   return {
-    name, rows: 6000, workers: 2,
+    name,
+    rows: 6000,
+    workers: 2,
     async inject(ctx) {
       await ctx.waitForProgress(0.25);
       const used = (await ctx.redis.usedMemory()) ?? 0;
@@ -34,7 +38,9 @@ export function redisRefusesWrites(name: string, refuseMs: number): Scenario {
  * then waits for Redis (workers retry forever) and takes chunks once it is back.
  */
 export const workersWhileRedisDown: Scenario = {
-  name: 'workers-while-redis-down', rows: 4000, workers: 2,
+  name: 'workers-while-redis-down',
+  rows: 4000,
+  workers: 2,
   async inject(ctx) {
     await ctx.waitForProgress(0.25);
     await ctx.redis.kill9();
@@ -48,7 +54,10 @@ export const workersWhileRedisDown: Scenario = {
       stopped.signal('SIGKILL');
     } else ctx.note(`SIGTERM while Redis was down: exited ${exit} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     await sleep(Math.max(0, 5000 - (Date.now() - t0)));
-    if (!late.alive) ctx.fail(`a worker started while Redis was down exited (${await late.exited}) instead of waiting for it: ${late.output().trim().split('\n').slice(-1)[0] ?? ''}`);
+    if (!late.alive)
+      ctx.fail(
+        `a worker started while Redis was down exited (${await late.exited}) instead of waiting for it: ${late.output().trim().split('\n').slice(-1)[0] ?? ''}`,
+      );
     await ctx.redis.restart();
   },
 };

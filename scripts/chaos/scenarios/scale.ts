@@ -4,7 +4,10 @@ import type { Scenario } from '../harness.js';
 const mb = (b: number) => (b / 1048576).toFixed(0);
 
 export const scale: Scenario = {
-  name: 'scale-4x20k', rows: 20000, workers: 4, timeoutMs: 900000,
+  name: 'scale-4x20k',
+  rows: 20000,
+  workers: 4,
+  timeoutMs: 900000,
   async inject() {
     // Nothing: the measurement is the scenario.
   },
@@ -13,7 +16,9 @@ export const scale: Scenario = {
 
 /** The same without a fault, small: proves the harness itself (every row ok). */
 export const noFault: Scenario = {
-  name: 'no-fault', rows: 2000, workers: 2,
+  name: 'no-fault',
+  rows: 2000,
+  workers: 2,
   async inject() {
     // Nothing.
   },

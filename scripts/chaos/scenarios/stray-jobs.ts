@@ -20,7 +20,9 @@ async function withQueue(ctx: ScenarioContext, name: string, fn: (q: Queue) => P
 }
 
 export const strayAggregate: Scenario = {
-  name: 'stray-aggregate', rows: 4000, workers: 2,
+  name: 'stray-aggregate',
+  rows: 4000,
+  workers: 2,
   async inject(ctx) {
     await ctx.waitForProgress(0.15);
     await withQueue(ctx, redisNames('x').aggregateQueue, (q) => q.add('aggregate', { runId: ctx.runId }).then(() => undefined));
@@ -28,13 +30,19 @@ export const strayAggregate: Scenario = {
 };
 
 export const malformedChunk: Scenario = {
-  name: 'malformed-chunk', rows: 3000, workers: 2,
+  name: 'malformed-chunk',
+  rows: 3000,
+  workers: 2,
   async inject(ctx) {
     await ctx.waitForProgress(0.1);
     const row = (index: number, id: string) => ({ index, id, premise: 'A man is eating', hypothesis: 'A man is not eating' });
     await withQueue(ctx, redisNames('x').scoreQueue, async (q) => {
       await q.add('chunk', { garbage: true }, { jobId: 'stray-garbage' });
-      await q.add('chunk', { runId: ctx.runId, chunk: 9999, rows: [row(ctx.rows + 1, 'stray-out-of-range')] }, { jobId: `run-${ctx.runId}-chunk-9999` });
+      await q.add(
+        'chunk',
+        { runId: ctx.runId, chunk: 9999, rows: [row(ctx.rows + 1, 'stray-out-of-range')] },
+        { jobId: `run-${ctx.runId}-chunk-9999` },
+      );
       await q.add('chunk', { runId: ctx.runId, chunk: 9998, rows: [row(-1 >>> 0, 'stray-huge-index')] }, { jobId: 'stray-huge-index' });
     });
   },
@@ -46,7 +54,11 @@ export const malformedChunk: Scenario = {
  * the watching `status --watch` exits 1 naming it.
  */
 export const aggregateFailure: Scenario = {
-  name: 'aggregate-failure', rows: 3000, workers: 2, expectState: 'failed', timeoutMs: 120000,
+  name: 'aggregate-failure',
+  rows: 3000,
+  workers: 2,
+  expectState: 'failed',
+  timeoutMs: 120000,
   async inject(ctx) {
     await ctx.waitForProgress(0.3);
     const redis = new Redis(ctx.redis.url);

@@ -5,7 +5,10 @@ import { sleep } from '../redis.js';
 /** SIGKILL a worker holding chunks `times` times, spread over the run, each replaced by a fresh one. */
 export function killWorkers(name: string, times: number, rows: number): Scenario {
   return {
-    name, rows, workers: 3, lockMs: 5000,
+    name,
+    rows,
+    workers: 3,
+    lockMs: 5000,
     async inject(ctx: ScenarioContext) {
       for (let i = 0; i < times; i++) {
         await ctx.waitForProgress((i + 1) / (times + 2));
@@ -21,7 +24,10 @@ export function killWorkers(name: string, times: number, rows: number): Scenario
 
 /** SIGSTOP a worker for 2.5 job locks (its chunks are handed to others), then SIGCONT. */
 export const sigstopPastLock: Scenario = {
-  name: 'sigstop-past-lock', rows: 4000, workers: 2, lockMs: 5000,
+  name: 'sigstop-past-lock',
+  rows: 4000,
+  workers: 2,
+  lockMs: 5000,
   async inject(ctx) {
     await ctx.waitForProgress(0.2);
     const w = ctx.workers[0]!;
@@ -33,7 +39,9 @@ export const sigstopPastLock: Scenario = {
 
 /** SIGTERM a worker with chunks in flight: it finishes them and exits 0 (within 30 s), the other carries on. */
 export const sigtermInFlight: Scenario = {
-  name: 'sigterm-in-flight', rows: 4000, workers: 2,
+  name: 'sigterm-in-flight',
+  rows: 4000,
+  workers: 2,
   async inject(ctx) {
     await ctx.waitForProgress(0.25);
     const w = ctx.workers[0]!;

@@ -18,7 +18,14 @@ import type { WordNet } from '../wordnet/wordnet.js';
 import type { Lemmatizer } from './lemmatize.js';
 import { SubstitutionPairs } from './substitutions.js';
 import {
-  MODALS, NEGATION_CUES, NUMBER_WORDS, QUANT_EXISTENTIAL, QUANT_NEGATIVE, QUANT_UNIVERSAL, SCOPE_BREAKERS, STOPWORDS,
+  MODALS,
+  NEGATION_CUES,
+  NUMBER_WORDS,
+  QUANT_EXISTENTIAL,
+  QUANT_NEGATIVE,
+  QUANT_UNIVERSAL,
+  SCOPE_BREAKERS,
+  STOPWORDS,
 } from './lexicon.js';
 import { type TokenBuffer, createTokenBuffer, tokenizeInto } from './tokenize.js';
 

@@ -111,7 +111,13 @@ export class Lemmatizer {
         if (!undouble || !isDoubledConsonant(stem)) continue;
         base = stem.slice(0, -1);
         if (!lex.has(base, pos)) continue;
-      } else if (pos === VERB && repl === '' && (suffix === 'ing' || suffix === 'ed') && endsVowelConsonant(stem) && lex.has(stem + 'e', VERB)) {
+      } else if (
+        pos === VERB &&
+        repl === '' &&
+        (suffix === 'ing' || suffix === 'ed') &&
+        endsVowelConsonant(stem) &&
+        lex.has(stem + 'e', VERB)
+      ) {
         base = stem + 'e';
       }
       if (best === undefined || base.length < best.length) best = base;

@@ -32,7 +32,21 @@ function isDigit(c: number): boolean {
 }
 function isClauseBreak(c: number): boolean {
   // , ; : . ! ? ( ) [ ] " and dashes
-  return c === 44 || c === 59 || c === 58 || c === 46 || c === 33 || c === 63 || c === 40 || c === 41 || c === 91 || c === 93 || c === 34 || c === 0x2014 || c === 0x2013;
+  return (
+    c === 44 ||
+    c === 59 ||
+    c === 58 ||
+    c === 46 ||
+    c === 33 ||
+    c === 63 ||
+    c === 40 ||
+    c === 41 ||
+    c === 91 ||
+    c === 93 ||
+    c === 34 ||
+    c === 0x2014 ||
+    c === 0x2013
+  );
 }
 
 function push(buf: TokenBuffer, tok: string, brk: boolean): void {

@@ -24,8 +24,12 @@ function isFirstMasked(list: string[], i: number, mask: Uint8Array | undefined):
 
 /** Jaccard of the distinct entries of a[0..na) and b[0..nb), optionally restricted by masks. */
 export function jaccard(
-  a: string[], na: number, aMask: Uint8Array | undefined,
-  b: string[], nb: number, bMask: Uint8Array | undefined,
+  a: string[],
+  na: number,
+  aMask: Uint8Array | undefined,
+  b: string[],
+  nb: number,
+  bMask: Uint8Array | undefined,
 ): number {
   let sizeA = 0;
   let sizeB = 0;
@@ -56,4 +60,3 @@ export const jaccardGroup: FeatureGroup = {
     out[at + 1] = jaccard(p.lemmas, p.n, p.content, h.lemmas, h.n, h.content);
   },
 };
-

@@ -22,6 +22,6 @@ export const negation: FeatureGroup = {
     out[at] = p;
     out[at + 1] = h;
     out[at + 2] = Math.abs(p - h);
-    out[at + 3] = (p > 0) !== (h > 0) ? 1 : 0;
+    out[at + 3] = p > 0 !== h > 0 ? 1 : 0;
   },
 };

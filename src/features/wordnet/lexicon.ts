@@ -56,9 +56,7 @@ export class WordNetLexicon {
 /** Reads index.* (and *.exc when present) from `dir`. */
 export async function loadLexicon(dir: string): Promise<WordNetLexicon> {
   const texts = await Promise.all(POS_NAMES.map((p) => readDictFile(dir, `index.${p}`)));
-  const excTexts = await Promise.all(
-    (['verb', 'noun', 'adj', 'adv'] as const).map((p) => readDictFile(dir, `${p}.exc`)),
-  );
+  const excTexts = await Promise.all((['verb', 'noun', 'adj', 'adv'] as const).map((p) => readDictFile(dir, `${p}.exc`)));
   let pool = new Int32Array(1 << 19);
   let used = 0;
   const lemmas: Array<Map<string, number>> = [];

@@ -75,7 +75,15 @@ export function confusionSpec(m: Metrics): TopLevelSpec {
         layer: [
           {
             mark: { type: 'rect', tooltip: true },
-            encoding: { color: { field: 'share', type: 'quantitative', scale: { scheme: 'greens', domain: [0, 1] }, title: 'share', legend: { format: '.0%' } } },
+            encoding: {
+              color: {
+                field: 'share',
+                type: 'quantitative',
+                scale: { scheme: 'greens', domain: [0, 1] },
+                title: 'share',
+                legend: { format: '.0%' },
+              },
+            },
           },
           {
             mark: { type: 'text', fontSize: 13 },
@@ -110,7 +118,14 @@ export function perClassSpec(m: Metrics): TopLevelSpec {
       x: { field: 'class', type: 'nominal', sort: m.confusion.labels, title: null, axis: { labelAngle: 0 } },
       xOffset: { field: 'metric', type: 'nominal', sort: order },
       y: { field: 'value', type: 'quantitative', scale: { domain: [0, 1] }, axis: { format: '.0%' }, title: null },
-      color: { field: 'metric', type: 'nominal', sort: order, scale: { range: ['#4c78a8', '#f58518', '#54a24b'] }, title: null, legend: { orient: 'top' } },
+      color: {
+        field: 'metric',
+        type: 'nominal',
+        sort: order,
+        scale: { range: ['#4c78a8', '#f58518', '#54a24b'] },
+        title: null,
+        legend: { orient: 'top' },
+      },
     },
   };
 }
@@ -122,7 +137,10 @@ export function reliabilitySpec(m: Metrics): TopLevelSpec {
     .map((b) => ({ lo: b.lo, hi: b.hi, accuracy: b.correct / b.count, confidence: b.confidence, rows: b.count }));
   return {
     config: CHART_CONFIG,
-    title: { text: 'Reliability diagram', subtitle: [`ECE ${m.ece?.toFixed(4) ?? 'n/a'} over ${m.calibration.rows} rows`, 'bar = accuracy, dot = mean confidence of the bin'] },
+    title: {
+      text: 'Reliability diagram',
+      subtitle: [`ECE ${m.ece?.toFixed(4) ?? 'n/a'} over ${m.calibration.rows} rows`, 'bar = accuracy, dot = mean confidence of the bin'],
+    },
     width: 300,
     height: 300,
     layer: [
@@ -131,9 +149,22 @@ export function reliabilitySpec(m: Metrics): TopLevelSpec {
         mark: { type: 'bar', color: CORRECT, opacity: 0.85, stroke: 'white', tooltip: true },
         encoding: {
           // Pre-binned data: `bin.binned` keeps the bars vertical (x/x2 alone would make them horizontal ranges).
-          x: { field: 'lo', type: 'quantitative', bin: { binned: true, step: 0.1 }, scale: { domain: [0, 1] }, title: 'confidence (probability of the predicted label)', axis: { format: '.0%', tickCount: 5, labelFlush: false } },
+          x: {
+            field: 'lo',
+            type: 'quantitative',
+            bin: { binned: true, step: 0.1 },
+            scale: { domain: [0, 1] },
+            title: 'confidence (probability of the predicted label)',
+            axis: { format: '.0%', tickCount: 5, labelFlush: false },
+          },
           x2: { field: 'hi' },
-          y: { field: 'accuracy', type: 'quantitative', scale: { domain: [0, 1] }, title: 'accuracy in the bin', axis: { format: '.0%', tickCount: 5, labelFlush: false } },
+          y: {
+            field: 'accuracy',
+            type: 'quantitative',
+            scale: { domain: [0, 1] },
+            title: 'accuracy in the bin',
+            axis: { format: '.0%', tickCount: 5, labelFlush: false },
+          },
         },
       },
       {
@@ -142,7 +173,12 @@ export function reliabilitySpec(m: Metrics): TopLevelSpec {
         encoding: { x: { field: 'confidence', type: 'quantitative' }, y: { field: 'accuracy', type: 'quantitative' } },
       },
       {
-        data: { values: [{ x: 0, y: 0 }, { x: 1, y: 1 }] },
+        data: {
+          values: [
+            { x: 0, y: 0 },
+            { x: 1, y: 1 },
+          ],
+        },
         mark: { type: 'line', color: '#666', strokeDash: [4, 4] },
         encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
       },
@@ -162,14 +198,32 @@ export function confidenceHistogramSpec(m: Metrics): TopLevelSpec {
   return {
     data: { values },
     config: CHART_CONFIG,
-    title: { text: 'Confidence of correct and wrong predictions', subtitle: `log-loss ${m.log_loss?.toFixed(4) ?? 'n/a'}, Brier ${m.brier?.toFixed(4) ?? 'n/a'}; each panel has its own row scale` },
-    facet: { row: { field: 'outcome', type: 'nominal', sort: ['correct', 'wrong'], title: null, header: { labelFontSize: 13, labelFontWeight: 600, labelAngle: 0, labelAlign: 'left' } } },
+    title: {
+      text: 'Confidence of correct and wrong predictions',
+      subtitle: `log-loss ${m.log_loss?.toFixed(4) ?? 'n/a'}, Brier ${m.brier?.toFixed(4) ?? 'n/a'}; each panel has its own row scale`,
+    },
+    facet: {
+      row: {
+        field: 'outcome',
+        type: 'nominal',
+        sort: ['correct', 'wrong'],
+        title: null,
+        header: { labelFontSize: 13, labelFontWeight: 600, labelAngle: 0, labelAlign: 'left' },
+      },
+    },
     spec: {
       width: 380,
       height: 120,
       mark: { type: 'bar', stroke: 'white', tooltip: true },
       encoding: {
-        x: { field: 'lo', type: 'quantitative', bin: { binned: true, step: 0.1 }, scale: { domain: [0, 1] }, title: 'confidence (probability of the predicted label)', axis: { format: '.0%', tickCount: 5, labelFlush: false } },
+        x: {
+          field: 'lo',
+          type: 'quantitative',
+          bin: { binned: true, step: 0.1 },
+          scale: { domain: [0, 1] },
+          title: 'confidence (probability of the predicted label)',
+          axis: { format: '.0%', tickCount: 5, labelFlush: false },
+        },
         x2: { field: 'hi' },
         y: { field: 'rows', type: 'quantitative', title: 'rows', axis: { tickCount: 4, tickMinStep: 1, format: 'd' } },
         color: { field: 'outcome', type: 'nominal', scale: { domain: ['correct', 'wrong'], range: [CORRECT, WRONG] }, legend: null },
@@ -189,7 +243,13 @@ export function throughputSpec(t: Throughput): TopLevelSpec {
     height: 220,
     mark: { type: 'line', point: true, tooltip: true },
     encoding: {
-      x: { field: 't', type: 'quantitative', title: "seconds since the run's first chunk started", scale: { domainMin: 0 }, axis: { tickCount: 8 } },
+      x: {
+        field: 't',
+        type: 'quantitative',
+        title: "seconds since the run's first chunk started",
+        scale: { domainMin: 0 },
+        axis: { tickCount: 8 },
+      },
       y: { field: 'pairs_per_s', type: 'quantitative', title: 'pairs/s' },
       color: { field: 'worker', type: 'nominal', title: 'worker', legend: { orient: 'top', labelLimit: 220 } },
     },
@@ -208,5 +268,3 @@ export function metricsCharts(m: Metrics): ChartSpecs {
   }
   return charts;
 }
-
-

@@ -38,8 +38,22 @@ export function curvesSpec(history: readonly EpochRecord[], bestEpoch: number | 
   return {
     data: { values },
     config: CHART_CONFIG,
-    title: { text: 'Training curves', subtitle: bestEpoch !== undefined ? `dashed line: the chosen epoch (${bestEpoch}), whose weights the head keeps; train numbers are under dropout` : 'train numbers are under dropout' },
-    facet: { column: { field: 'metric', type: 'nominal', sort: ['loss', 'accuracy', 'macro-F1'], title: null, header: { labelFontSize: 13, labelFontWeight: 600 } } },
+    title: {
+      text: 'Training curves',
+      subtitle:
+        bestEpoch !== undefined
+          ? `dashed line: the chosen epoch (${bestEpoch}), whose weights the head keeps; train numbers are under dropout`
+          : 'train numbers are under dropout',
+    },
+    facet: {
+      column: {
+        field: 'metric',
+        type: 'nominal',
+        sort: ['loss', 'accuracy', 'macro-F1'],
+        title: null,
+        header: { labelFontSize: 13, labelFontWeight: 600 },
+      },
+    },
     spec: {
       width: 250,
       height: 200,
@@ -49,16 +63,24 @@ export function curvesSpec(history: readonly EpochRecord[], bestEpoch: number | 
           encoding: {
             x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' }, scale: { domainMin: 1 } },
             y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
-            color: { field: 'split', type: 'nominal', scale: { domain: ['train', 'validation'], range: [TRAIN, VAL] }, title: null, legend: { orient: 'top' } },
+            color: {
+              field: 'split',
+              type: 'nominal',
+              scale: { domain: ['train', 'validation'], range: [TRAIN, VAL] },
+              title: null,
+              legend: { orient: 'top' },
+            },
           },
         },
         // One rule per panel: a bare `datum` rule would be drawn once per data row of the facet.
         ...(bestEpoch !== undefined
-          ? [{
-              transform: [{ filter: `datum.epoch === ${bestEpoch} && datum.split === 'train'` }],
-              mark: { type: 'rule' as const, strokeDash: [4, 4], color: '#666' },
-              encoding: { x: { field: 'epoch', type: 'quantitative' as const } },
-            }]
+          ? [
+              {
+                transform: [{ filter: `datum.epoch === ${bestEpoch} && datum.split === 'train'` }],
+                mark: { type: 'rule' as const, strokeDash: [4, 4], color: '#666' },
+                encoding: { x: { field: 'epoch', type: 'quantitative' as const } },
+              },
+            ]
           : []),
       ],
     },
@@ -75,15 +97,30 @@ export function importanceSpec(imp: PermutationImportance): TopLevelSpec {
   return {
     data: { values },
     config: CHART_CONFIG,
-    title: { text: 'What the head relies on', subtitle: `drop when a group's columns are shuffled across ${imp.rows} validation rows (base accuracy ${(imp.base_accuracy * 100).toFixed(1)}%)` },
+    title: {
+      text: 'What the head relies on',
+      subtitle: `drop when a group's columns are shuffled across ${imp.rows} validation rows (base accuracy ${(imp.base_accuracy * 100).toFixed(1)}%)`,
+    },
     width: 420,
     height: { step: 14 },
     mark: { type: 'bar', tooltip: true },
     encoding: {
       y: { field: 'group', type: 'nominal', sort: order, title: null, axis: { labelLimit: 220 } },
       yOffset: { field: 'measure', type: 'nominal', sort: ['accuracy', 'macro-F1'] },
-      x: { field: 'drop', type: 'quantitative', title: 'drop (percentage points)', axis: { format: '.0%', tickCount: 6, labelOverlap: true } },
-      color: { field: 'measure', type: 'nominal', sort: ['accuracy', 'macro-F1'], scale: { range: [TRAIN, '#54a24b'] }, title: null, legend: { orient: 'top' } },
+      x: {
+        field: 'drop',
+        type: 'quantitative',
+        title: 'drop (percentage points)',
+        axis: { format: '.0%', tickCount: 6, labelOverlap: true },
+      },
+      color: {
+        field: 'measure',
+        type: 'nominal',
+        sort: ['accuracy', 'macro-F1'],
+        scale: { range: [TRAIN, '#54a24b'] },
+        title: null,
+        legend: { orient: 'top' },
+      },
     },
   };
 }

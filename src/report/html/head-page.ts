@@ -36,7 +36,15 @@ export function renderHeadReport(head: HeadFile, file: string): string {
     ['labels', esc(head.labels.join(', '))],
     [
       'inputs',
-      esc([i.embedding ? `${i.embedding} vector (${i.embedding_dim})` : null, `${i.features.length} feature columns`, i.logits ? `logits (${i.logits_dim})` : null].filter(Boolean).join(' + ')),
+      esc(
+        [
+          i.embedding ? `${i.embedding} vector (${i.embedding_dim})` : null,
+          `${i.features.length} feature columns`,
+          i.logits ? `logits (${i.logits_dim})` : null,
+        ]
+          .filter(Boolean)
+          .join(' + '),
+      ),
     ],
     ['layers', esc(head.layers.map((l) => `${l.weight.length} ${l.activation}`).join(' → '))],
     ['trained on', `<code>${esc(t.train_file ?? '?')}</code>, validation: <code>${esc(t.val ?? 'none')}</code>`],
@@ -48,7 +56,11 @@ export function renderHeadReport(head: HeadFile, file: string): string {
       `the model's own accuracy: ${pct(own.train)} on training rows, ${pct(own.val)} on validation rows — ${own.suspicious ? '<b>suspicious</b>: its vectors look memorized on the training rows' : 'no sign of memorized vectors'}${t.auto_remedy ? `; remedy applied: <code>${esc(t.auto_remedy)}</code>` : ''}`,
     ]);
   }
-  if (i.features.length > 0) facts.push(['features', `<details><summary>${i.features.length} columns</summary><code>${esc(i.features.join(', '))}</code></details>`]);
+  if (i.features.length > 0)
+    facts.push([
+      'features',
+      `<details><summary>${i.features.length} columns</summary><code>${esc(i.features.join(', '))}</code></details>`,
+    ]);
 
   const sections = [
     `<h1>${esc(`Head: ${file.split(/[\\/]/).pop()}`)}</h1><p class="sub">${esc(byline())}</p>`,

@@ -84,7 +84,9 @@ function summary(d: ReportData): string {
     card('log-loss', num(m.log_loss)),
     card('Brier', num(m.brier), 'multi-class Brier score, 0 (best) to 2'),
     // A predictions file does not say how fast it was made: reading it is not scoring it.
-    d.context.timed === false ? card('pairs/s', 'n/a', 'not recorded in a predictions file') : card('pairs/s', m.pairs_per_s.toFixed(1), `${m.seconds.toFixed(2)} s`),
+    d.context.timed === false
+      ? card('pairs/s', 'n/a', 'not recorded in a predictions file')
+      : card('pairs/s', m.pairs_per_s.toFixed(1), `${m.seconds.toFixed(2)} s`),
   ];
   const c = d.context;
   const facts: Array<[string, string]> = [['source', `<code>${esc(c.source)}</code>`]];
@@ -94,7 +96,9 @@ function summary(d: ReportData): string {
   if (c.features) {
     facts.push([
       'features',
-      c.features.length === 0 ? 'none' : `<details><summary>${c.features.length} columns</summary><code>${esc(c.features.join(', '))}</code></details>`,
+      c.features.length === 0
+        ? 'none'
+        : `<details><summary>${c.features.length} columns</summary><code>${esc(c.features.join(', '))}</code></details>`,
     ]);
   }
   return `<div class="cards">${cards.join('')}</div>
@@ -117,19 +121,28 @@ function errorsTable(d: ReportData): string {
 function runSection(d: ReportData, charts: ChartSpecs): string {
   const r = d.run;
   if (!r) return '';
-  const workers = r.workers.length === 0
-    ? '<p class="note">No worker recorded.</p>'
-    : `<table id="run-workers"><thead><tr><th>worker</th><th>host</th><th>device</th><th>alive</th></tr></thead><tbody>${r.workers
-        .map((w) => `<tr><td><code>${esc(w.id)}</code></td><td>${esc(w.host ?? '')}</td><td>${esc(w.device ?? '')}</td><td>${w.alive ? 'yes' : 'no'}</td></tr>`)
-        .join('')}</tbody></table>`;
-  const failed = r.failedChunks.length === 0
-    ? '<p class="note">No chunk failed.</p>'
-    : `<table id="failed-chunks"><thead><tr><th>chunk</th><th>first row</th><th>rows</th><th>reason</th></tr></thead><tbody>${r.failedChunks
-        .map((c) => `<tr><td class="num">${c.chunk}${c.part ? `-${esc(c.part)}` : ''}</td><td class="num">${c.firstIndex ?? ''}</td><td class="num">${c.rows ?? ''}</td><td>${esc(c.reason)}</td></tr>`)
-        .join('')}</tbody></table>`;
-  const throughput = 'throughput' in charts
-    ? `<div class="charts">${chartDiv(charts, 'throughput', r.throughput && r.throughput.chunks < r.chunks ? `Covers ${r.throughput.chunks} of ${r.chunks} chunks: the queue's event stream is capped and older events are gone.` : 'Each chunk counts when it completed.')}</div>`
-    : '<p class="note">No throughput chart: the queue\'s event stream no longer holds this run\'s chunks.</p>';
+  const workers =
+    r.workers.length === 0
+      ? '<p class="note">No worker recorded.</p>'
+      : `<table id="run-workers"><thead><tr><th>worker</th><th>host</th><th>device</th><th>alive</th></tr></thead><tbody>${r.workers
+          .map(
+            (w) =>
+              `<tr><td><code>${esc(w.id)}</code></td><td>${esc(w.host ?? '')}</td><td>${esc(w.device ?? '')}</td><td>${w.alive ? 'yes' : 'no'}</td></tr>`,
+          )
+          .join('')}</tbody></table>`;
+  const failed =
+    r.failedChunks.length === 0
+      ? '<p class="note">No chunk failed.</p>'
+      : `<table id="failed-chunks"><thead><tr><th>chunk</th><th>first row</th><th>rows</th><th>reason</th></tr></thead><tbody>${r.failedChunks
+          .map(
+            (c) =>
+              `<tr><td class="num">${c.chunk}${c.part ? `-${esc(c.part)}` : ''}</td><td class="num">${c.firstIndex ?? ''}</td><td class="num">${c.rows ?? ''}</td><td>${esc(c.reason)}</td></tr>`,
+          )
+          .join('')}</tbody></table>`;
+  const throughput =
+    'throughput' in charts
+      ? `<div class="charts">${chartDiv(charts, 'throughput', r.throughput && r.throughput.chunks < r.chunks ? `Covers ${r.throughput.chunks} of ${r.chunks} chunks: the queue's event stream is capped and older events are gone.` : 'Each chunk counts when it completed.')}</div>`
+      : '<p class="note">No throughput chart: the queue\'s event stream no longer holds this run\'s chunks.</p>';
   return `<h2>The run on the workers</h2><p class="note">Run <code>${esc(r.runId)}</code>: ${esc(r.state)}, ${r.failedChunks.length} failed chunk(s), ${r.lostRows} lost row(s). The rows of a failed chunk are error rows with its reason.</p>
 ${throughput}<h3>Workers</h3>${workers}<h3>Failed chunks</h3>${failed}`;
 }
@@ -151,7 +164,10 @@ export function renderReport(d: ReportData): string {
         `<div class="charts">${chartDiv(charts, 'reliability', 'Accuracy per 10%-wide confidence bin.')}${chartDiv(charts, 'confidence', 'Wrong predictions at high confidence are the costly ones.')}</div>`,
       );
     }
-    sections.push('<h2>Most confident errors</h2><p class="note">The wrong predictions the model was surest of — often label noise or a pattern the model misreads.</p>', errorsTable(d));
+    sections.push(
+      '<h2>Most confident errors</h2><p class="note">The wrong predictions the model was surest of — often label noise or a pattern the model misreads.</p>',
+      errorsTable(d),
+    );
   }
   if (d.run?.throughput) charts.throughput = throughputSpec(d.run.throughput);
   sections.push(runSection(d, charts));
@@ -183,5 +199,7 @@ ${sections.join('\n')}
 
 /** The subtitle line naming the chart library and its versions. */
 export function byline(): string {
-  return `pairscore report · charts by ${chartLibrary().map((l) => `${l.name} ${l.version}`).join(', ')}`;
+  return `pairscore report · charts by ${chartLibrary()
+    .map((l) => `${l.name} ${l.version}`)
+    .join(', ')}`;
 }

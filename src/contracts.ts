@@ -1,6 +1,6 @@
 /**
  * Typed contracts shared by every stage: rows in, rows out, model facts.
- * Redis key and queue names (distributed mode) are also built only here.
+ * Redis key and queue names live in src/queue/keys.ts, job payload schemas in src/queue/schemas.ts.
  */
 import { z } from 'zod';
 import { embeddingKindSchema } from './embedding-kinds.js';
@@ -103,49 +103,13 @@ export interface ModelInfo {
 }
 
 // ---------------------------------------------------------------------------
-// Distributed mode: payloads, run records, and every Redis key and queue name.
+// Distributed mode: run ids, plans and run records (read by local commands too).
 // ---------------------------------------------------------------------------
 
 /** Run ids end up in job ids and key names: no ':' (BullMQ's separator), no spaces. */
 export const runIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'run ids use letters, digits, . _ - (at most 100, no ":")');
-
-const rowSchema = z.object({
-  index: z.number().int().min(0),
-  id: z.string(),
-  premise: z.string().optional(),
-  hypothesis: z.string().optional(),
-  gold: z.string().optional(),
-  error: z.string().optional(),
-});
-
-/** Which half of which half… of a chunk a bisected job holds: `a` first half, `b` second (src/queue/bisect.ts). */
-export const chunkPartSchema = z.string().regex(/^[ab](-[ab])*$/, 'a chunk part is a, b, a-b, …');
-
-/** Data of one `score` chunk job: the rows themselves (a few KB), never the run spec. */
-export const chunkJobSchema = z.object({
-  runId: runIdSchema,
-  chunk: z.number().int().min(0),
-  rows: z.array(rowSchema).min(1),
-  /** Set on the halves of a bisected chunk; absent on the chunk submit added. */
-  part: chunkPartSchema.optional(),
-  /** Worker crashes (stalls) of the chunks this one was split from, so a poison row is isolated in few crashes. */
-  crashes: z.number().int().min(0).optional(),
-});
-export type ChunkJobData = z.infer<typeof chunkJobSchema>;
-
-/** What a chunk job returns: a summary only (BullMQ copies it into the parent and events). */
-export interface ChunkSummary {
-  chunk: number;
-  rows: number;
-  errors: number;
-  ms: number;
-  worker: string;
-  skipped?: 'cancelled';
-  /** The chunk kept crashing its workers and was replaced by these two halves (their job ids). */
-  split?: [string, string];
-}
 
 export const RUN_TASKS = ['score', 'extract'] as const;
 export type RunTask = (typeof RUN_TASKS)[number];
@@ -222,74 +186,3 @@ export interface FailedChunk {
   firstIndex: number | null;
   rows: number | null;
 }
-
-/**
- * What a worker writes in its heartbeat (hash `workerInfo`, JSON per worker id) and
- * `status` shows for the workers of a run. Device fields are null for a worker that runs
- * no model (aggregate only, or stages replaced in a benchmark). Fields added later are
- * optional so a status from a newer build still reads an older worker's heartbeat.
- */
-export const workerInfoSchema = z.object({
-  host: z.string(),
-  pid: z.number(),
-  concurrency: z.number(),
-  threads: z.number(),
-  /** The device in use after proving it: cpu, cuda or webgpu. */
-  device: z.string().nullable(),
-  /** The device asked for (`auto` may have become `cpu`). */
-  requestedDevice: z.string().optional(),
-  executionProviders: z.array(z.string()).optional(),
-  /** onnxruntime-node version. */
-  onnxruntime: z.string().nullable().optional(),
-  /** pairscore version of the worker (absent from workers older than it), so `status` shows a mixed-version fleet. */
-  version: z.string().optional(),
-});
-export type WorkerInfo = z.infer<typeof workerInfoSchema>;
-
-/**
- * Redis names of one deployment. The prefix is written as a hash tag, so every
- * key of every queue and run lands in one Redis Cluster slot (BullMQ's Lua
- * scripts and our multi-key reads need that).
- */
-export function redisNames(prefix: string) {
-  const tag = `{${prefix}}`;
-  const run = (runId: string) => `${tag}:run:${runId}`;
-  return {
-    /** BullMQ `prefix` option. */
-    bullPrefix: tag,
-    scoreQueue: 'score',
-    aggregateQueue: 'aggregate',
-    /** BullMQ's event stream of the score queue (its `completed` events carry each chunk's summary; the report reads them). */
-    scoreEvents: `${tag}:score:events`,
-    /** BullMQ's delayed set of the score queue: `resume` finds the parked chunks of a run there (run-control.ts). */
-    scoreDelayed: `${tag}:score:delayed`,
-    /** A chunk's job; `part` names a half of a bisected chunk (`a`, `a-b`, …): `run-<id>-chunk-<n>-a-b`. */
-    chunkJobId: (runId: string, chunk: number, part?: string) => `run-${runId}-chunk-${chunk}${part ? `-${part}` : ''}`,
-    sealJobId: (runId: string) => `run-${runId}-seal`,
-    aggregateJobId: (runId: string) => `run-${runId}-aggregate`,
-    /** Hash: spec (JSON), state, chunksAdded, startedAt, finishedAt, result (JSON), retries (count of `retry`). */
-    runMeta: (runId: string) => `${run(runId)}:meta`,
-    /** Hash: row index → result row (src/queue/row-codec.ts; one field per input row). */
-    runRows: (runId: string) => `${run(runId)}:rows`,
-    /** Set of worker ids that processed chunks of the run. */
-    runWorkers: (runId: string) => `${run(runId)}:workers`,
-    /** Hash: job id of a one-row suspect chunk → times it started alone and never finished (bisect.ts). */
-    runCrashes: (runId: string) => `${run(runId)}:crashes`,
-    /** Every key of a run, for expiry after completion. */
-    runKeys: (runId: string) => [`${run(runId)}:meta`, `${run(runId)}:rows`, `${run(runId)}:workers`, `${run(runId)}:crashes`],
-    /**
-     * Set once (never expires) when the deployment first submits: a run id that is
-     * missing while this marker is missing too means Redis lost its data (src/queue/lost.ts).
-     */
-    deploymentMarker: `${tag}:deployment`,
-    /** Sorted set of run ids by creation time. */
-    runs: `${tag}:runs`,
-    /** Sorted set: worker id → last heartbeat (ms). */
-    workers: `${tag}:workers`,
-    /** Hash: worker id → JSON WorkerInfo (host, pid, device, execution providers, onnxruntime version). */
-    workerInfo: `${tag}:worker-info`,
-    /** String with a short TTL: a worker's probe write while Redis refuses writes (queue/write-guard.ts). */
-    writeProbe: (workerId: string) => `${tag}:write-probe:${workerId}`,
-  };
-}
-export type RedisNames = ReturnType<typeof redisNames>;

@@ -13,7 +13,7 @@ import { freePort, REDIS_URL, startPrivateRedis } from './helpers/redis.js';
 import { BROWSER_MISSING, hasChromium, launchChromium, openServed } from './helpers/browser.js';
 import { runCli, startCli } from './helpers/cli.js';
 import { RunClient, submitRun, type WorkerHandle } from '../src/queue/index.js';
-import { redisNames } from '../src/contracts.js';
+import { redisNames } from '../src/queue/keys.js';
 import { silentLogger } from '../src/log.js';
 import { startDashboard, type DashboardHandle } from '../src/dashboard/server.js';
 import type { DashboardData } from '../src/dashboard/runs-data.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ModelError } from '../src/errors.js';
 import { inspectModel } from '../src/embed/inspect.js';
-import { sha256File } from '../src/embed/onnx-model.js';
+import { sha256File } from '../src/sha256-file.js';
 import { SHARED_MISSING, sharedPath } from './helpers/shared.js';
 
 const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairscore-embed-inspect-'));

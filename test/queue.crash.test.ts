@@ -13,7 +13,8 @@ import { runCli, startCli } from './helpers/cli.js';
 import { setUpDeployment, type Deployment } from './helpers/deployment.js';
 import { REDIS_URL } from './helpers/redis.js';
 import { RunClient } from '../src/queue/index.js';
-import { redisNames, type ScoreRow } from '../src/contracts.js';
+import { type ScoreRow } from '../src/contracts.js';
+import { redisNames } from '../src/queue/keys.js';
 
 let deployment: Deployment | undefined;
 let dir = '';

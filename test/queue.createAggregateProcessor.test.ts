@@ -15,7 +15,8 @@ import { runCli, startCli } from './helpers/cli.js';
 import { QueueFixture } from './helpers/queue-fixture.js';
 import { REDIS_URL } from './helpers/redis.js';
 import { RunClient, submitRun } from '../src/queue/index.js';
-import { redisNames, type ResultRow } from '../src/contracts.js';
+import { type ResultRow } from '../src/contracts.js';
+import { redisNames } from '../src/queue/keys.js';
 
 let fx: QueueFixture;
 const redis = { url: REDIS_URL };

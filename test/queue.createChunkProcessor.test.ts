@@ -10,7 +10,7 @@ import { Job, Queue } from 'bullmq';
 import { QueueFixture } from './helpers/queue-fixture.js';
 import { REDIS_URL } from './helpers/redis.js';
 import { RunClient, submitRun } from '../src/queue/index.js';
-import { redisNames } from '../src/contracts.js';
+import { redisNames } from '../src/queue/keys.js';
 
 let fx: QueueFixture;
 

@@ -16,7 +16,8 @@ import { freePort, REDIS_URL, startPrivateRedis } from './helpers/redis.js';
 import { RunClient, submitRun, type SubmitOptions } from '../src/queue/index.js';
 import { StageCache } from '../src/queue/stage-cache.js';
 import type { ChunkRunner, StageProvider } from '../src/queue/chunk-processor.js';
-import { redisNames, type IngestRow, type RunSpec, type ScoreRow } from '../src/contracts.js';
+import { type IngestRow, type RunSpec, type ScoreRow } from '../src/contracts.js';
+import { redisNames } from '../src/queue/keys.js';
 import { InputError, ModelError, RetryableError } from '../src/errors.js';
 
 let fx: QueueFixture;

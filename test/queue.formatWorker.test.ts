@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatWorker } from '../src/queue/format.js';
-import type { WorkerInfo } from '../src/contracts.js';
+import type { WorkerInfo } from '../src/queue/schemas.js';
 
 const info = (over: Partial<WorkerInfo>): WorkerInfo => ({
   host: 'h',

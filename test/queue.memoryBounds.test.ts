@@ -12,7 +12,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { QueueKeys } from 'bullmq';
 import type { IngestRow, ScoreRow } from '../src/contracts.js';
-import { redisNames } from '../src/contracts.js';
+import { redisNames } from '../src/queue/keys.js';
 import { silentLogger } from '../src/log.js';
 import { makeModel } from '../src/modelgen/index.js';
 import { writeSyntheticPairs } from '../src/synthetic/write.js';

@@ -15,7 +15,8 @@ import { runCli, startCli } from './helpers/cli.js';
 import { setUpDeployment, type Deployment } from './helpers/deployment.js';
 import { REDIS_URL } from './helpers/redis.js';
 import { RunClient } from '../src/queue/index.js';
-import { redisNames, type ScoreRow } from '../src/contracts.js';
+import { type ScoreRow } from '../src/contracts.js';
+import { redisNames } from '../src/queue/keys.js';
 
 let d: Deployment;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 import { runCli, startCli } from './helpers/cli.js';
 import { setUpDeployment, type Deployment } from './helpers/deployment.js';
 import { REDIS_URL } from './helpers/redis.js';
-import { redisNames } from '../src/contracts.js';
+import { redisNames } from '../src/queue/keys.js';
 
 let d: Deployment;
 

@@ -11,7 +11,7 @@ import { runCli } from './helpers/cli.js';
 import { QueueFixture } from './helpers/queue-fixture.js';
 import { REDIS_URL } from './helpers/redis.js';
 import { RunClient, submitRun } from '../src/queue/index.js';
-import { redisNames } from '../src/contracts.js';
+import { redisNames } from '../src/queue/keys.js';
 
 let fx: QueueFixture;
 
@@ -45,7 +45,11 @@ test('two prefixes on one Redis: a worker of A scores only A, B stays queued and
       const nb = redisNames(b);
       assert.equal(await conn.hlen(nb.runRows('iso-b1')), 0);
       // All 8 chunks of B (and its promoted seal) still waiting, none taken.
-      const waiting = await conn.lrange(`${nb.bullPrefix}:${nb.scoreQueue}:wait`, 0, -1);
+      // Chunk jobs always carry a priority (src/queue/priority.ts): untaken ones sit in the prioritized set, the seal in wait.
+      const waiting = [
+        ...(await conn.lrange(`${nb.bullPrefix}:${nb.scoreQueue}:wait`, 0, -1)),
+        ...(await conn.zrange(`${nb.bullPrefix}:${nb.scoreQueue}:prioritized`, 0, -1)),
+      ];
       assert.deepEqual(waiting.sort(), [...Array.from({ length: 8 }, (_, i) => nb.chunkJobId('iso-b1', i)), nb.sealJobId('iso-b1')].sort());
       assert.equal(await conn.llen(`${nb.bullPrefix}:${nb.scoreQueue}:active`), 0);
       // Every key either deployment wrote sits under its own hash tag.

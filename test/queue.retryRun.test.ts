@@ -16,7 +16,8 @@ import { setUpDeployment, type Deployment } from './helpers/deployment.js';
 import { REDIS_URL } from './helpers/redis.js';
 import { QueueFixture } from './helpers/queue-fixture.js';
 import { RunClient, submitRun } from '../src/queue/index.js';
-import { redisNames, type ScoreRow } from '../src/contracts.js';
+import { type ScoreRow } from '../src/contracts.js';
+import { redisNames } from '../src/queue/keys.js';
 
 const MARKER = 'RETRYMARKER';
 let d: Deployment;

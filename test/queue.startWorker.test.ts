@@ -11,7 +11,7 @@ import { Job, Queue } from 'bullmq';
 import { runCli, startCli } from './helpers/cli.js';
 import { setUpDeployment, type Deployment } from './helpers/deployment.js';
 import { REDIS_URL } from './helpers/redis.js';
-import { redisNames } from '../src/contracts.js';
+import { redisNames } from '../src/queue/keys.js';
 import { CUDA_INSTALL_HINT, probeProviders } from '../src/embed/device.js';
 import type { RunStatus } from '../src/queue/index.js';
 

@@ -14,7 +14,8 @@ import { runCli, startCli } from './helpers/cli.js';
 import { QueueFixture } from './helpers/queue-fixture.js';
 import { REDIS_URL, startPrivateRedis } from './helpers/redis.js';
 import { RunClient, submitRun, type SubmitOptions } from '../src/queue/index.js';
-import { redisNames, type ScoreRow } from '../src/contracts.js';
+import { type ScoreRow } from '../src/contracts.js';
+import { redisNames } from '../src/queue/keys.js';
 
 let fx: QueueFixture;
 const redis = { url: REDIS_URL };

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { startPrivateRedis } from './helpers/redis.js';
 import { RunStore } from '../src/queue/run-store.js';
-import { redisNames, type ResultRow } from '../src/contracts.js';
+import { type ResultRow } from '../src/contracts.js';
+import { redisNames } from '../src/queue/keys.js';
 import type { RowCodec } from '../src/queue/row-codec.js';
 import { toJobError } from '../src/queue/job-errors.js';
 

@@ -13,7 +13,7 @@ import { runCli } from './helpers/cli.js';
 import { setUpDeployment, type Deployment } from './helpers/deployment.js';
 import { REDIS_URL } from './helpers/redis.js';
 import { RunClient, startWorker } from '../src/queue/index.js';
-import { redisNames } from '../src/contracts.js';
+import { redisNames } from '../src/queue/keys.js';
 import { silentLogger } from '../src/log.js';
 import { runShortfall } from '../src/run/shortfall.js';
 

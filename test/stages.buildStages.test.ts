@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import { QueueFixture } from './helpers/queue-fixture.js';
 import { REDIS_URL } from './helpers/redis.js';
 import { RunClient, submitRun } from '../src/queue/index.js';
-import { redisNames } from '../src/contracts.js';
+import { redisNames } from '../src/queue/keys.js';
 
 let fx: QueueFixture;
 

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { QueueKeys } from 'bullmq';
-import { redisNames } from '../../src/contracts.js';
+import { redisNames } from '../../src/queue/keys.js';
 import { account, type Accounting, type ExportedRow } from './account.js';
 import { ChaosRedis, sleep } from './redis.js';
 

@@ -9,7 +9,7 @@ import { fitHead, headJson, type FitOptions, type FitReady, type InputGroup } fr
 import { DEFAULT_TRAIN_OPTIONS, type EpochReport, type TrainOptions } from '../classify/train.js';
 import { evaluatePredictions } from '../report/eval.js';
 import { formatMetrics } from '../report/metrics.js';
-import { sha256File } from '../embed/onnx-model.js';
+import { sha256File } from '../sha256-file.js';
 import { int, say } from './options.js';
 
 const num =

@@ -14,7 +14,8 @@ import { ModelError } from '../errors.js';
 import { addGraphOutputs, derivedPaths, exists, writeDerivedModel } from './derived-model.js';
 import { writeFileAtomic } from '../report/atomic-file.js';
 import { locateSources, type LocatedSources } from './locate-sources.js';
-import { decodeModel, sha256File, usesExternalData, type ModelProto } from './onnx-model.js';
+import { decodeModel, usesExternalData, type ModelProto } from './onnx-model.js';
+import { sha256File } from '../sha256-file.js';
 import { quantizedOpCount, quantMetadata } from './quantize.js';
 
 export interface InspectOptions {

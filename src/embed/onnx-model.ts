@@ -7,8 +7,6 @@
  * are dropped by decode → encode. That is fine for the transformer exports this
  * project targets; a derived model is always loaded and checked by ORT.
  */
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import onnxProto from 'onnx-proto';
 
 export const onnx = onnxProto.onnx;
@@ -27,15 +25,6 @@ export function decodeModel(bytes: Uint8Array): ModelProto {
 
 export function encodeModel(model: ModelProto): Uint8Array {
   return onnx.ModelProto.encode(model).finish();
-}
-
-/** sha256 (hex) of a file, streamed so a multi-GB model is never held in memory for hashing. */
-export async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 22 })) {
-    hash.update(chunk as Buffer);
-  }
-  return hash.digest('hex');
 }
 
 /** One symbolic-or-fixed dimension: a number, a name, or undefined when unknown. */

@@ -11,7 +11,8 @@
  * is read or written, and the run goes on untouched.
  */
 import { Job, UnrecoverableError, WaitingChildrenError, type Queue } from 'bullmq';
-import type { FailedChunk, RedisNames, ResultRow, RunSpec } from '../contracts.js';
+import type { FailedChunk, ResultRow, RunSpec } from '../contracts.js';
+import type { RedisNames } from './keys.js';
 import type { Logger } from '../log.js';
 import { MetricsAccumulator } from '../report/metrics.js';
 import type { RunResult, RunStore } from './run-store.js';

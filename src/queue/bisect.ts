@@ -20,7 +20,9 @@
  * scored like any chunk. Splitting needs `maxStalledCount` ≥ 2 (default 5).
  */
 import type { Job, Queue } from 'bullmq';
-import type { ChunkJobData, RedisNames, ResultRow } from '../contracts.js';
+import type { ResultRow } from '../contracts.js';
+import type { ChunkJobData } from './schemas.js';
+import type { RedisNames } from './keys.js';
 
 /** Stalls of a chunk's lineage before it is split (two: one crash may be a kill -9 that had nothing to do with the rows). */
 export const SPLIT_AFTER_CRASHES = 2;

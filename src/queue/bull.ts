@@ -1,6 +1,6 @@
 /** BullMQ queue handles for one deployment (prefix), sharing connection settings. */
 import { FlowProducer, Queue, type RedisOptions as BullRedisOptions } from 'bullmq';
-import { redisNames, type RedisNames } from '../contracts.js';
+import { redisNames, type RedisNames } from './keys.js';
 import { Redis } from 'ioredis';
 import { redisOptions, type ConnectionRole, type RedisSettings } from './redis.js';
 

@@ -4,16 +4,9 @@
  * operation, return a small summary. Error classes decide retries (`toJobError`).
  */
 import { DelayedError, UnrecoverableError, type Job, type Queue } from 'bullmq';
-import {
-  chunkJobSchema,
-  type ChunkJobData,
-  type ChunkSummary,
-  type IngestRow,
-  type RedisNames,
-  type ResultRow,
-  type RunSpec,
-  type RunState,
-} from '../contracts.js';
+import { type IngestRow, type ResultRow, type RunSpec, type RunState } from '../contracts.js';
+import { chunkJobSchema, type ChunkJobData, type ChunkSummary } from './schemas.js';
+import { type RedisNames } from './keys.js';
 import { crashedRow, crashVerdict, isSuspect, splitChunk } from './bisect.js';
 import { SoloGate } from './solo-gate.js';
 import { crashIfMarked, failIfMarked } from './crash-hook.js';

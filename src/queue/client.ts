@@ -9,7 +9,8 @@
  */
 import { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { workerInfoSchema, type FailedChunk, type ResultRow, type RunState, type WorkerInfo } from '../contracts.js';
+import { type FailedChunk, type ResultRow, type RunState } from '../contracts.js';
+import { workerInfoSchema, type WorkerInfo } from './schemas.js';
 import { InputError, TimeoutError } from '../errors.js';
 import { openQueues, type Queues } from './bull.js';
 import { connectRedis, redactUrl } from './redis.js';

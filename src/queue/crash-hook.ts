@@ -6,7 +6,7 @@
  * crashes. Active only when PAIRSCORE_TEST_CRASH_MARKER is set (config.ts);
  * never set it in production.
  */
-import type { ChunkJobData } from '../contracts.js';
+import type { ChunkJobData } from './schemas.js';
 import { InputError } from '../errors.js';
 
 const holds = (rows: ChunkJobData['rows'], marker: string) =>

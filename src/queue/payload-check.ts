@@ -6,7 +6,9 @@
  * injection (4,441 fields for a 4,439-row run). Every mismatch is an
  * InputError: retrying the same payload gives the same answer.
  */
-import type { ChunkJobData, RedisNames, RunSpec } from '../contracts.js';
+import type { RunSpec } from '../contracts.js';
+import type { ChunkJobData } from './schemas.js';
+import type { RedisNames } from './keys.js';
 import { InputError } from '../errors.js';
 
 /** Row indexes [from, to) of chunk `chunk` of a run, or of one of its bisected parts (`a`, `a-b`, …). */

@@ -14,7 +14,7 @@ import net from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { ConnectionOptions } from 'node:tls';
 import { InputError, RetryableError } from '../errors.js';
-import { redisNames } from '../contracts.js';
+import { redisNames } from './keys.js';
 import type { RedisSettings } from './redis-settings.js';
 import { explainRedisError, type ExplainedError } from './redis-errors.js';
 

@@ -25,7 +25,8 @@
  */
 import { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { ChunkJobData, RunState } from '../contracts.js';
+import type { RunState } from '../contracts.js';
+import type { ChunkJobData } from './schemas.js';
 import { InputError } from '../errors.js';
 import type { Queues } from './bull.js';
 import { chunkOf } from './aggregator.js';

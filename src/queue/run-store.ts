@@ -4,7 +4,8 @@
  * chunk twice leaves exactly one row per index), and the final result.
  */
 import type { Redis } from 'ioredis';
-import { runSpecSchema, type FailedChunk, type RedisNames, type ResultRow, type RunSpec, type RunState } from '../contracts.js';
+import { runSpecSchema, type FailedChunk, type ResultRow, type RunSpec, type RunState } from '../contracts.js';
+import { type RedisNames } from './keys.js';
 import { InputError, RunFailedError } from '../errors.js';
 import type { Metrics } from '../report/metrics.js';
 import type { RowCodec } from './row-codec.js';

@@ -6,7 +6,7 @@
  * `status` already shows them as not alive.
  */
 import type { Redis } from 'ioredis';
-import type { RedisNames } from '../contracts.js';
+import type { RedisNames } from './keys.js';
 
 export const WORKER_FORGET_MS = 24 * 3600 * 1000;
 

@@ -6,7 +6,7 @@
  * runs), so for a long-finished or very large run the oldest chunks may be gone: the report then
  * says how many chunks the chart covers.
  */
-import { redisNames } from '../contracts.js';
+import { redisNames } from '../queue/keys.js';
 import type { QueueTarget } from '../queue/index.js';
 
 export interface ChunkDone {

@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { redisNames } from '../../../src/contracts.js';
+import { redisNames } from '../../../src/queue/keys.js';
 import { repoRoot, runNode, type Scenario, type ScenarioContext } from '../harness.js';
 import { sleep } from '../redis.js';
 

@@ -5,7 +5,7 @@
  */
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { redisNames } from '../../../src/contracts.js';
+import { redisNames } from '../../../src/queue/keys.js';
 import type { Scenario, ScenarioContext } from '../harness.js';
 
 async function withQueue(ctx: ScenarioContext, name: string, fn: (q: Queue) => Promise<void>): Promise<void> {

@@ -73,7 +73,9 @@ const opts = { queuesPath: '/queues/', refreshSeconds: 5, actions: false };
 test('every run with its state, rows and chunks, a progress bar, pairs/s, created time; every worker with host, pid, version, device, providers, heartbeat', () => {
   const html = renderRunsPage(data(), opts);
   assert.match(html, /<tr data-run="r1">[\s\S]*?<span class="state running">running<\/span>/);
-  assert.match(html, /<tr data-run="r2">[\s\S]*?<span class="state completed">completed<\/span>/);
+  // r2 completed with a failed chunk: not shown as a plain green "completed".
+  assert.match(html, /<tr data-run="r2">[\s\S]*?<span class="state completed with-errors">completed, 1 chunk failed<\/span>/);
+  assert.doesNotMatch(html, /<tr data-run="r2">[^]*?<span class="state completed">completed<\/span>/);
   assert.match(html, /style="width:25\.0%"><\/span><\/span>100\/400 rows \(25\.0%\)/);
   assert.match(html, /2\/8 chunks done \(up to 50 rows each\); failed 0/);
   assert.match(html, /<td class="num">12\.5<\/td>/);

@@ -26,7 +26,7 @@ th{background:#f4f4f4;font-weight:600}td.num{text-align:right;font-variant-numer
 .bar{width:12em;height:.8em;background:#eee;border-radius:3px;overflow:hidden;display:inline-block;vertical-align:middle;margin-right:.5em}
 .bar>span{display:block;height:100%;background:#3b82f6}
 .state{font-weight:600;padding:.05em .45em;border-radius:3px;background:#eee}
-.completed{background:#dcfce7;color:#166534}.failed{background:#fee2e2;color:#991b1b}.cancelled{background:#e5e7eb;color:#374151}
+.completed{background:#dcfce7;color:#166534}.with-errors{background:#fef3c7;color:#92400e}.failed{background:#fee2e2;color:#991b1b}.cancelled{background:#e5e7eb;color:#374151}
 .running{background:#dbeafe;color:#1e40af}.queued,.submitting{background:#fef9c3;color:#854d0e}
 .fail{color:#991b1b;font-size:.92em}.fail ul{margin:.2em 0 0;padding-left:1.2em}
 td code,td time{white-space:nowrap}.gone{color:#999}.error{background:#fee2e2;color:#991b1b;padding:.6em;border-radius:4px}.empty{color:#666}`;
@@ -51,6 +51,14 @@ function failures(s: RunStatus): string {
   return items.length ? `<div class="fail"><ul>${items.join('')}</ul></div>` : '';
 }
 
+/** A completed run whose chunks partly failed is not a green "completed": it says how many failed. */
+function stateBadge(s: RunStatus): string {
+  if (s.state === 'completed' && s.failedChunks > 0) {
+    return `<span class="state completed with-errors">completed, ${s.failedChunks} chunk${s.failedChunks === 1 ? '' : 's'} failed</span>`;
+  }
+  return `<span class="state ${esc(s.state)}">${esc(s.state)}</span>`;
+}
+
 function runRow(s: RunStatus): string {
   const p = pct(s.done, s.rows);
   const eta = s.etaSeconds !== null && s.etaSeconds > 0 ? formatDuration(s.etaSeconds) : '—';
@@ -58,7 +66,7 @@ function runRow(s: RunStatus): string {
   return (
     `<tr data-run="${esc(s.runId)}">
 <td><code>${esc(s.runId)}</code></td>
-<td><span class="state ${esc(s.state)}">${esc(s.state)}</span>${note}</td>
+<td>${stateBadge(s)}${note}</td>
 <td><span class="bar" title="${p.toFixed(1)}%"><span style="width:${p.toFixed(1)}%"></span></span>${s.done}/${s.rows} rows (${p.toFixed(1)}%)<br>` +
     `${s.chunksDone !== undefined ? `${s.chunksDone}/` : ''}${s.chunks} chunks${s.chunksDone !== undefined ? ' done' : ''} (up to ${s.chunkSize} rows each)` +
     `${s.state === 'submitting' ? `, ${s.chunksAdded} added` : ''}; failed ${s.failedChunks}${failures(s)}</td>

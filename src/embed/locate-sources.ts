@@ -107,7 +107,7 @@ function linearHead(g: GraphIndex, output: string): LinearHead | undefined {
 }
 
 /** The [CLS] selector: Gather(axis 1, index 0) or Slice(axis 1, 0:1); returns the tensor it reads. */
-function clsSelectorInput(g: GraphIndex, node: NodeProto): string | undefined {
+export function clsSelectorInput(g: GraphIndex, node: NodeProto): string | undefined {
   const inputs = node.input ?? [];
   if (node.opType === 'Gather') {
     const idx = inputs[1] ? constantInts(g, inputs[1]) : undefined;

@@ -104,6 +104,12 @@ export function attrInt(node: NodeProto, name: string, fallback: number): number
   return toNumber(a.i as number | { toNumber(): number } | null | undefined) ?? fallback;
 }
 
+export function attrInts(node: NodeProto, name: string): number[] | undefined {
+  const a = node.attribute?.find((x) => x.name === name);
+  if (!a?.ints?.length) return undefined;
+  return a.ints.map((v) => toNumber(v as number | { toNumber(): number }) ?? 0);
+}
+
 /** Dims of a constant tensor (initializer or Constant node output), if it is one. */
 export function constantTensor(g: GraphIndex, name: string): TensorProto | undefined {
   const init = g.initializers.get(name);
@@ -113,6 +119,10 @@ export function constantTensor(g: GraphIndex, name: string): TensorProto | undef
     return node.attribute?.find((a) => a.name === 'value')?.t ?? undefined;
   }
   return undefined;
+}
+
+export function isConstant(g: GraphIndex, name: string): boolean {
+  return constantTensor(g, name) !== undefined;
 }
 
 export function tensorDims(t: TensorProto): number[] {

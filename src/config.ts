@@ -10,8 +10,11 @@ import { InputError } from './errors.js';
 
 const intFromEnv = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+/** pino's levels, and `silent`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
 const configSchema = z.object({
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  logLevel: z.enum(LOG_LEVELS).default('info'),
   /**
    * Intra-op threads per ONNX session, and parallel ONNX sessions (each in its own worker
    * thread). Unset means "choose": src/embed/session-layout.ts decides from the cores,

@@ -3,11 +3,11 @@
  * A service like `worker`: SIGINT/SIGTERM close the server and its Redis connections and
  * it exits 0; a close that hangs, or a second signal, ends it with 130/143 (src/errors.ts).
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { createLogger } from '../log.js';
 import { exitCodeFor, InterruptedError } from '../errors.js';
 import { configOf, redisOptionsOn, targetOf, type RedisFlags } from './queue.js';
-import { say } from './options.js';
+import { logLevelOption, say } from './options.js';
 
 /** How long a stopping dashboard waits for its connections to close. */
 const CLOSE_MS = 5000;
@@ -38,17 +38,7 @@ export function registerDashboardCommand(program: Command): void {
       .option('--port <port>', 'port to listen on (0: any free port)', port, 8080)
       .option('--host <host>', 'interface to listen on (0.0.0.0 for every interface)', '127.0.0.1')
       .option('--allow-actions', 'let bull-board retry, remove, pause and add jobs (default: read-only)')
-      .addOption(
-        new Option('--log-level <level>', 'log level (default PAIRSCORE_LOG_LEVEL or info)').choices([
-          'fatal',
-          'error',
-          'warn',
-          'info',
-          'debug',
-          'trace',
-          'silent',
-        ]),
-      ),
+      .addOption(logLevelOption()),
   ).action(async (f: RedisFlags & { port: number; host: string; allowActions?: boolean }) => {
     const config = configOf(f);
     const log = createLogger(config.logLevel, { role: 'dashboard' });

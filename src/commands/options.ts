@@ -1,6 +1,6 @@
 /** Options and helpers shared by the commands. */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { loadConfig, type Config } from '../config.js';
+import { LOG_LEVELS, loadConfig, type Config } from '../config.js';
 import type { Device } from '../embed/types.js';
 import type { LocalRunOptions } from '../run/local.js';
 
@@ -98,3 +98,8 @@ export const ordinal =
     if (v.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number ≥ 0`);
     return n;
   };
+
+/** `--log-level`, the same for every long-running command. */
+export function logLevelOption(): Option {
+  return new Option('--log-level <level>', 'log level (default PAIRSCORE_LOG_LEVEL or info)').choices(LOG_LEVELS);
+}

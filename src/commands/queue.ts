@@ -13,7 +13,7 @@ import type { QueueTarget, RunClient, RunStatus } from '../queue/index.js';
 import { formatStatus, statusProgressLine } from '../queue/format.js';
 import { redisSettingsOf } from '../queue/redis-settings.js';
 import { PRIORITY_MAX } from '../queue/priority.js';
-import { int, ordinal, say } from './options.js';
+import { int, logLevelOption, ordinal, say } from './options.js';
 import { InputError, InterruptedError, RunFailedError, TimeoutError } from '../errors.js';
 
 const queueApi = () => import('../queue/index.js');
@@ -371,17 +371,7 @@ export function registerQueueCommands(program: Command): void {
         'serve /metrics, /healthz and /readyz on this port (default PAIRSCORE_METRICS_PORT; off)',
         int('--metrics-port'),
       )
-      .addOption(
-        new Option('--log-level <level>', 'log level (default PAIRSCORE_LOG_LEVEL or info)').choices([
-          'fatal',
-          'error',
-          'warn',
-          'info',
-          'debug',
-          'trace',
-          'silent',
-        ]),
-      ),
+      .addOption(logLevelOption()),
   ).action(async (f: RedisFlags & { aggregate: boolean; score: boolean }) => {
     if (!f.aggregate && !f.score) throw new InputError('--no-score with --no-aggregate leaves this worker nothing to do: drop one of them');
     const config = configOf(f);

@@ -6,7 +6,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { createLogger } from '../log.js';
 import { exitCodeFor, InterruptedError } from '../errors.js';
-import { configOf, redisOptionsOn, targetOf, type RedisFlags } from './queue.js';
+import { configOf, redisOptionsOn, targetOf, type RedisFlags } from './redis-command.js';
 import { logLevelOption, say } from './options.js';
 
 /** How long a stopping dashboard waits for its connections to close. */

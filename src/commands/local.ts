@@ -11,7 +11,8 @@ import { openStages } from '../stages.js';
 import { runExtract, runScore, runTokenize } from '../run/local.js';
 import { withInterrupt } from '../run/interrupt.js';
 import { formatMetrics } from '../report/metrics.js';
-import { extractViaRedis, parseDuration } from './queue.js';
+import { extractViaRedis } from './queue.js';
+import { parseDuration } from './redis-command.js';
 import { configFor, dataOptions, int, maxLen, modelOptions, runOptions, say, type DataFlags, type ModelFlags } from './options.js';
 
 interface RemoteFlags {

@@ -37,8 +37,14 @@ export interface OpenedPage {
   blocked: string[];
 }
 
-export async function openOffline(browser: Browser, url: string, viewport = { width: 1280, height: 900 }): Promise<OpenedPage> {
-  const context = await browser.newContext({ viewport, offline: true });
+/** Opens `url` in a fresh context, recording console/page errors; requests `allowed` refuses are aborted and recorded. */
+async function openGuarded(
+  browser: Browser,
+  url: string,
+  allowed: (requestUrl: string) => boolean,
+  contextOptions: { viewport: { width: number; height: number }; offline?: boolean },
+): Promise<OpenedPage> {
+  const context = await browser.newContext(contextOptions);
   const page = await context.newPage();
   const errors: string[] = [];
   const blocked: string[] = [];
@@ -48,7 +54,7 @@ export async function openOffline(browser: Browser, url: string, viewport = { wi
   page.on('pageerror', (err) => errors.push(String(err)));
   await page.route('**/*', (route) => {
     const u = route.request().url();
-    if (u.startsWith('file://')) return route.continue();
+    if (allowed(u)) return route.continue();
     blocked.push(u);
     return route.abort();
   });
@@ -56,26 +62,15 @@ export async function openOffline(browser: Browser, url: string, viewport = { wi
   return { page, errors, blocked };
 }
 
+export function openOffline(browser: Browser, url: string, viewport = { width: 1280, height: 900 }): Promise<OpenedPage> {
+  return openGuarded(browser, url, (u) => u.startsWith('file://'), { viewport, offline: true });
+}
+
 /**
  * Opens a page served by a test's own HTTP server: requests to its origin go through,
  * every other one is aborted and recorded (a page that works proves it needs no CDN).
  */
-export async function openServed(browser: Browser, url: string, viewport = { width: 1280, height: 900 }): Promise<OpenedPage> {
+export function openServed(browser: Browser, url: string, viewport = { width: 1280, height: 900 }): Promise<OpenedPage> {
   const origin = new URL(url).origin;
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  const blocked: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(msg.text());
-  });
-  page.on('pageerror', (err) => errors.push(String(err)));
-  await page.route('**/*', (route) => {
-    const u = route.request().url();
-    if (u.startsWith(`${origin}/`) || u === origin) return route.continue();
-    blocked.push(u);
-    return route.abort();
-  });
-  await page.goto(url, { waitUntil: 'load' });
-  return { page, errors, blocked };
+  return openGuarded(browser, url, (u) => u === origin || u.startsWith(`${origin}/`), { viewport });
 }

@@ -15,6 +15,7 @@ import { silentLogger } from '../src/log.js';
 import { loadTokenizer } from '../src/tokenize/index.js';
 import fs from 'node:fs';
 import path from 'node:path';
+import { get, sample } from './helpers/ops-http.js';
 
 const ROWS = 130;
 const CHUNK = 25;
@@ -34,15 +35,6 @@ after(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function get(port: number, route: string): Promise<{ status: number; body: string }> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${port}${route}`, { signal: AbortSignal.timeout(3000) });
-    return { status: res.status, body: await res.text() };
-  } catch {
-    return { status: 0, body: '' };
-  }
-}
-
 async function until(what: string, ms: number, check: () => Promise<boolean>, output: () => string): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check())) {
@@ -52,11 +44,6 @@ async function until(what: string, ms: number, check: () => Promise<boolean>, ou
 }
 
 /** The value of one series in Prometheus text, e.g. `pairscore_rows_total{task="score",outcome="ok"}`. */
-function sample(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
-
 /** The oracle of `pairscore_tokens_total{kind="real"}`: the tokenizer's own lengths of the same pairs. */
 async function realTokensOf(pairsFile: string, modelDir: string): Promise<number> {
   const tokenizer = await loadTokenizer(modelDir);

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { runCli, startCli } from './helpers/cli.js';
 import { setUpDeployment, type Deployment } from './helpers/deployment.js';
 import { freePort } from './helpers/redis.js';
+import { get, sample } from './helpers/ops-http.js';
 
 const ROWS = 60;
 const CHUNK = 20;
@@ -24,20 +25,6 @@ after(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function get(port: number, route: string): Promise<{ status: number; body: string }> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${port}${route}`, { signal: AbortSignal.timeout(3000) });
-    return { status: res.status, body: await res.text() };
-  } catch {
-    return { status: 0, body: '' };
-  }
-}
-
-function sample(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
 
 async function startReadyWorker(args: string[]): Promise<{ w: ReturnType<typeof startCli>; port: number }> {
   const port = await freePort();

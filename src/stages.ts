@@ -91,9 +91,9 @@ export async function openStages(
   note: (msg: string) => void = () => undefined,
 ): Promise<Stages> {
   // A device that cannot start fails before anything is loaded (createEmbedder reuses the proof and reports `auto`'s warning).
-  await proveDevice(opts.device ?? 'cpu');
+  await proveDevice(opts.device ?? config.device);
   const head = opts.mlpFile ? await loadHead(opts.mlpFile) : null;
-  const model = await openModel(opts.modelDir, { ...config, device: opts.device ?? 'cpu' }, warn, note);
+  const model = await openModel(opts.modelDir, { ...config, device: opts.device ?? config.device }, warn, note);
   try {
     const plan = planRun(model.embedder.info, {
       task: opts.task ?? 'score',

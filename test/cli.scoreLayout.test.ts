@@ -67,3 +67,16 @@ test('PAIRSCORE_THREADS alone derives the sessions; --batch-tokens is kept', asy
   assert.equal(r.code, 0, r.stderr);
   assert.match(layoutLines(r.stderr).join('\n'), new RegExp(`^sessions 1 × threads ${cores}, batch-tokens 256 \\(set by --threads`));
 });
+
+test('PAIRSCORE_DEVICE reaches score: no --device means the variable, not a hidden cpu default', async () => {
+  const out = path.join(dir, 'device.jsonl');
+  const r = await runCli(['score', pairs, '--model', model, '--out', out], { ...env, PAIRSCORE_DEVICE: 'cuda' });
+  // This machine has no CUDA provider, so asking for it must fail clearly; with one, the run says cuda.
+  if (r.code === 0) assert.match(r.stderr, /cuda/i);
+  else {
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /device 'cuda' requested/);
+  }
+  const cpu = await runCli(['score', pairs, '--model', model, '--out', out, '--device', 'cpu'], { ...env, PAIRSCORE_DEVICE: 'cuda' });
+  assert.equal(cpu.code, 0, `--device beats PAIRSCORE_DEVICE: ${cpu.stderr}`);
+});

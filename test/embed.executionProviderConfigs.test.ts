@@ -46,6 +46,6 @@ test('worker --gpu-id refuses a negative or non-numeric id before it connects (e
   for (const bad of ['-1', 'x']) {
     const r = await runCli(['worker', '--gpu-id', bad], { REDIS_URL: 'redis://127.0.0.1:1' });
     assert.notEqual(r.code, 0, r.stderr);
-    assert.match(r.stderr, /--gpu-id must be a whole number ≥ 0/);
+    assert.match(r.stderr, /--gpu-id must be a whole number in 0–63/);
   }
 });

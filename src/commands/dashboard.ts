@@ -7,7 +7,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { createLogger } from '../log.js';
 import { exitCodeFor, InterruptedError } from '../errors.js';
 import { configOf, redisOptionsOn, targetOf, type RedisFlags } from './redis-command.js';
-import { logLevelOption, say } from './options.js';
+import { say } from './options.js';
+import { settingOption } from './setting-option.js';
 
 /** How long a stopping dashboard waits for its connections to close. */
 const CLOSE_MS = 5000;
@@ -38,7 +39,7 @@ export function registerDashboardCommand(program: Command): void {
       .option('--port <port>', 'port to listen on (0: any free port)', port, 8080)
       .option('--host <host>', 'interface to listen on (0.0.0.0 for every interface)', '127.0.0.1')
       .option('--allow-actions', 'let bull-board retry, remove, pause and add jobs (default: read-only)')
-      .addOption(logLevelOption()),
+      .addOption(settingOption('logLevel')),
   ).action(async (f: RedisFlags & { port: number; host: string; allowActions?: boolean }) => {
     const config = configOf(f);
     const log = createLogger(config.logLevel, { role: 'dashboard' });

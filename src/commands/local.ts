@@ -12,8 +12,11 @@ import { runExtract, runScore, runTokenize } from '../run/local.js';
 import { withInterrupt } from '../run/interrupt.js';
 import { formatMetrics } from '../report/metrics.js';
 import { extractViaRedis } from './queue.js';
-import { parseDuration } from './redis-command.js';
-import { configFor, dataOptions, int, maxLen, modelOptions, runOptions, say, type DataFlags, type ModelFlags } from './options.js';
+import { SETTINGS, defaultShown } from '../settings.js';
+import { configFor, dataOptions, maxLen, modelOptions, runOptions, say, type DataFlags, type ModelFlags } from './options.js';
+import { settingOption } from './setting-option.js';
+
+const withRedis = { prefix: 'with --redis: ' };
 
 interface RemoteFlags {
   redis?: string | true;
@@ -33,7 +36,7 @@ export function registerLocalCommands(program: Command): void {
       .command('tokenize <input>')
       .description('write {index, id, input_ids, token_type_ids} rows')
       .requiredOption('--model <dir>', 'model directory (tokenizer.json or vocab.txt)')
-      .option('--max-length <n>', "truncate to this many tokens (default: the model's limit)", int('--max-length')),
+      .addOption(settingOption('maxLength')),
   ).action(async (input: string, f: DataFlags & { model: string; maxLength?: number }) => {
     const r = await withInterrupt(async (signal) => {
       const tokenizer = await loadTokenizer(f.model, f.maxLength !== undefined ? { maxLength: f.maxLength } : {});
@@ -53,22 +56,20 @@ export function registerLocalCommands(program: Command): void {
           `hand-crafted features: all, none or a comma list of groups/columns (default: ${DEFAULT_EXTRACT_FEATURES}; lexical is opt-in, not part of all)`,
         )
         .option('--no-logits', "do not write the model's logits")
-        .option(
-          '--redis [url]',
-          'extract on the workers of this Redis (default REDIS_URL) instead of in this process; --model then names a folder under --models-root',
+        .addOption(
+          settingOption('redisUrl', {
+            optionalValue: true,
+            help: `extract on the workers of this Redis instead of in this process; --model then names a folder under --models-root, and --chunk-size defaults to ${defaultShown('chunkJobRows')} rows per chunk job`,
+          }),
         )
-        .option('--prefix <name>', 'with --redis: key prefix (default PAIRSCORE_PREFIX or pairscore)')
-        .option('--redis-ca <file>', "with --redis rediss://: PEM file of the CA that signed Redis' certificate (default REDIS_CA_FILE)")
-        .option('--redis-cert <file>', 'with --redis rediss://: client certificate (PEM) for mTLS (default REDIS_CERT_FILE)')
-        .option('--redis-key <file>', "with --redis rediss://: the client certificate's key (PEM) (default REDIS_KEY_FILE)")
-        .option('--models-root <dir>', 'with --redis: folder holding the models (default PAIRSCORE_MODELS_ROOT or ./models)')
+        .addOption(settingOption('redisPrefix', withRedis))
+        .addOption(settingOption('redisCa', withRedis))
+        .addOption(settingOption('redisCert', withRedis))
+        .addOption(settingOption('redisKey', withRedis))
+        .addOption(settingOption('modelsRoot', withRedis))
         .option('--run-id <id>', 'with --redis: run id (an existing extract run is joined, not repeated)')
-        .option('--keep <duration>', 'with --redis: keep run data this long after it ends (default 7d)', parseDuration)
-        .option(
-          '--timeout <duration>',
-          'with --redis: give up waiting after this long (30m, 2h, seconds; the run goes on) and exit 1',
-          parseDuration,
-        ),
+        .addOption(settingOption('keepSeconds', withRedis))
+        .addOption(settingOption('timeout', withRedis)),
     ),
   ).action(
     async (
@@ -78,8 +79,8 @@ export function registerLocalCommands(program: Command): void {
     ) => {
       if (f.redis !== undefined) {
         const opts = runOptions(input, f);
-        // 1,024-row pipeline chunks suit one process; chunk jobs default to submit's 256 so work spreads over workers.
-        const chunkSize = cmd.getOptionValueSource('chunkSize') === 'default' ? 256 : f.chunkSize;
+        // 1,024-row pipeline chunks suit one process; chunk jobs default to submit's size so work spreads over workers.
+        const chunkSize = cmd.getOptionValueSource('chunkSize') === 'default' ? SETTINGS.chunkJobRows.schema.parse(undefined) : f.chunkSize;
         await extractViaRedis(input, {
           ...f,
           redis: f.redis,
@@ -96,7 +97,6 @@ export function registerLocalCommands(program: Command): void {
             modelDir: f.model,
             task: 'extract',
             extract: { embedding, logits: f.logits },
-            device: f.device,
             ...(f.features !== undefined ? { features: f.features } : {}),
             ...maxLen(f),
           },
@@ -129,7 +129,6 @@ export function registerLocalCommands(program: Command): void {
       const stages = await openStages(
         {
           modelDir: f.model,
-          device: f.device,
           ...(f.mlp ? { mlpFile: f.mlp } : {}),
           ...(f.features ? { features: f.features } : {}),
           ...maxLen(f),

@@ -1,6 +1,7 @@
 /** Options and helpers shared by the commands. */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { LOG_LEVELS, loadConfig, type Config } from '../config.js';
+import type { Config } from '../config.js';
+import { configFromFlags, settingOption } from './setting-option.js';
 import type { Device } from '../embed/types.js';
 import type { LocalRunOptions } from '../run/local.js';
 
@@ -31,39 +32,33 @@ export interface ModelFlags {
   threads?: number;
   sessions?: number;
   maxMemory?: number;
-  device: Device;
+  device?: Device;
 }
 
 export function dataOptions(cmd: Command): Command {
-  return cmd
-    .option('--premise-col <name>', 'premise column (default: detected)')
-    .option('--hypothesis-col <name>', 'hypothesis column (default: detected)')
-    .option('--label-col <name>', 'gold label column (default: detected)')
-    .option('--id-col <name>', 'id column (default: detected, else the row number)')
-    .addOption(new Option('--input-format <fmt>', 'input format (default: from the extension)').choices(['csv', 'tsv', 'jsonl', 'parquet']))
+  return columnOptions(cmd)
     .requiredOption('--out <file>', 'output file (.jsonl, .csv or .parquet; - for stdout)')
     .addOption(new Option('--format <fmt>', 'output format (default: from the --out extension)').choices(['jsonl', 'csv', 'parquet']))
-    .option('--chunk-size <n>', 'rows per pipeline chunk', int('--chunk-size'), 1024)
+    .addOption(settingOption('chunkRows'))
     .option('--no-progress', 'no progress (a bar on a terminal, a line every 10 s otherwise)');
+}
+
+/** Which columns of the input hold what, and its format (`prefix`: e.g. `with --input: `). */
+export function columnOptions(cmd: Command, prefix = ''): Command {
+  for (const key of ['premiseCol', 'hypothesisCol', 'labelCol', 'idCol', 'inputFormat'] as const)
+    cmd.addOption(settingOption(key, { prefix }));
+  return cmd;
 }
 
 export function modelOptions(cmd: Command): Command {
   return cmd
     .requiredOption('--model <dir>', 'model directory (model.onnx, config.json, tokenizer.json or vocab.txt)')
-    .option('--max-length <n>', "truncate pairs to this many tokens (default: the model's limit, at most 512)", int('--max-length'))
-    .option('--batch-tokens <n>', 'padded-token budget per micro-batch (default: 1024 on CPU, 8192 on CUDA)', int('--batch-tokens'))
-    .option('--threads <n>', 'intra-op threads per ONNX session (default: chosen, see --sessions)', int('--threads'))
-    .option(
-      '--sessions <n>',
-      'ONNX sessions, each in its own worker thread (default on CPU: one per core with 1 thread each, fewer if their weights exceed --max-memory)',
-      int('--sessions'),
-    )
-    .option(
-      '--max-memory <MB>',
-      "memory the sessions' weights may take when the layout is chosen (default PAIRSCORE_MAX_MEMORY_MB, else half the free memory)",
-      int('--max-memory'),
-    )
-    .addOption(new Option('--device <device>', 'execution provider').choices(['cpu', 'cuda', 'webgpu', 'auto']).default('cpu'));
+    .addOption(settingOption('maxLength'))
+    .addOption(settingOption('batchTokens'))
+    .addOption(settingOption('threads'))
+    .addOption(settingOption('sessions'))
+    .addOption(settingOption('maxMemoryMb'))
+    .addOption(settingOption('device'));
 }
 
 export function runOptions(input: string, f: DataFlags): LocalRunOptions {
@@ -79,7 +74,7 @@ export function runOptions(input: string, f: DataFlags): LocalRunOptions {
 }
 
 export function configFor(f: Partial<ModelFlags>): Config {
-  return loadConfig({ threads: f.threads, sessions: f.sessions, batchTokens: f.batchTokens, maxMemoryMb: f.maxMemory });
+  return configFromFlags(f);
 }
 
 export function say(line: string): void {
@@ -88,18 +83,4 @@ export function say(line: string): void {
 
 export function maxLen(f: { maxLength?: number }): { maxLength?: number } {
   return f.maxLength !== undefined ? { maxLength: f.maxLength } : {};
-}
-
-/** A whole number ≥ 0 (an index such as a GPU ordinal, where 0 is the first). */
-export const ordinal =
-  (name: string) =>
-  (v: string): number => {
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number ≥ 0`);
-    return n;
-  };
-
-/** `--log-level`, the same for every long-running command. */
-export function logLevelOption(): Option {
-  return new Option('--log-level <level>', 'log level (default PAIRSCORE_LOG_LEVEL or info)').choices(LOG_LEVELS);
 }

@@ -10,12 +10,12 @@ import type { EmbeddingKind } from '../contracts.js';
 import type { ColumnOptions } from '../ingest/index.js';
 import { formatStatus } from '../queue/format.js';
 import { PRIORITY_MAX } from '../queue/priority.js';
-import { int, say } from './options.js';
+import { columnOptions, say } from './options.js';
+import { settingOption } from './setting-option.js';
 import { RunFailedError, TimeoutError } from '../errors.js';
 import {
   configOf,
   failIfIncomplete,
-  parseDuration,
   queueApi,
   redisOptionsOn,
   statusPrinter,
@@ -103,29 +103,24 @@ function parsePriority(v: string): number {
 export function registerQueueCommands(program: Command): void {
   redisOptionsOn(
     timeoutOn(
-      program
-        .command('submit <input>')
-        .description('add a run to Redis: one chunk job per --chunk-size rows and an aggregate job; workers score it')
+      columnOptions(
+        program
+          .command('submit <input>')
+          .description('add a run to Redis: one chunk job per --chunk-size rows and an aggregate job; workers score it'),
+      )
         .requiredOption('--model <name>', 'model folder name under --models-root (the same name on every worker host)')
-        .option('--models-root <dir>', 'folder holding the models (default PAIRSCORE_MODELS_ROOT or ./models)')
+        .addOption(settingOption('modelsRoot'))
         .option('--mlp <head.json>', "MLP head file (stored in the run; default: the model's own logits)")
         .option('--features <list>', "hand-crafted features (default: the head's)")
-        .option('--max-length <n>', 'truncate pairs to this many tokens', int('--max-length'))
+        .addOption(settingOption('maxLength'))
         .option('--run-id <id>', 'run id (letters, digits, . _ -); submitting an existing id adds nothing')
         .option(
           '--priority <n>',
           'run priority: 1 is the most urgent; its chunks go before those of runs with a larger number or none (default: none)',
           parsePriority,
         )
-        .option('--chunk-size <n>', 'rows per chunk job', int('--chunk-size'), 256)
-        .option('--keep <duration>', 'keep run data this long after it ends (default 7d)', parseDuration)
-        .option('--premise-col <name>', 'premise column (default: detected)')
-        .option('--hypothesis-col <name>', 'hypothesis column (default: detected)')
-        .option('--label-col <name>', 'gold label column (default: detected)')
-        .option('--id-col <name>', 'id column (default: detected)')
-        .addOption(
-          new Option('--input-format <fmt>', 'input format (default: from the extension)').choices(['csv', 'tsv', 'jsonl', 'parquet']),
-        )
+        .addOption(settingOption('chunkJobRows'))
+        .addOption(settingOption('keepSeconds'))
         .option('--wait', 'wait for the run, show progress, print metrics; exit 1 unless every row was scored')
         .option('--force', "submit even when the run's estimated Redis memory exceeds the free maxmemory (a warning instead of exit 2)")
         .option('--report <file.html>', 'with --wait: write the HTML report of the run at its end (also when chunks failed)'),

@@ -3,50 +3,27 @@
  * a client that rides out outages while waiting, the progress line, Ctrl-C handling
  * of a wait, and the exit-1 rule for a run that did not give every row.
  */
-import { Command, InvalidArgumentError } from 'commander';
-import { loadConfig, type Config } from '../config.js';
+import { Command } from 'commander';
+import type { Config } from '../config.js';
 import type { QueueTarget, RunClient, RunStatus } from '../queue/index.js';
 import { statusProgressLine } from '../queue/format.js';
 import { redisSettingsOf } from '../queue/redis-settings.js';
 import { say } from './options.js';
+import { configFromFlags, settingOption } from './setting-option.js';
 import { InterruptedError, RunFailedError } from '../errors.js';
 
 export const queueApi = () => import('../queue/index.js');
 
+/** The flags of a Redis command that feed the configuration are read by configFromFlags. */
 export interface RedisFlags {
   redis?: string;
-  redisCa?: string;
-  redisCert?: string;
-  redisKey?: string;
   prefix?: string;
-  modelsRoot?: string;
-  concurrency?: number;
-  threads?: number;
-  sessions?: number;
-  maxMemory?: number;
-  batchTokens?: number;
-  device?: string;
-  gpuId?: number;
-  keep?: number;
-  metricsPort?: number;
-  logLevel?: string;
-}
-
-/** `7d`, `12h`, `30m`, `45s` or plain seconds. */
-export function parseDuration(v: string): number {
-  const m = /^(\d+)\s*([smhd]?)$/.exec(v.trim());
-  if (!m) throw new InvalidArgumentError('use a duration like 7d, 12h, 30m or seconds');
-  const mult = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
-  return Number(m[1]) * mult;
+  [flag: string]: unknown;
 }
 
 export function redisOptionsOn(cmd: Command): Command {
-  return cmd
-    .option('--redis <url>', 'Redis URL (redis:// or rediss://; default REDIS_URL or redis://127.0.0.1:6379)')
-    .option('--prefix <name>', 'key prefix (default PAIRSCORE_PREFIX or pairscore)')
-    .option('--redis-ca <file>', "with rediss://: PEM file of the CA that signed Redis' certificate (default REDIS_CA_FILE)")
-    .option('--redis-cert <file>', 'with rediss://: client certificate (PEM) for a Redis with tls-auth-clients (default REDIS_CERT_FILE)')
-    .option('--redis-key <file>', "with rediss://: the client certificate's private key (PEM) (default REDIS_KEY_FILE)");
+  for (const key of ['redisUrl', 'redisPrefix', 'redisCa', 'redisCert', 'redisKey'] as const) cmd.addOption(settingOption(key));
+  return cmd;
 }
 
 export function targetOf(config: Config): QueueTarget {
@@ -54,24 +31,7 @@ export function targetOf(config: Config): QueueTarget {
 }
 
 export function configOf(f: RedisFlags): Config {
-  return loadConfig({
-    redisUrl: f.redis,
-    redisCa: f.redisCa,
-    redisCert: f.redisCert,
-    redisKey: f.redisKey,
-    redisPrefix: f.prefix,
-    modelsRoot: f.modelsRoot,
-    concurrency: f.concurrency,
-    threads: f.threads,
-    sessions: f.sessions,
-    maxMemoryMb: f.maxMemory,
-    batchTokens: f.batchTokens,
-    device: f.device,
-    gpuId: f.gpuId,
-    keepSeconds: f.keep,
-    metricsPort: f.metricsPort,
-    logLevel: f.logLevel,
-  });
+  return configFromFlags(f);
 }
 
 /**
@@ -148,10 +108,7 @@ export function timeoutMs(seconds: number | undefined): { timeoutMs?: number } {
   return seconds !== undefined ? { timeoutMs: seconds * 1000 } : {};
 }
 
-export function timeoutOn(cmd: Command, what: string): Command {
-  return cmd.option(
-    '--timeout <duration>',
-    `give up waiting ${what} after this long (30m, 2h, seconds; the run goes on) and exit 1`,
-    parseDuration,
-  );
+/** `--timeout`; `when` says when it applies (`with --wait`). */
+export function timeoutOn(cmd: Command, when?: string): Command {
+  return cmd.addOption(settingOption('timeout', when ? { prefix: `${when}: ` } : {}));
 }

@@ -2,9 +2,12 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { buildReportHtml, writeRemoteReport } from '../report/build-report.js';
-import { loadConfig } from '../config.js';
 import { writeFileAtomic } from '../report/atomic-file.js';
-import { say } from './options.js';
+import { columnOptions, say } from './options.js';
+import { targetOf } from './redis-command.js';
+import { configFromFlags, settingOption } from './setting-option.js';
+
+const withRedis = { prefix: 'with --redis: ' };
 
 interface ReportFlags {
   out: string;
@@ -16,36 +19,35 @@ interface ReportFlags {
   hypothesisCol?: string;
   labelCol?: string;
   idCol?: string;
+  inputFormat?: 'csv' | 'tsv' | 'jsonl' | 'parquet';
 }
 
 export function registerReportCommands(program: Command): void {
-  program
-    .command('report <file-or-run>')
+  columnOptions(program.command('report <file-or-run>'), 'with --input: ')
     .description(
       'write an HTML report (summary, confusion matrix, per-class bars, calibration, most confident errors) of a predictions file (.jsonl/.csv/.parquet from score or results), a metrics .json or, with --redis, a run id; of a head file (train --out): its training curves and what it relies on. It opens offline',
     )
     .requiredOption('--out <report.html>', 'HTML file to write')
-    .option('--redis [url]', 'the argument is a run id: read the finished run from this Redis (default REDIS_URL)')
-    .option('--prefix <name>', 'with --redis: key prefix (default PAIRSCORE_PREFIX or pairscore)')
+    .addOption(settingOption('redisUrl', { optionalValue: true, help: 'the argument is a run id: read the finished run from this Redis' }))
+    .addOption(settingOption('redisPrefix', withRedis))
+    .addOption(settingOption('redisCa', withRedis))
+    .addOption(settingOption('redisCert', withRedis))
+    .addOption(settingOption('redisKey', withRedis))
     .option('--input <dataset>', 'the dataset the predictions were scored from, to show the sentences of the most confident errors')
     .option(
       '--metrics <file>',
       "with a predictions file: the run's metrics JSON, for its pairs/s (a predictions file does not record speed)",
     )
-    .option('--premise-col <name>', 'with --input: premise column (default: detected)')
-    .option('--hypothesis-col <name>', 'with --input: hypothesis column (default: detected)')
-    .option('--label-col <name>', 'with --input: gold label column (default: detected)')
-    .option('--id-col <name>', 'with --input: id column (default: detected)')
     .action(async (file: string, f: ReportFlags) => {
       const columns = {
         ...(f.premiseCol ? { premiseCol: f.premiseCol } : {}),
         ...(f.hypothesisCol ? { hypothesisCol: f.hypothesisCol } : {}),
         ...(f.labelCol ? { labelCol: f.labelCol } : {}),
         ...(f.idCol ? { idCol: f.idCol } : {}),
+        ...(f.inputFormat ? { format: f.inputFormat } : {}),
       };
       if (f.redis !== undefined) {
-        const config = loadConfig({ redisUrl: f.redis === true ? undefined : f.redis, redisPrefix: f.prefix });
-        const target = { redis: { url: config.redisUrl, password: config.redisPassword }, prefix: config.redisPrefix };
+        const target = targetOf(configFromFlags(f));
         await writeRemoteReport(f.out, target, file, f.input !== undefined ? { input: f.input, columns } : {});
         say(`report of run ${file} → ${f.out}  (open file://${path.resolve(f.out)} in a browser; it needs no network)`);
         return;

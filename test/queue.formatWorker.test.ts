@@ -28,3 +28,10 @@ test('a mixed-version fleet: each worker line names its pairscore version; an ol
   assert.equal(lines[2], 'c-3  pairscore ?  cpu [cpu]  onnxruntime 1.30.0  alive');
   assert.equal(lines[3], 'd-4  pairscore 0.2.0  runs no model (aggregate only)  gone');
 });
+
+test('once a model has loaded, the line shows its sessions × threads and the device it really runs on', () => {
+  assert.equal(
+    formatWorker({ id: 'g-1', alive: true, info: info({ version: '0.2.0', requestedDevice: 'auto', sessions: 1, threads: 2 }) }),
+    'g-1  pairscore 0.2.0  cpu [cpu] (asked auto)  1 × 2 threads  onnxruntime 1.30.0  alive',
+  );
+});

@@ -6,6 +6,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import os from 'node:os';
 import { createRequire } from 'node:module';
 import { Job, Queue } from 'bullmq';
 import { runCli, startCli } from './helpers/cli.js';
@@ -107,7 +108,10 @@ test(
 
       const text = await runCli(['status', RUN], env);
       assert.ok(
-        text.stdout.includes(`${seen.id}  pairscore ${pairscoreVersion()}  cpu [cpu] (asked auto)  onnxruntime ${ortVersion}  alive`),
+        // PAIRSCORE_THREADS=1 (the deployment's env): one single-thread session per core.
+        text.stdout.includes(
+          `${seen.id}  pairscore ${pairscoreVersion()}  cpu [cpu] (asked auto)  ${os.availableParallelism()} × 1 threads  onnxruntime ${ortVersion}  alive`,
+        ),
         text.stdout,
       );
 

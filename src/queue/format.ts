@@ -42,7 +42,10 @@ export function statusProgressLine(s: RunStatus, seconds: number): string {
   return `${progressLine(s.runId, s.done, s.rows, seconds)}  workers ${s.workersAlive}${failed}${paused}`;
 }
 
-/** `host-123-ab12  pairscore 0.4.0  cpu [cpu] (asked auto)  onnxruntime 1.30.0  alive` — the version makes a mixed fleet visible. */
+/**
+ * `host-123-ab12  pairscore 0.4.0  cpu [cpu] (asked auto)  2 × 1 threads  onnxruntime 1.30.0  alive` — the
+ * version makes a mixed fleet visible; sessions × threads appear once a model has loaded.
+ */
 export function formatWorker(w: WorkerSeen): string {
   const state = w.alive ? 'alive' : 'gone';
   const i = w.info;
@@ -52,5 +55,6 @@ export function formatWorker(w: WorkerSeen): string {
   if (i.device === null) return `${w.id}  ${version}  runs no model (aggregate only)  ${state}`;
   const asked = i.requestedDevice && i.requestedDevice !== i.device ? ` (asked ${i.requestedDevice})` : '';
   const eps = i.executionProviders ? ` [${i.executionProviders.join(',')}]` : '';
-  return `${w.id}  ${version}  ${i.device}${eps}${asked}  onnxruntime ${i.onnxruntime ?? '?'}  ${state}`;
+  const layout = i.sessions !== undefined ? `  ${i.sessions} × ${i.threads} threads` : '';
+  return `${w.id}  ${version}  ${i.device}${eps}${asked}${layout}  onnxruntime ${i.onnxruntime ?? '?'}  ${state}`;
 }

@@ -48,8 +48,11 @@ export const workerInfoSchema = z.object({
   host: z.string(),
   pid: z.number(),
   concurrency: z.number(),
+  /** Intra-op threads per session: the last loaded model's layout, else the one it would start from. */
   threads: z.number(),
-  /** The device in use after proving it: cpu, cuda or webgpu. */
+  /** Sessions of the last loaded model (absent until a model loads, and from older workers). */
+  sessions: z.number().optional(),
+  /** The device in use: proven at start, then what the last loaded model runs on (`auto` may fall back per model). */
   device: z.string().nullable(),
   /** The device asked for (`auto` may have become `cpu`). */
   requestedDevice: z.string().optional(),

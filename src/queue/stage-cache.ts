@@ -28,8 +28,8 @@ export interface StageCacheOptions {
   onWarning?: (msg: string) => void;
   /** Told once per model opened, the session layout chosen for it (`sessions 2 × threads 1, …`). */
   onLayout?: (model: string, line: string) => void;
-  /** Told once per model opened, with the seconds it took (the worker's metrics and start log). */
-  onModelLoad?: (model: string, seconds: number) => void;
+  /** Told once per model opened, with the seconds it took and what it runs on (metrics, log, heartbeat). */
+  onModelLoad?: (model: string, seconds: number, loaded: LoadedModel) => void;
   /** Told each stage's time and each micro-batch's tokens, for every run's stages (the worker's metrics). */
   observer?: StageObserver | undefined;
 }
@@ -95,7 +95,7 @@ export class StageCache implements StageProvider {
     p.then(
       (m) => {
         this.open.add(m);
-        this.opts.onModelLoad?.(name, (performance.now() - t0) / 1000);
+        this.opts.onModelLoad?.(name, (performance.now() - t0) / 1000, m);
       },
       () => this.models.delete(name),
     );

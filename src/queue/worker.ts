@@ -140,6 +140,31 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     throw err;
   }
   const store = new RunStore(redis, names);
+  const workerInfo: WorkerInfo = {
+    // A chosen layout is only known per model once it loads; until then the heartbeat shows the
+    // threads per session that layout starts from (onModelLoad replaces it).
+    host: os.hostname(),
+    pid: process.pid,
+    concurrency: opts.concurrency,
+    threads:
+      opts.threads ??
+      chooseSessionLayout({
+        cores: os.availableParallelism(),
+        freeMemBytes: Infinity,
+        modelBytes: 0,
+        device: device?.device ?? 'cpu',
+        sessions: opts.sessions,
+      }).threads,
+    device: device?.device ?? null,
+    requestedDevice: opts.device,
+    executionProviders: device?.executionProviders ?? [],
+    onnxruntime: device?.onnxruntime ?? null,
+    version: pairscoreVersion(),
+  };
+  const beat = async () => {
+    await redis.multi().zadd(names.workers, Date.now(), id).hset(names.workerInfo, id, JSON.stringify(workerInfo)).exec();
+    await pruneWorkers(redis, names);
+  };
   const stageCache = opts.stages
     ? undefined
     : new StageCache({
@@ -155,9 +180,18 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
         device: device?.device === 'cpu' ? 'cpu' : opts.device,
         onWarning: (msg) => log.warn(msg),
         onLayout: (model, line) => log.info({ model }, line),
-        onModelLoad: (model, seconds) => {
-          ops?.metrics.modelLoaded(model, device?.device ?? opts.device, seconds);
-          log.info({ model, device: device?.device ?? opts.device, ms: Math.round(seconds * 1000) }, 'model loaded');
+        onModelLoad: (model, seconds, loaded) => {
+          const used = loaded.embedder.device;
+          ops?.metrics.modelLoaded(model, used.device, seconds);
+          log.info({ model, device: used.device, ms: Math.round(seconds * 1000) }, 'model loaded');
+          // The heartbeat says what runs now: a GPU fallback or a memory-capped layout shows up in status.
+          Object.assign(workerInfo, {
+            device: used.device,
+            executionProviders: used.executionProviders,
+            threads: loaded.embedder.layout.threads,
+            sessions: loaded.embedder.layout.sessions,
+          });
+          void beat().catch(() => undefined);
         },
         observer: ops?.metrics,
       });
@@ -252,32 +286,6 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   aggregateQueue?.on('error', () => undefined);
   if (aggregateQueue) ops?.metrics.addText(() => queueMetricsText([scoreQueue, aggregateQueue], opts.prefix));
 
-  const workerInfo: WorkerInfo = {
-    // A chosen layout is only known per model once it loads (logged then); the heartbeat shows
-    // the threads per session that layout starts from, before any memory cap.
-    host: os.hostname(),
-    pid: process.pid,
-    concurrency: opts.concurrency,
-    threads:
-      opts.threads ??
-      chooseSessionLayout({
-        cores: os.availableParallelism(),
-        freeMemBytes: Infinity,
-        modelBytes: 0,
-        device: device?.device ?? 'cpu',
-        sessions: opts.sessions,
-      }).threads,
-    device: device?.device ?? null,
-    requestedDevice: opts.device,
-    executionProviders: device?.executionProviders ?? [],
-    onnxruntime: device?.onnxruntime ?? null,
-    version: pairscoreVersion(),
-  };
-  const info = JSON.stringify(workerInfo);
-  const beat = async () => {
-    await redis.multi().zadd(names.workers, Date.now(), id).hset(names.workerInfo, id, info).exec();
-    await pruneWorkers(redis, names);
-  };
   // A Redis refusing writes at start must not stop the worker: the next beat will do.
   await beat().catch((err: unknown) => log.warn({ err }, 'first heartbeat failed'));
   const timer = setInterval(() => beat().catch(() => undefined), HEARTBEAT_MS);

@@ -13,6 +13,7 @@ import { proveDevice } from './device-probe.js';
 import { inspectModel } from './inspect.js';
 import { SessionPool } from './session-pool.js';
 import { chooseSessionLayout, defaultBatchTokens, type SessionLayout } from './session-layout.js';
+import { usableCores } from './cpu-quota.js';
 import type { Embedder, EmbedderOptions, EmbedObserver, EmbedOutput } from './types.js';
 import type { BatchVectors } from './worker-protocol.js';
 
@@ -38,7 +39,7 @@ export interface OnnxEmbedder extends Embedder {
 }
 
 export interface CreateEmbedderDeps {
-  /** Host facts for the session layout (tests); default os.availableParallelism() and os.freemem(). */
+  /** Host facts for the session layout (tests); default usableCores() (cpu-quota.ts) and os.freemem(). */
   host?: { cores: number; freeMemBytes: number };
 }
 
@@ -130,7 +131,7 @@ export async function createEmbedder(modelDir: string, opts: EmbedderOptions, de
   const { info, modelPath, padId } = await inspectModel(modelDir, { cacheDir: opts.cacheDir });
   const warnings: string[] = proven.warning ? [proven.warning] : [];
   const modelBytes = (await fs.stat(modelPath)).size;
-  const host = deps.host ?? { cores: os.availableParallelism(), freeMemBytes: os.freemem() };
+  const host = deps.host ?? { cores: usableCores(), freeMemBytes: os.freemem() };
   const layoutFor = (choice: DeviceChoice) => ({
     ...chooseSessionLayout({
       ...host,

@@ -19,7 +19,7 @@
 export type LayoutDevice = 'cpu' | 'cuda' | 'webgpu';
 
 export interface LayoutInput {
-  /** Cores this process may use (os.availableParallelism()). */
+  /** Cores this process may use (usableCores(): the affinity mask, cut to a cgroup CPU quota). */
   cores: number;
   /** Free memory now (os.freemem()). */
   freeMemBytes: number;

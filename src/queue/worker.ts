@@ -41,6 +41,7 @@ import { createAggregateProcessor, failRunIfFinal } from './aggregator.js';
 import { startWorkerOps, type WorkerOps } from './worker-ops.js';
 import { BULL_METRICS_POINTS, queueMetricsText } from './queue-metrics.js';
 import { pairscoreVersion } from '../version.js';
+import { usableCores } from '../embed/cpu-quota.js';
 
 export interface WorkerOptions {
   redis: RedisSettings;
@@ -149,7 +150,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     threads:
       opts.threads ??
       chooseSessionLayout({
-        cores: os.availableParallelism(),
+        cores: usableCores(),
         freeMemBytes: Infinity,
         modelBytes: 0,
         device: device?.device ?? 'cpu',

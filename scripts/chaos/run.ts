@@ -3,7 +3,7 @@
  * processes and a private redis-server with AOF; one result line per scenario, then
  * the notes of the ones that broke their expectation. Exit 1 when any did.
  * About 15 minutes on 2 cores; not part of `npm test` (the fast cases are, as
- * test/chaos.*.test.ts).
+ * test/chaos.*.redis.test.ts).
  */
 import os from 'node:os';
 import { execFileSync } from 'node:child_process';

@@ -74,7 +74,7 @@ export interface SubmitOptions extends QueueTarget {
   onWarning?: (message: string) => void;
   /**
    * Called after the run is queued, before its seal is promoted. For tests: a hook that
-   * throws is a producer that died at that point (test/queue.submitRun.test.ts).
+   * throws is a producer that died at that point (test/queue.submitRun.redis.test.ts).
    */
   beforeSeal?: () => void | Promise<void>;
 }

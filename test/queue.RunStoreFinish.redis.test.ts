@@ -2,7 +2,7 @@
  * `--keep` expiry, end to end (src/queue/run-store.ts finish): a run submitted
  * with a keep of a few seconds has every key carry that TTL once it ends, and
  * after it no key of the run is left; `status` then says it has expired.
- * (queue.memoryBounds checks the TTLs of every end state; this one waits them out.)
+ * (queue.memoryBounds.redis checks the TTLs of every end state; this one waits them out.)
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

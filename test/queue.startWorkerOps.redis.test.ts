@@ -173,7 +173,7 @@ test(
     await srv.restart();
     await until('/readyz 200 again', 30000, async () => (await get(port, '/readyz')).status === 200, w.output);
 
-    // SIGTERM after the outage: the worker stops on its own (queue.runWorkerUntilSignal covers the timing).
+    // SIGTERM after the outage: the worker stops on its own (queue.runWorkerUntilSignal.redis covers the timing).
     w.child.kill('SIGTERM');
     assert.equal(await w.exited, 0, w.output());
   },

@@ -22,7 +22,9 @@
  *               with default flags (the layout src/config.ts resolves — the headline rows) and
  *               with explicit 1 session × all cores and 2 sessions × 1 thread. fp32 rows compare
  *               with transformers.js fp32; int8 rows with transformers.js on the same int8 file
- *               (like for like), and against transformers.js fp32 for information.
+ *               (like for like), and against transformers.js fp32 for information. Each round
+ *               also measures onnxruntime-node's fp32 matmul peak (scripts/bench/flops.ts): the
+ *               FLOP bound row divides it by the FLOPs of the default fp32 run's micro-batches.
  *   distributed (when Redis answers at REDIS_URL) 2 worker processes × 1 thread on the int8
  *               file, timed input file → results file (submit, scoring, aggregate, results
  *               written), against local `score` int8 with 2 sessions × 1 thread, same file, same
@@ -51,6 +53,7 @@ import { benchEmbed, rawOrtFileOrder } from './bench/embed.js';
 import { benchOverhead } from './bench/overhead.js';
 import { benchTransformersJs, int8PeerDir } from './bench/peer.js';
 import { benchScore, writePairsFile } from './bench/score.js';
+import { flopBound, pairFlops, prepareMatmulPeak, unpaddedPairFlops, type PeakRound } from './bench/flops.js';
 import { compareModels, type QualityResult } from './bench/quality.js';
 import { canMeasureRss, pairscoreRss } from './bench/rss.js';
 import { benchTrain } from './bench/train.js';
@@ -228,6 +231,8 @@ async function main(): Promise<void> {
       let scoreShare = 0;
       let tjsShare = 0;
       let distNote = '';
+      const matmul = prepareMatmulPeak(path.join(work, 'matmul'), threads);
+      const peaks: PeakRound[] = [];
       if (!probeDistributed)
         notes.push(`distributed rows skipped: no Redis answered at ${process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'}`);
       for (let round = 0; round < rounds; round++) {
@@ -240,6 +245,8 @@ async function main(): Promise<void> {
         add('tjs|int8', (await benchTransformersJs(basePairs, tjsInt8Dir, { threads, dtype: 'q8' })).pairsPerSec);
         step('raw onnxruntime-node fp32');
         add('raw|fp32', await rawOrtFileOrder(baseEnc, baseDir, threads, 32));
+        step('fp32 matmul peak, both layouts (scripts/bench/flops.ts)');
+        peaks.push(await matmul.measure(round));
         for (const [kind, dir] of [
           ['fp32', baseDir],
           ['int8', int8Dir],
@@ -256,7 +263,10 @@ async function main(): Promise<void> {
             add(`score|${kind}|${l.key}`, r.pairsPerSec);
             if (l.key === 'default') {
               defaultLayout = `${r.sessions} session${r.sessions > 1 ? 's' : ''} × ${r.threads} thread${r.threads > 1 ? 's' : ''}`;
-              if (kind === 'fp32') scoreShare = r.paddingShare;
+              if (kind === 'fp32') {
+                scoreShare = r.paddingShare;
+                add('flops|fp32', pairFlops(r.batchShapes));
+              }
             }
           }
         }
@@ -301,6 +311,22 @@ async function main(): Promise<void> {
           l.key === 'default' ? `padding share ${pct(scoreShare)}; all features, overlapped; input file → output file` : '',
         );
       }
+      const bound = flopBound({
+        layouts: matmul.layouts,
+        peaks,
+        flopsPerPair: got('flops|fp32'),
+        unpaddedFlopsPerPair: unpaddedPairFlops(baseEnc.map((e) => e.ids.length)),
+        score: got('score|fp32|default'),
+        tjs,
+      });
+      rows.push({
+        stage: `${base}, fp32: FLOP bound at measured matmul peak (pairs/s)`,
+        ours: median(bound.bound),
+        peerName: 'transformers.js fp32',
+        peer: median(tjs),
+        ratio: summarizeRatios(bound.vsTjs),
+        note: `${runs(bound.bound)}; ${bound.note}`,
+      });
       for (const l of layouts) {
         const vsFp32 = summarizeRatios(perRoundRatios(got(`score|int8|${l.key}`), tjs));
         row(
@@ -325,6 +351,12 @@ async function main(): Promise<void> {
         `BERT-base score fp32, default flags (${defaultLayout}) / transformers.js fp32`,
         perRoundRatios(got('score|fp32|default'), tjs),
         1.75,
+      );
+      ratioCheck(
+        'BERT-base fp32 FLOP bound at measured matmul peak / transformers.js fp32 (the most an exact fp32 method reaches here)',
+        bound.vsTjs,
+        1.75,
+        true,
       );
       ratioCheck(
         `BERT-base score int8, default flags (${defaultLayout}) / transformers.js int8, same file (like for like)`,

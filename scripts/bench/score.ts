@@ -5,7 +5,8 @@
  *
  * Sessions and threads left undefined are not passed at all: the layout is whatever
  * src/config.ts resolves for `pairscore score` with default flags (the headline rows), and
- * the result says which layout that was.
+ * the result says which layout that was. The timed run's micro-batch shapes are recorded
+ * through the pipeline's observer, so work counted from them (flop-count.ts) is what ran.
  */
 import fs from 'node:fs';
 import { loadConfig } from '../../src/config.js';
@@ -14,6 +15,8 @@ import { createScorer } from '../../src/pipeline.js';
 import { runScore } from '../../src/run/local.js';
 import { openStages } from '../../src/stages.js';
 import type { IngestRow } from '../../src/contracts.js';
+import type { StageObserver } from '../../src/stage-observer.js';
+import type { BatchShape } from './flop-count.js';
 
 export interface ScoreBenchOptions {
   /** Undefined: the default src/config.ts resolves (no flag passed). */
@@ -37,6 +40,8 @@ export interface ScoreBenchResult {
   /** The layout the run used (resolved by src/config.ts when not given). */
   sessions: number;
   threads: number;
+  /** Rows × padded length of every micro-batch of the timed run, in the order they finished. */
+  batchShapes: BatchShape[];
 }
 
 /** Writes pairs as a TSV with a premise/hypothesis header (SICK text has no tabs or newlines). */
@@ -61,8 +66,16 @@ export async function benchScore(pairsFile: string, modelDir: string, opts: Scor
     await createScorer(stages).scoreChunk(warm);
     const embedder = stages.embedder as OnnxEmbedder;
     const before = { ...embedder.stats };
+    const batchShapes: BatchShape[] = [];
+    const observer: StageObserver = {
+      stage: () => undefined,
+      embedBatch: (b) => batchShapes.push({ rows: b.rows, seqLen: (b.realTokens + b.paddingTokens) / b.rows }),
+    };
     const t0 = performance.now();
-    const r = await runScore(stages, { input: pairsFile, columns: {}, out: opts.outFile, chunkSize: 1024, progress: false });
+    const r = await runScore(
+      { ...stages, observer },
+      { input: pairsFile, columns: {}, out: opts.outFile, chunkSize: 1024, progress: false },
+    );
     const seconds = (performance.now() - t0) / 1000;
     const s = embedder.stats;
     const real = s.realTokens - before.realTokens;
@@ -75,6 +88,7 @@ export async function benchScore(pairsFile: string, modelDir: string, opts: Scor
       batches: s.batches - before.batches,
       sessions: embedder.layout.sessions,
       threads: embedder.layout.threads,
+      batchShapes,
     };
   } finally {
     await stages.embedder.close();

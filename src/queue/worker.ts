@@ -155,6 +155,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
         device: device?.device === 'cpu' ? 'cpu' : opts.device,
         onWarning: (msg) => log.warn(msg),
         onLayout: (model, line) => log.info({ model }, line),
+        onDebug: (model, line) => log.debug({ model }, line),
         onModelLoad: (model, seconds) => {
           ops?.metrics.modelLoaded(model, device?.device ?? opts.device, seconds);
           log.info({ model, device: device?.device ?? opts.device, ms: Math.round(seconds * 1000) }, 'model loaded');

@@ -6,9 +6,9 @@
  */
 import path from 'node:path';
 import type { Config } from './config.js';
-import type { RunPlan, RunTask } from './contracts.js';
-import type { Device, OnnxEmbedder } from './embed/index.js';
-import { createEmbedder, proveDevice } from './embed/index.js';
+import type { EmbeddingKind, RunPlan, RunTask } from './contracts.js';
+import type { Device, InspectResult, OnnxEmbedder } from './embed/index.js';
+import { createEmbedder, inspectModel, proveDevice } from './embed/index.js';
 import { describeLayout } from './embed/session-layout.js';
 import { createFeaturizerFor } from './features/index.js';
 import { loadTokenizer, type PairTokenizer } from './tokenize/index.js';
@@ -26,30 +26,43 @@ export interface LoadedModel {
 export type SessionSettings = Pick<Config, 'threads' | 'sessions' | 'batchTokens' | 'cacheDir'> &
   Partial<Pick<Config, 'maxMemoryMb'>> & { device: Device; gpuId?: number };
 
-/**
- * Loads a model directory's tokenizer and ONNX sessions; `warn` receives start-up warnings,
- * `note` the session layout chosen (once per model: `sessions 2 × threads 1, …`).
- */
-export async function openModel(
-  dir: string,
-  settings: SessionSettings,
-  warn: (msg: string) => void = () => undefined,
-  note: (msg: string) => void = () => undefined,
-): Promise<LoadedModel> {
+export interface OpenModelOptions {
+  /** Start-up warnings. */
+  warn?: (msg: string) => void;
+  /** The session layout chosen, and `last layer: [CLS] only` when used (once per model). */
+  note?: (msg: string) => void;
+  /** Why the full graph is loaded, for a run whose kinds read position 0 only (once per model; workers log it at debug). */
+  debug?: (msg: string) => void;
+  /** The kinds the run plan embeds: decides the [CLS]-only copy (embed/cls-only-model.ts). Undefined: the full graph. */
+  kinds?: readonly EmbeddingKind[];
+  /** The model already inspected (openStages planned from it). */
+  inspected?: InspectResult;
+}
+
+/** Loads a model directory's tokenizer and ONNX sessions. */
+export async function openModel(dir: string, settings: SessionSettings, o: OpenModelOptions = {}): Promise<LoadedModel> {
   const [tokenizer, embedder] = await Promise.all([
     loadTokenizer(dir),
-    createEmbedder(dir, {
-      threads: settings.threads,
-      sessions: settings.sessions,
-      batchTokens: settings.batchTokens,
-      maxMemoryBytes: settings.maxMemoryMb !== undefined ? settings.maxMemoryMb * 1024 * 1024 : undefined,
-      cacheDir: settings.cacheDir,
-      device: settings.device,
-      ...(settings.gpuId !== undefined ? { gpuId: settings.gpuId } : {}),
-    }),
+    createEmbedder(
+      dir,
+      {
+        threads: settings.threads,
+        sessions: settings.sessions,
+        batchTokens: settings.batchTokens,
+        maxMemoryBytes: settings.maxMemoryMb !== undefined ? settings.maxMemoryMb * 1024 * 1024 : undefined,
+        cacheDir: settings.cacheDir,
+        device: settings.device,
+        kinds: o.kinds,
+        ...(settings.gpuId !== undefined ? { gpuId: settings.gpuId } : {}),
+      },
+      o.inspected ? { inspected: o.inspected } : {},
+    ),
   ]);
-  for (const w of embedder.warnings) warn(`warning: ${w}`);
-  note(describeLayout(embedder.layout));
+  for (const w of embedder.warnings) o.warn?.(`warning: ${w}`);
+  o.note?.(describeLayout(embedder.layout));
+  const { clsOnly, why } = embedder.lastLayer;
+  if (clsOnly) o.note?.(`last layer: [CLS] only (${why})`);
+  else if (o.kinds) o.debug?.(`last layer: full graph (${why})`);
   return { tokenizer, embedder };
 }
 
@@ -93,16 +106,19 @@ export async function openStages(
   // A device that cannot start fails before anything is loaded (createEmbedder reuses the proof and reports `auto`'s warning).
   await proveDevice(opts.device ?? config.device);
   const head = opts.mlpFile ? await loadHead(opts.mlpFile) : null;
-  const model = await openModel(opts.modelDir, { ...config, device: opts.device ?? config.device }, warn, note);
+  // Planned before the sessions start: the plan's kinds decide which graph they load.
+  const inspected = await inspectModel(opts.modelDir, { cacheDir: config.cacheDir });
+  const plan = planRun(inspected.info, {
+    task: opts.task ?? 'score',
+    head,
+    ...(opts.mlpFile ? { headFile: path.basename(opts.mlpFile) } : {}),
+    ...(opts.features !== undefined ? { features: opts.features } : {}),
+    ...(opts.extract ? { extract: opts.extract } : {}),
+    ...(opts.maxLength !== undefined ? { maxLength: opts.maxLength } : {}),
+  });
+  const settings = { ...config, device: opts.device ?? config.device };
+  const model = await openModel(opts.modelDir, settings, { warn, note, kinds: plan.kinds, inspected });
   try {
-    const plan = planRun(model.embedder.info, {
-      task: opts.task ?? 'score',
-      head,
-      ...(opts.mlpFile ? { headFile: path.basename(opts.mlpFile) } : {}),
-      ...(opts.features !== undefined ? { features: opts.features } : {}),
-      ...(opts.extract ? { extract: opts.extract } : {}),
-      ...(opts.maxLength !== undefined ? { maxLength: opts.maxLength } : {}),
-    });
     return await buildStages(model, plan);
   } catch (err) {
     await model.embedder.close();

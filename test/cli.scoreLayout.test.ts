@@ -80,3 +80,22 @@ test('PAIRSCORE_DEVICE reaches score: no --device means the variable, not a hidd
   const cpu = await runCli(['score', pairs, '--model', model, '--out', out, '--device', 'cpu'], { ...env, PAIRSCORE_DEVICE: 'cuda' });
   assert.equal(cpu.code, 0, `--device beats PAIRSCORE_DEVICE: ${cpu.stderr}`);
 });
+
+test('score on an fp32 model says once that the last layer computes [CLS] only; extract --embedding mean does not', async () => {
+  const lastLayer = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('last layer'));
+  const r = await runCli(['score', pairs, '--model', model, '--out', path.join(dir, 'd.jsonl'), '--no-progress'], env);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = lastLayer(r.stderr);
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(
+    lines[0]!,
+    /^last layer: \[CLS\] only \(equal to the full graph within 1e-5 on a probe batch \(max \|Δ\| [\d.]+e[-+]\d+\)\)$/,
+  );
+
+  const m = await runCli(
+    ['extract', pairs, '--model', model, '--embedding', 'mean', '--out', path.join(dir, 'e.jsonl'), '--no-progress'],
+    env,
+  );
+  assert.equal(m.code, 0, m.stderr);
+  assert.deepEqual(lastLayer(m.stderr), [], m.stderr);
+});

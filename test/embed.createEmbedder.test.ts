@@ -2,13 +2,17 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import type { EmbeddingKind, Encoding } from '../src/contracts.js';
 import { ModelError } from '../src/errors.js';
 import { createEmbedder, type OnnxEmbedder } from '../src/embed/index.js';
 import { CUDA_INSTALL_HINT, probeProviders } from '../src/embed/device.js';
 import { runProbeSession } from '../src/embed/device-probe.js';
 import type { EmbedderOptions, EmbedOutput } from '../src/embed/types.js';
+import { quantizeModel } from '../src/embed/quantize.js';
+import { makeModel } from '../src/modelgen/index.js';
+import { generatePairs } from '../src/synthetic/pairs.js';
+import { loadTokenizer } from '../src/tokenize/index.js';
 import { SHARED_MISSING, sharedPath } from './helpers/shared.js';
 
 interface GoldenPair {
@@ -213,6 +217,102 @@ describe('createEmbedder', () => {
       await assert.rejects(e.embed([{ ids: new Int32Array(0), typeIds: new Int32Array(0) }], ['cls']), /empty encoding/);
       const tooLong = { ids: new Int32Array(600).fill(1000), typeIds: new Int32Array(600) };
       await assert.rejects(e.embed([tooLong], ['cls']), /exceed the model's maximum of 512/);
+    });
+  });
+});
+
+/** Largest |Δ| over every row of each kind in `kinds`. */
+function largestGap(a: EmbedOutput, b: EmbedOutput, kinds: readonly EmbeddingKind[]): number {
+  let gap = 0;
+  for (const k of kinds) {
+    assert.equal(a[k]!.length, b[k]!.length, k);
+    a[k]!.forEach((v, i) => (gap = Math.max(gap, maxAbsDiff(v, b[k]![i]!))));
+  }
+  return gap;
+}
+
+describe('createEmbedder: the [CLS]-only last layer', () => {
+  const tiny = path.join(cacheDir, 'tiny-seqcls');
+  const tinyInt8 = path.join(cacheDir, 'tiny-seqcls-int8');
+  let tinyEncodings: Encoding[] = [];
+  const position0: EmbeddingKind[] = ['cls', 'pooled', 'logits'];
+
+  before(async () => {
+    await makeModel({ outDir: tiny, size: 'tiny', head: 'seqcls' });
+    await quantizeModel(tiny, tinyInt8, { reduceRange: true });
+    const tok = await loadTokenizer(tiny);
+    tinyEncodings = [...generatePairs(48, 5)].map((p) => tok.encodePair(p.premise, p.hypothesis));
+  });
+
+  const trial = sharedPath('data', 'sick', 'SICK_trial.tsv');
+  /** The 495 SICK trial pairs, encoded by the shared model's own tokenizer. */
+  async function sickTrial(dir: string): Promise<Encoding[]> {
+    const tok = await loadTokenizer(dir);
+    const lines = fs.readFileSync(trial!, 'utf8').trim().split('\n').slice(1);
+    return lines.map((l) => {
+      const [, a, b] = l.split('\t');
+      return tok.encodePair(a!, b!);
+    });
+  }
+  const cases = [
+    { name: 'bert-tiny-sick-seqcls (SICK trial pairs)', dir: () => (trial ? models[1].dir : undefined), encodings: sickTrial },
+    { name: 'make-model tiny seqcls (synthetic pairs)', dir: () => tiny, encodings: () => Promise.resolve(tinyEncodings) },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: kinds that read position 0 only load the [CLS]-only copy, equal to the full graph within 1e-5`, async (t) => {
+      const dir = c.dir();
+      if (!dir) return t.skip(SHARED_MISSING);
+      const encodings = await c.encodings(dir);
+      const full = await withEmbedder(dir, {}, async (e) => {
+        assert.equal(e.lastLayer.clsOnly, false);
+        assert.match(e.lastLayer.why, /kinds to embed were not given/);
+        return e.embed(encodings, position0);
+      });
+      const cut = await withEmbedder(dir, { kinds: position0 }, async (e) => {
+        assert.equal(e.lastLayer.clsOnly, true, e.lastLayer.why);
+        assert.match(e.modelPath, /\.cls-only-v1\.onnx$/);
+        return e.embed(encodings, position0);
+      });
+      const gap = largestGap(full, cut, position0);
+      t.diagnostic(`max |Δ| ${gap.toExponential(1)} over ${encodings.length} pairs`);
+      assert.ok(gap <= 1e-5, `max |Δ| ${gap}`);
+    });
+  }
+
+  it('mean, or an int8 model, keeps the full graph', async () => {
+    await withEmbedder(tiny, { kinds: ['cls', 'mean'] }, async (e) => {
+      assert.equal(e.lastLayer.clsOnly, false);
+      assert.match(e.lastLayer.why, /reads every position \(mean\)/);
+      assert.doesNotMatch(e.modelPath, /cls-only/);
+    });
+    for (const kinds of [['cls'], ['logits']] as EmbeddingKind[][]) {
+      await withEmbedder(tinyInt8, { kinds }, async (e) => {
+        assert.equal(e.lastLayer.clsOnly, false);
+        assert.match(e.lastLayer.why, /^quantized model/);
+        assert.doesNotMatch(e.modelPath, /cls-only/);
+      });
+    }
+  });
+
+  it('a call that reads mean switches the sessions to the full graph; calls around it still answer', async () => {
+    const encodings = tinyEncodings;
+    const want = await withEmbedder(tiny, {}, (e) => e.embed(encodings, ['cls', 'mean', 'logits']));
+    await withEmbedder(tiny, { kinds: ['cls'], sessions: 2, batchTokens: 128 }, async (e) => {
+      assert.equal(e.lastLayer.clsOnly, true, e.lastLayer.why);
+      const [before, withMean, after] = await Promise.all([
+        e.embed(encodings, ['cls', 'logits']),
+        e.embed(encodings, ['cls', 'mean']),
+        e.embed(encodings, ['logits']),
+      ]);
+      assert.equal(e.lastLayer.clsOnly, false);
+      assert.match(e.lastLayer.why, /switched to the full graph/);
+      assert.doesNotMatch(e.modelPath, /cls-only/);
+      assert.ok(largestGap(want, before, ['cls', 'logits']) <= 1e-5);
+      assert.ok(largestGap(want, withMean, ['cls', 'mean']) <= 1e-5);
+      assert.ok(largestGap(want, after, ['logits']) <= 1e-5);
+      // It stays on the full graph.
+      assert.ok(largestGap(want, await e.embed(encodings, ['mean']), ['mean']) <= 1e-5);
+      assert.equal(e.lastLayer.clsOnly, false);
     });
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Graph surgery output: a copy of the user's model with inner tensors added as
- * graph outputs, written once into the cache and reused (keyed by the sha256 of
- * the user's model.onnx). The user's file is never modified. Writes are atomic
+ * graph outputs (and, for runs that read position 0 only, a [CLS]-only copy of
+ * that: cls-only-model.ts), written once into the cache and reused (keyed by the
+ * sha256 of the user's model.onnx). The user's file is never modified. Writes are atomic
  * (report/atomic-file.ts), so concurrent processes never see a half-written model.
  */
 import fs from 'node:fs/promises';
@@ -10,9 +11,14 @@ import type { ExposedTensor } from './locate-sources.js';
 import { encodeModel, makeTensorValueInfo, type ModelProto } from './onnx-model.js';
 import { writeFileAtomic } from '../report/atomic-file.js';
 
-export function derivedPaths(cacheDir: string, sha256: string): { model: string; facts: string } {
+/**
+ * Where a derived copy and its facts live: `<sha256>.onnx` for the exposed-outputs copy,
+ * `<sha256>.<variant>.onnx` for a further rewrite (cls-only-model.ts), so copies never collide.
+ */
+export function derivedPaths(cacheDir: string, sha256: string, variant?: string): { model: string; facts: string } {
   const dir = path.join(cacheDir, 'derived');
-  return { model: path.join(dir, `${sha256}.onnx`), facts: path.join(dir, `${sha256}.json`) };
+  const stem = variant ? `${sha256}.${variant}` : sha256;
+  return { model: path.join(dir, `${stem}.onnx`), facts: path.join(dir, `${stem}.json`) };
 }
 
 /** Adds each tensor as a graph output (unless it already is one). Mutates `model`. */

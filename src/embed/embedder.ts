@@ -1,7 +1,8 @@
 /**
  * createEmbedder: inspect the model (graph surgery if needed) → pick execution
- * providers → start the session pool → embed() plans micro-batches (batcher.ts),
- * runs them on the pool and returns one vector per row per kind, in input order.
+ * providers → pick the graph (the [CLS]-only copy when the caller's kinds read position 0
+ * only: cls-only-model.ts) → start the session pool → embed() plans micro-batches
+ * (batcher.ts), runs them on the pool and returns one vector per row per kind, in input order.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -10,7 +11,9 @@ import { InputError, ModelError } from '../errors.js';
 import { planBatches } from './batcher.js';
 import { sessionFailure, type DeviceChoice } from './device.js';
 import { proveDevice } from './device-probe.js';
-import { inspectModel } from './inspect.js';
+import { clsOnlyModel, readsPosition0Only } from './cls-only-model.js';
+import { GraphPool, type Graph } from './graph-pool.js';
+import { inspectModel, type InspectResult } from './inspect.js';
 import { SessionPool } from './session-pool.js';
 import { chooseSessionLayout, defaultBatchTokens, type SessionLayout } from './session-layout.js';
 import { usableCores } from './cpu-quota.js';
@@ -29,7 +32,10 @@ export interface EmbedStats {
 
 /** The ONNX Runtime embedder: an Embedder plus what it resolved at start. */
 export interface OnnxEmbedder extends Embedder {
+  /** The model file the sessions load: the user's, or a derived copy (inspect.ts, cls-only-model.ts). */
   readonly modelPath: string;
+  /** Whether the sessions run the [CLS]-only copy (last layer on row 0 only), and why or why not. */
+  readonly lastLayer: Readonly<{ clsOnly: boolean; why: string }>;
   readonly device: DeviceChoice;
   /** Things the caller should log (e.g. `auto` fell back to CPU). */
   readonly warnings: readonly string[];
@@ -41,6 +47,8 @@ export interface OnnxEmbedder extends Embedder {
 export interface CreateEmbedderDeps {
   /** Host facts for the session layout (tests); default usableCores() (cpu-quota.ts) and os.freemem(). */
   host?: { cores: number; freeMemBytes: number };
+  /** The model already inspected by the caller (openStages plans the run from it before sessions start). */
+  inspected?: InspectResult;
 }
 
 function checkOptions(opts: EmbedderOptions): void {
@@ -56,13 +64,21 @@ class OrtEmbedder implements OnnxEmbedder {
 
   constructor(
     readonly info: ModelInfo,
-    readonly modelPath: string,
     readonly device: DeviceChoice,
     readonly warnings: readonly string[],
-    private readonly pool: SessionPool,
+    private readonly pool: GraphPool,
     private readonly padId: number,
     readonly layout: Readonly<SessionLayout & { batchTokens: number }>,
   ) {}
+
+  get modelPath(): string {
+    return this.pool.graph.modelPath;
+  }
+
+  get lastLayer(): { clsOnly: boolean; why: string } {
+    const { clsOnly, why } = this.pool.graph;
+    return { clsOnly, why };
+  }
 
   async embed(encodings: readonly Encoding[], kinds: readonly EmbeddingKind[], observer?: EmbedObserver): Promise<EmbedOutput> {
     const wanted = [...new Set(kinds)];
@@ -86,17 +102,19 @@ class OrtEmbedder implements OnnxEmbedder {
     if (wanted.length === 0 || encodings.length === 0) return out;
 
     const plan = planBatches(encodings, { batchTokens: this.layout.batchTokens, padId: this.padId });
-    const results: BatchVectors[] = await Promise.all(
-      plan.batches.map((b) => {
-        // Read before run(): the pool transfers the batch's arrays to the session thread.
-        const rows = b.rows.length;
-        let realTokens = 0;
-        for (const n of b.lengths) realTokens += n;
-        const onRun =
-          observer &&
-          ((seconds: number) => observer.embedBatch({ seconds, rows, realTokens, paddingTokens: rows * b.seqLen - realTokens }));
-        return this.pool.run({ rows, seqLen: b.seqLen, ids: b.ids, typeIds: b.typeIds, lengths: b.lengths, kinds: wanted }, onRun);
-      }),
+    const results: BatchVectors[] = await this.pool.use(wanted, (pool) =>
+      Promise.all(
+        plan.batches.map((b) => {
+          // Read before run(): the pool transfers the batch's arrays to the session thread.
+          const rows = b.rows.length;
+          let realTokens = 0;
+          for (const n of b.lengths) realTokens += n;
+          const onRun =
+            observer &&
+            ((seconds: number) => observer.embedBatch({ seconds, rows, realTokens, paddingTokens: rows * b.seqLen - realTokens }));
+          return pool.run({ rows, seqLen: b.seqLen, ids: b.ids, typeIds: b.typeIds, lengths: b.lengths, kinds: wanted }, onRun);
+        }),
+      ),
     );
     plan.batches.forEach((batch, bi) => {
       for (const k of wanted) {
@@ -121,6 +139,17 @@ class OrtEmbedder implements OnnxEmbedder {
   }
 }
 
+/** The graph the sessions load on `device`: the [CLS]-only copy when the kinds and the model allow it. */
+async function chooseGraph(inspected: InspectResult, opts: EmbedderOptions, device: DeviceChoice['device']): Promise<Graph> {
+  const full = (why: string): Graph => ({ modelPath: inspected.modelPath, clsOnly: false, why });
+  if (!opts.kinds) return full('the kinds to embed were not given');
+  if (!readsPosition0Only(opts.kinds)) return full('the run reads every position (mean)');
+  // Measured faster on CPU only (scripts/bench/cls-only.ts); no accelerator has run it.
+  if (device !== 'cpu') return full(`device ${device}: the [CLS]-only copy is used on CPU only`);
+  const copy = await clsOnlyModel(inspected, opts.cacheDir);
+  return copy.path ? { modelPath: copy.path, clsOnly: true, why: copy.why } : full(copy.why);
+}
+
 export async function createEmbedder(modelDir: string, opts: EmbedderOptions, deps: CreateEmbedderDeps = {}): Promise<OnnxEmbedder> {
   checkOptions(opts);
   // Proven on a tiny graph before the model is inspected or loaded: a device that cannot
@@ -128,14 +157,14 @@ export async function createEmbedder(modelDir: string, opts: EmbedderOptions, de
   const gpuId = opts.gpuId ?? 0;
   const proven = await proveDevice(opts.device, { gpuId });
   let device: DeviceChoice = { device: proven.device, executionProviders: proven.executionProviders };
-  const { info, modelPath, padId } = await inspectModel(modelDir, { cacheDir: opts.cacheDir });
+  const inspected = deps.inspected ?? (await inspectModel(modelDir, { cacheDir: opts.cacheDir }));
+  const { info, padId } = inspected;
   const warnings: string[] = proven.warning ? [proven.warning] : [];
-  const modelBytes = (await fs.stat(modelPath)).size;
   const host = deps.host ?? { cores: usableCores(), freeMemBytes: os.freemem() };
-  const layoutFor = (choice: DeviceChoice) => ({
+  const layoutFor = async (choice: DeviceChoice, graph: Graph) => ({
     ...chooseSessionLayout({
       ...host,
-      modelBytes,
+      modelBytes: (await fs.stat(graph.modelPath)).size,
       device: choice.device,
       maxMemoryBytes: opts.maxMemoryBytes,
       sessions: opts.sessions,
@@ -143,25 +172,37 @@ export async function createEmbedder(modelDir: string, opts: EmbedderOptions, de
     }),
     batchTokens: opts.batchTokens ?? defaultBatchTokens(choice.device),
   });
-  const spec = (choice: DeviceChoice, layout: SessionLayout) => ({
-    modelPath,
-    threads: layout.threads,
-    executionProviders: choice.executionProviders,
-    gpuId,
-    sources: info.sources,
-  });
-  let layout = layoutFor(device);
+  /** Rejects with sessionFailure's ModelError (which names the device and, for a GPU, the fix). */
+  const startPool = (choice: DeviceChoice, layout: SessionLayout, graph: Graph): Promise<SessionPool> =>
+    SessionPool.start(
+      {
+        modelPath: graph.modelPath,
+        threads: layout.threads,
+        executionProviders: choice.executionProviders,
+        gpuId,
+        sources: info.sources,
+        clsOnly: graph.clsOnly,
+      },
+      layout.sessions,
+    ).catch((e: Error) => {
+      throw sessionFailure(choice, e);
+    });
+  let graph = await chooseGraph(inspected, opts, device.device);
+  let layout = await layoutFor(device, graph);
   let pool: SessionPool;
   try {
-    pool = await SessionPool.start(spec(device, layout), layout.sessions);
+    pool = await startPool(device, layout, graph);
   } catch (err) {
-    if (opts.device !== 'auto' || device.device === 'cpu') throw sessionFailure(device, err as Error);
-    warnings.push(`device 'auto': ${sessionFailure(device, err as Error).message}; falling back to CPU`);
+    if (opts.device !== 'auto' || device.device === 'cpu') throw err;
+    warnings.push(`device 'auto': ${(err as Error).message}; falling back to CPU`);
     device = { device: 'cpu', executionProviders: ['cpu'] };
-    layout = layoutFor(device);
-    pool = await SessionPool.start(spec(device, layout), layout.sessions).catch((e: Error) => {
-      throw sessionFailure(device, e);
-    });
+    graph = await chooseGraph(inspected, opts, device.device);
+    layout = await layoutFor(device, graph);
+    pool = await startPool(device, layout, graph);
   }
-  return new OrtEmbedder(info, modelPath, device, warnings, pool, padId, layout);
+  const full: Graph = graph.clsOnly
+    ? { modelPath: inspected.modelPath, clsOnly: false, why: 'a call read every position (mean): the sessions switched to the full graph' }
+    : graph;
+  const graphs = new GraphPool(graph, pool, full, (g) => startPool(device, layout, g));
+  return new OrtEmbedder(info, device, warnings, graphs, padId, layout);
 }

@@ -93,6 +93,9 @@ async function runBatch(session: ort.InferenceSession, feeds: Feed[], spec: Sess
     fetch.add(name);
     return name;
   };
+  // The embedder switches to the full graph before it asks for mean (embedder.ts); this is the last guard.
+  if (spec.clsOnly && req.kinds.includes('mean'))
+    throw new Error("this session's graph computes the [CLS] row only; mean needs every position");
   const hiddenName = wantHidden ? need('lastHiddenState') : undefined;
   const pooledName = req.kinds.includes('pooled') ? need('pooled') : undefined;
   const logitsName = req.kinds.includes('logits') ? need('logits') : undefined;
@@ -106,10 +109,11 @@ async function runBatch(session: ort.InferenceSession, feeds: Feed[], spec: Sess
   const vectors: BatchVectors = {};
   if (hiddenName) {
     const t = out[hiddenName] as ort.Tensor;
-    checkDims(t, hiddenName, [req.rows, req.seqLen, undefined]);
+    const positions = spec.clsOnly ? 1 : req.seqLen;
+    checkDims(t, hiddenName, [req.rows, positions, undefined]);
     const dim = t.dims[2]!;
     const hidden = floatData(t, hiddenName);
-    if (req.kinds.includes('cls')) vectors.cls = { data: clsPool(hidden, req.rows, req.seqLen, dim), dim };
+    if (req.kinds.includes('cls')) vectors.cls = { data: clsPool(hidden, req.rows, positions, dim), dim };
     if (req.kinds.includes('mean')) vectors.mean = { data: meanPool(hidden, req.lengths, req.rows, req.seqLen, dim), dim };
   }
   const copy2d = (name: string): KindBlock => {

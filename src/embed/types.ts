@@ -11,6 +11,13 @@ export interface EmbedderOptions {
   maxMemoryBytes?: number | undefined;
   /** Padded-token budget per micro-batch (rows × longest row in it); undefined: the device's default. */
   batchTokens?: number | undefined;
+  /**
+   * The kinds this embedder will be asked for (the run plan's). When none reads beyond position 0
+   * (no mean), the device is the CPU and the model is a plain fp32 one whose graph matches, the
+   * sessions run the [CLS]-only copy (cls-only-model.ts); a later call that asks for mean switches
+   * them to the full graph (graph-pool.ts). Undefined: the full graph.
+   */
+  kinds?: readonly EmbeddingKind[] | undefined;
   /** Directory for derived model copies (graph surgery), keyed by the model's sha256. */
   cacheDir: string;
   device: Device;

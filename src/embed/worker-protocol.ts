@@ -10,6 +10,11 @@ export interface SessionSpec {
   /** CUDA device ordinal (provider-options.ts); ignored by other providers. */
   gpuId?: number;
   sources: EmbeddingSources;
+  /**
+   * The graph is the [CLS]-only copy (cls-only-model.ts): its last hidden state is
+   * [rows, 1, hidden], so cls reads row 0 of it and mean cannot be computed.
+   */
+  clsOnly?: boolean;
 }
 
 /** One padded micro-batch to run (arrays are transferred, not copied). */

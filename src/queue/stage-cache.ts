@@ -6,7 +6,7 @@
  * Promises are cached, so concurrent jobs never load the same model twice.
  * Nothing here decides what a run computes: the plan in the run spec does.
  */
-import type { RunSpec } from '../contracts.js';
+import type { EmbeddingKind, RunSpec } from '../contracts.js';
 import { HostError, InputError, ModelError } from '../errors.js';
 import type { Device } from '../embed/index.js';
 import { createExtractor, createScorer } from '../pipeline.js';
@@ -26,8 +26,10 @@ export interface StageCacheOptions {
   /** CUDA device ordinal (default 0). */
   gpuId?: number;
   onWarning?: (msg: string) => void;
-  /** Told once per model opened, the session layout chosen for it (`sessions 2 × threads 1, …`). */
+  /** Told once per model opened, the session layout chosen for it (`sessions 2 × threads 1, …`) and `last layer: [CLS] only` when used. */
   onLayout?: (model: string, line: string) => void;
+  /** Told once per model opened, why it runs the full graph when its first run's kinds read position 0 only. */
+  onDebug?: (model: string, line: string) => void;
   /** Told once per model opened, with the seconds it took and what it runs on (metrics, log, heartbeat). */
   onModelLoad?: (model: string, seconds: number, loaded: LoadedModel) => void;
   /** Told each stage's time and each micro-batch's tokens, for every run's stages (the worker's metrics). */
@@ -59,7 +61,7 @@ export class StageCache implements StageProvider {
   private async buildRunner(spec: RunSpec): Promise<ChunkRunner> {
     let stages;
     try {
-      const model = await this.modelFor(spec.model.name, spec.model.sha256);
+      const model = await this.modelFor(spec.model.name, spec.model.sha256, spec.plan.kinds);
       stages = { ...(await buildStages(model, spec.plan, spec.version)), observer: this.opts.observer };
     } catch (err) {
       // The plan was checked against the model at submit: failing here is this host's
@@ -75,7 +77,11 @@ export class StageCache implements StageProvider {
     return (rows) => extractor.extractChunk(rows);
   }
 
-  private async modelFor(name: string, sha256: string): Promise<LoadedModel> {
+  /**
+   * A model loads for the kinds of the first run that names it (the [CLS]-only copy when they read
+   * position 0 only); a later run reading every position makes its embedder switch to the full graph.
+   */
+  private async modelFor(name: string, sha256: string, kinds: readonly EmbeddingKind[]): Promise<LoadedModel> {
     let p = this.models.get(name);
     if (p) {
       const loaded = await p;
@@ -86,12 +92,12 @@ export class StageCache implements StageProvider {
       await loaded.embedder.close();
     }
     const t0 = performance.now();
-    p = openModel(
-      resolveModelDir(this.opts.modelsRoot, name),
-      this.opts,
-      (msg) => this.opts.onWarning?.(msg),
-      (line) => this.opts.onLayout?.(name, line),
-    );
+    p = openModel(resolveModelDir(this.opts.modelsRoot, name), this.opts, {
+      warn: (msg) => this.opts.onWarning?.(msg),
+      note: (line) => this.opts.onLayout?.(name, line),
+      debug: (line) => this.opts.onDebug?.(name, line),
+      kinds,
+    });
     p.then(
       (m) => {
         this.open.add(m);

@@ -181,6 +181,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
         device: device?.device === 'cpu' ? 'cpu' : opts.device,
         onWarning: (msg) => log.warn(msg),
         onLayout: (model, line) => log.info({ model }, line),
+        onDebug: (model, line) => log.debug({ model }, line),
         onModelLoad: (model, seconds, loaded) => {
           const used = loaded.embedder.device;
           ops?.metrics.modelLoaded(model, used.device, seconds);

@@ -45,6 +45,11 @@ const duration = (min: number, max: number) =>
     .preprocess((v) => (typeof v === 'string' ? durationSeconds(v) : v), z.number().int().min(min).max(max))
     .describe(`a duration like 7d, 12h, 30m or seconds, ${shortDuration(min)} to ${shortDuration(max)}`);
 
+const FLAGS: Record<string, boolean> = { '1': true, true: true, yes: true, on: true, '0': false, false: false, no: false, off: false };
+const bool = () =>
+  z
+    .preprocess((v) => (typeof v === 'string' ? FLAGS[v.trim().toLowerCase()] : v), z.boolean())
+    .describe('1 or 0 (also true/false, yes/no, on/off)');
 const text = () => z.string().min(1).describe('text');
 const file = () => z.string().min(1).describe('a file path');
 const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values).describe(values.join(', '));
@@ -138,6 +143,13 @@ export const SETTINGS = {
     help: 'truncate pairs to this many tokens',
     defaultText: "the model's limit, at most 512",
     commands: 'tokenize, score, extract, submit',
+    group: 'model',
+  },
+  clsOnly: {
+    env: 'PAIRSCORE_CLS_ONLY',
+    schema: bool().default(true),
+    help: 'fp32 CPU runs that read only position 0 (cls, pooled, logits) compute the last layer for [CLS] only, after a probe batch matched the full graph within 1e-5; 0 always loads the full graph',
+    defaultText: '1',
     group: 'model',
   },
   cacheDir: {

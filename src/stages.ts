@@ -24,7 +24,7 @@ export interface LoadedModel {
 }
 
 export type SessionSettings = Pick<Config, 'threads' | 'sessions' | 'batchTokens' | 'cacheDir'> &
-  Partial<Pick<Config, 'maxMemoryMb'>> & { device: Device; gpuId?: number };
+  Partial<Pick<Config, 'maxMemoryMb' | 'clsOnly'>> & { device: Device; gpuId?: number };
 
 export interface OpenModelOptions {
   /** Start-up warnings. */
@@ -41,6 +41,7 @@ export interface OpenModelOptions {
 
 /** Loads a model directory's tokenizer and ONNX sessions. */
 export async function openModel(dir: string, settings: SessionSettings, o: OpenModelOptions = {}): Promise<LoadedModel> {
+  const off = settings.clsOnly === false;
   const [tokenizer, embedder] = await Promise.all([
     loadTokenizer(dir),
     createEmbedder(
@@ -52,7 +53,7 @@ export async function openModel(dir: string, settings: SessionSettings, o: OpenM
         maxMemoryBytes: settings.maxMemoryMb !== undefined ? settings.maxMemoryMb * 1024 * 1024 : undefined,
         cacheDir: settings.cacheDir,
         device: settings.device,
-        kinds: o.kinds,
+        kinds: off ? undefined : o.kinds,
         ...(settings.gpuId !== undefined ? { gpuId: settings.gpuId } : {}),
       },
       o.inspected ? { inspected: o.inspected } : {},
@@ -62,7 +63,7 @@ export async function openModel(dir: string, settings: SessionSettings, o: OpenM
   o.note?.(describeLayout(embedder.layout));
   const { clsOnly, why } = embedder.lastLayer;
   if (clsOnly) o.note?.(`last layer: [CLS] only (${why})`);
-  else if (o.kinds) o.debug?.(`last layer: full graph (${why})`);
+  else if (o.kinds) o.debug?.(`last layer: full graph (${off ? 'PAIRSCORE_CLS_ONLY=0' : why})`);
   return { tokenizer, embedder };
 }
 

@@ -99,3 +99,25 @@ test('score on an fp32 model says once that the last layer computes [CLS] only; 
   assert.equal(m.code, 0, m.stderr);
   assert.deepEqual(lastLayer(m.stderr), [], m.stderr);
 });
+
+test('PAIRSCORE_CLS_ONLY=0 loads the full graph (no "last layer" line), and the rows are the same within 1e-5', async () => {
+  const on = path.join(dir, 'cls-on.jsonl');
+  const off = path.join(dir, 'cls-off.jsonl');
+  const a = await runCli(['score', pairs, '--model', model, '--out', on, '--no-progress'], env);
+  const b = await runCli(['score', pairs, '--model', model, '--out', off, '--no-progress'], { ...env, PAIRSCORE_CLS_ONLY: '0' });
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(b.code, 0, b.stderr);
+  assert.ok(a.stderr.includes('last layer: [CLS] only'), a.stderr);
+  assert.ok(!b.stderr.includes('last layer'), b.stderr);
+  const probs = (file: string) =>
+    fs
+      .readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { probs: number[] }).probs);
+  const pa = probs(on);
+  const pb = probs(off);
+  assert.equal(pa.length, pb.length);
+  for (let i = 0; i < pa.length; i++)
+    for (let j = 0; j < pa[i]!.length; j++) assert.ok(Math.abs(pa[i]![j]! - pb[i]![j]!) < 1e-5, `row ${i}`);
+});

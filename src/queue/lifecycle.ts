@@ -65,6 +65,7 @@ export function workerOptionsFrom(config: Config, log: Logger, roles: { score?: 
     threads: config.threads,
     sessions: config.sessions,
     maxMemoryMb: config.maxMemoryMb,
+    clsOnly: config.clsOnly,
     batchTokens: config.batchTokens,
     device: config.device,
     gpuId: config.gpuId,

@@ -21,6 +21,7 @@ export interface StageCacheOptions {
   threads?: number | undefined;
   sessions?: number | undefined;
   maxMemoryMb?: number | undefined;
+  clsOnly?: boolean | undefined;
   batchTokens?: number | undefined;
   device: Device;
   /** CUDA device ordinal (default 0). */

@@ -55,6 +55,8 @@ export interface WorkerOptions {
   sessions?: number | undefined;
   /** MB the sessions' weights of one model may take when the layout is chosen. */
   maxMemoryMb?: number | undefined;
+  /** PAIRSCORE_CLS_ONLY: false loads the full graph always (default true). */
+  clsOnly?: boolean | undefined;
   /** Undefined: the device's default (session-layout.ts). */
   batchTokens?: number | undefined;
   device: Device;
@@ -174,6 +176,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
         threads: opts.threads,
         sessions: opts.sessions,
         maxMemoryMb: opts.maxMemoryMb,
+        clsOnly: opts.clsOnly,
         batchTokens: opts.batchTokens,
         gpuId: opts.gpuId ?? 0,
         // `auto` that settled on CPU stays on CPU (no second warning per model); `auto` on a GPU stays

@@ -15,6 +15,8 @@ import { makeModel } from '../src/modelgen/index.js';
 import { inspectModel } from '../src/embed/index.js';
 import { decodeModel, encodeModel, onnx, usesExternalData } from '../src/embed/onnx-model.js';
 import { ModelError } from '../src/errors.js';
+import { externalDataFiles, weightBytes } from '../src/embed/weight-bytes.js';
+import { chooseSessionLayout } from '../src/embed/session-layout.js';
 
 let dir: string;
 
@@ -60,4 +62,22 @@ test('quantize refuses a model with external data, and writes nothing', async ()
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /keeps its weights in external data files; quantize needs a single-file model/);
   assert.ok(!fs.existsSync(path.join(out, 'model.onnx')));
+});
+
+test('the memory budget counts external data: weightBytes is model.onnx plus the files it names', async () => {
+  const model = path.join(dir, 'ext', 'model.onnx');
+  const file = fs.statSync(model).size;
+  const data = fs.statSync(path.join(dir, 'ext', 'model.onnx.data')).size;
+  assert.ok(data > file / 10, 'the side file holds a real share of the weights');
+  assert.deepEqual(externalDataFiles(fs.readFileSync(model)), ['model.onnx.data']);
+  assert.equal(await weightBytes(model), file + data);
+  // A budget that fits two copies of model.onnx alone but not of the weights: one session, not two.
+  const layout = chooseSessionLayout({
+    cores: 2,
+    freeMemBytes: 1e12,
+    maxMemoryBytes: 2 * file + 1,
+    modelBytes: await weightBytes(model),
+    device: 'cpu',
+  });
+  assert.equal(layout.sessions, 1);
 });

@@ -4,7 +4,6 @@
  * only: cls-only-model.ts) → start the session pool → embed() plans micro-batches
  * (batcher.ts), runs them on the pool and returns one vector per row per kind, in input order.
  */
-import fs from 'node:fs/promises';
 import os from 'node:os';
 import type { EmbeddingKind, Encoding, ModelInfo } from '../contracts.js';
 import { InputError, ModelError } from '../errors.js';
@@ -17,6 +16,7 @@ import { inspectModel, type InspectResult } from './inspect.js';
 import { SessionPool } from './session-pool.js';
 import { chooseSessionLayout, defaultBatchTokens, type SessionLayout } from './session-layout.js';
 import { usableCores } from './cpu-quota.js';
+import { weightBytes } from './weight-bytes.js';
 import type { Embedder, EmbedderOptions, EmbedObserver, EmbedOutput } from './types.js';
 import type { BatchVectors } from './worker-protocol.js';
 
@@ -164,7 +164,7 @@ export async function createEmbedder(modelDir: string, opts: EmbedderOptions, de
   const layoutFor = async (choice: DeviceChoice, graph: Graph) => ({
     ...chooseSessionLayout({
       ...host,
-      modelBytes: (await fs.stat(graph.modelPath)).size,
+      modelBytes: await weightBytes(graph.modelPath),
       device: choice.device,
       maxMemoryBytes: opts.maxMemoryBytes,
       sessions: opts.sessions,

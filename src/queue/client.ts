@@ -18,7 +18,9 @@ import { abortable, atMost, withinMs } from './patience.js';
 import type { QueueTarget } from './producer.js';
 import { lostRunError, RunStore, type RunResult } from './run-store.js';
 import { rowCodecFor } from './row-codec.js';
-import { pauseRun, resumeRun, retryRun, type RetryResult } from './run-control.js';
+import { pauseRun, resumeRun } from './run-control.js';
+import { retryRun, type RetryResult } from './retry-run.js';
+import { pendingRetryGen } from './retry-record.js';
 
 /** A worker that processed chunks of a run, with what its last heartbeat said. */
 export interface WorkerSeen {
@@ -61,6 +63,8 @@ export interface RunStatus {
   retries?: number;
   /** Queued but its seal still held back: the submit stopped there; submitting again finishes it. */
   unsealed?: boolean;
+  /** A `retry` of it began and has not queued its chunks yet — in progress, or killed: `retry` again finishes it. */
+  retryUnfinished?: boolean;
   result?: RunResult;
 }
 
@@ -126,8 +130,12 @@ export class RunClient {
     let failedChunks = meta.result?.failedChunks.length ?? 0;
     let chunksDone: number | undefined;
     let unsealed = false;
+    let retryUnfinished = false;
     if (!meta.result) {
       const parent = await Job.fromId(this.queues.aggregate, names.aggregateJobId(runId));
+      const retryGen = meta.retries ? await pendingRetryGen(this.redis, names, runId) : undefined;
+      // The retry's aggregate carries its gen once its flow is added (retry-run.ts).
+      retryUnfinished = retryGen !== undefined && (parent?.data as { retry?: unknown } | undefined)?.retry !== retryGen;
       const seal = await Job.fromId(this.queues.score, names.sealJobId(runId));
       if (parent) {
         const counts = await parent.getDependenciesCount({ ignored: true, processed: true });
@@ -167,6 +175,7 @@ export class RunClient {
     if (meta.spec.priority !== undefined) status.priority = meta.spec.priority;
     if (meta.retries) status.retries = meta.retries;
     if (unsealed) status.unsealed = true;
+    if (retryUnfinished) status.retryUnfinished = true;
     if (meta.result) status.result = meta.result;
     return status;
   }
@@ -264,12 +273,12 @@ export class RunClient {
     return pauseRun(this.controlDeps(), runId);
   }
 
-  /** Resumes a paused run and promotes its parked chunks. */
-  resume(runId: string): Promise<{ promoted: number }> {
+  /** Resumes a paused run and promotes its parked chunks (`already`: it was resumed, some were left parked). */
+  resume(runId: string): Promise<{ promoted: number; already?: boolean }> {
     return resumeRun(this.controlDeps(), runId);
   }
 
-  /** Re-queues the failed chunks of a run that ended; it is `running` again. */
+  /** Re-queues the failed chunks of a run that ended (or finishes a retry that was killed); it is `running` again. */
   retry(runId: string): Promise<RetryResult> {
     return retryRun(this.controlDeps(), runId);
   }

@@ -290,7 +290,7 @@ export function registerQueueCommands(program: Command): void {
                     ),
                 );
           },
-          true,
+          'reachable-first',
         ),
       say,
     );

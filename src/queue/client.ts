@@ -5,7 +5,8 @@
  *
  * Opened with `waitThroughOutages`, the connections reconnect with backoff and
  * commands wait for Redis (redis.ts `waiting`): `wait()` then rides out a Redis
- * restart and gives up only at its `timeoutMs`. Without it, a command fails fast.
+ * restart and gives up only at its `timeoutMs`. Without it, a command fails fast;
+ * with `reachableFirst` too, opening fails fast and later outages are waited for.
  */
 import { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -85,6 +86,12 @@ export const isFinal = (s: RunState): boolean => FINAL.has(s);
 export interface OpenOptions {
   /** Reconnect and wait through Redis outages instead of failing (waiting commands). */
   waitThroughOutages?: boolean;
+  /**
+   * With `waitThroughOutages`: Redis must answer now, or `open` fails fast as a plain client
+   * does (`cannot reach Redis at …`). For a command whose first contact with Redis this is
+   * (`results`): nothing shows that Redis ever ran there, so there is no outage to wait out.
+   */
+  reachableFirst?: boolean;
   /** Told when the connection is lost ('down', with the error) and back ('up'); at most once per outage. */
   onOutage?: (event: 'down' | 'up', detail: string) => void;
 }
@@ -99,6 +106,7 @@ export class RunClient {
 
   static async open(target: QueueTarget, opts: OpenOptions = {}): Promise<RunClient> {
     const role = opts.waitThroughOutages ? 'waiting' : 'client';
+    if (role === 'waiting' && opts.reachableFirst) (await connectRedis(target.redis, 'client')).disconnect();
     const redis = await connectRedis(target.redis, role);
     const queues = openQueues(target.redis, target.prefix, role);
     if (opts.onOutage) {

@@ -14,7 +14,7 @@ export function redisNames(prefix: string) {
     aggregateQueue: 'aggregate',
     /** BullMQ's event stream of the score queue (its `completed` events carry each chunk's summary; the report reads them). */
     scoreEvents: `${tag}:score:events`,
-    /** BullMQ's delayed set of the score queue: `resume` finds the parked chunks of a run there (run-control.ts). */
+    /** BullMQ's delayed set of the score queue (parked chunks and retry delays wait there; tests read it). */
     scoreDelayed: `${tag}:score:delayed`,
     /** A chunk's job; `part` names a half of a bisected chunk (`a`, `a-b`, …): `run-<id>-chunk-<n>-a-b`. */
     chunkJobId: (runId: string, chunk: number, part?: string) => `run-${runId}-chunk-${chunk}${part ? `-${part}` : ''}`,

@@ -3,8 +3,9 @@
  * the Redis URL is bad or the Redis is down: a clear one-line message, the
  * documented exit code (2 for a URL that cannot work, 1 for an unreachable
  * Redis) and a bounded time, never a hang and never ioredis noise. `results`
- * waits through an outage by design (README "Which commands wait through an
- * outage"), so it is bounded here by its --timeout.
+ * waits through an outage that starts once it has reached Redis (README "Which
+ * commands wait through an outage"; test/queue.RunClientWait.test.ts), but a Redis
+ * it never reached fails it fast, long before its --timeout.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -32,7 +33,7 @@ async function everyCommand(url: string, runId: string, only?: string[]): Promis
     submit: ['submit', fx.pairs, '--model', 'demo', '--models-root', fx.modelsRoot, '--run-id', runId],
     status: ['status', runId],
     'status (list)': ['status'],
-    results: ['results', runId, '--out', out, '--timeout', '3'],
+    results: ['results', runId, '--out', out, '--timeout', '120'],
     cancel: ['cancel', runId],
   };
   const env = { PAIRSCORE_CACHE_DIR: path.join(fx.dir, 'cache') };
@@ -75,7 +76,7 @@ test('a Redis URL that cannot work (unparseable, or not redis:// / rediss://): e
   assertOneLine('status', r);
 });
 
-test('Redis down (a private redis-server holding a run, stopped): submit, status and cancel exit 1 "cannot reach Redis" within seconds; results gives up at --timeout with exit 1', async () => {
+test('Redis down (a private redis-server holding a run, stopped): submit, status, results (--timeout 120) and cancel exit 1 "cannot reach Redis" within seconds', async () => {
   let redis: PrivateRedis | undefined = await startPrivateRedis();
   try {
     await submitRun({ ...fx.submitOpts('pstest-down'), redis: { url: redis.url }, runId: 'down-1' });
@@ -83,7 +84,7 @@ test('Redis down (a private redis-server holding a run, stopped): submit, status
     await redis.stop();
     redis = undefined;
     const all = await everyCommand(url, 'down-1');
-    for (const name of ['submit', 'status', 'status (list)', 'cancel']) {
+    for (const name of ['submit', 'status', 'status (list)', 'results', 'cancel']) {
       const r = all[name]!;
       assert.equal(r.code, 1, `${name}: ${r.stderr}`);
       assert.match(
@@ -94,12 +95,7 @@ test('Redis down (a private redis-server holding a run, stopped): submit, status
       assertOneLine(name, r);
       assert.ok(r.ms < 30000, `${name} took ${r.ms} ms`);
     }
-    const results = all.results!;
-    assert.equal(results.code, 1, results.stderr);
-    assert.match(results.stderr, /unreachable .*waiting for it/);
-    assert.match(results.stderr, /results of run down-1 not written within 3 s/);
-    assertOneLine('results', results);
-    assert.ok(results.ms < 30000, `results took ${results.ms} ms`);
+    assert.doesNotMatch(all.results!.stderr, /waiting for it/, 'results never reached this Redis: nothing to wait for');
   } finally {
     await redis?.stop();
   }

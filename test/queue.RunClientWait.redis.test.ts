@@ -2,9 +2,10 @@
  * Waiting commands ride out a Redis restart: `submit --wait` and `status --watch`
  * (real CLI processes) keep waiting while a private redis-server with AOF is killed
  * and started again 2 s later on the same port, then exit 0 with the run completed —
- * and never print ioredis' "Unhandled error event"; `results` started while Redis is
- * down writes every row once it is back. With Redis down for good,
- * `--timeout` still ends the wait, and plain `status` fails fast.
+ * and never print ioredis' "Unhandled error event"; `results` that Redis dies under
+ * while it writes waits and writes every row once it is back (one that never reached
+ * Redis fails fast: test/cli.redisUnreachable.test.ts). With Redis down for good,
+ * `status --watch --timeout` still ends the wait, and plain `status` fails fast.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +13,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { runCli, startCli } from './helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { cliArgv, runCli, startCli } from './helpers/cli.js';
 import { freePort, startPrivateRedis, type PrivateRedis } from './helpers/redis.js';
 import { makeModel } from '../src/modelgen/index.js';
 import { writeSyntheticPairs } from '../src/synthetic/write.js';
@@ -53,7 +55,7 @@ function cli(args: string[], e: NodeJS.ProcessEnv): ReturnType<typeof startCli> 
 }
 
 test(
-  'submit --wait and status --watch survive a 2 s Redis restart and exit 0 with the run completed, without "Unhandled error event"; results waits for a Redis that is down',
+  'submit --wait and status --watch survive a 2 s Redis restart and exit 0 with the run completed, without "Unhandled error event"; results waits for a Redis that dies under it',
   { timeout: 90000 },
   async () => {
     const srv = await startPrivateRedis([], { dataDir: fs.mkdtempSync(path.join(dir, 'aof-')) });
@@ -102,17 +104,40 @@ test(
     worker.child.kill('SIGTERM');
     assert.equal(await worker.exited, 0, worker.output());
 
-    // results started while Redis is down waits for it and writes every row once it is back.
-    await srv.kill();
-    const out = path.join(dir, 'rs-1.jsonl');
-    const results = cli(['results', 'rs-1', '--out', out, '--timeout', '60'], e);
-    await new Promise((r) => setTimeout(r, 2000));
-    assert.equal(results.child.exitCode, null, `results died while Redis was down:\n${results.output()}`);
-    await srv.restart();
-    assert.equal(await results.exited, 0, results.output());
-    assert.doesNotMatch(results.output(), /Unhandled error event/);
-    const lines = fs
-      .readFileSync(out, 'utf8')
+    // results that Redis dies under while it writes waits for it and writes every row once it is back.
+    // Its stdout is not read at first: it stops on the full pipe inside the first 1,000-row read
+    // (≈ 170 KB of rows), having reached Redis, and needs Redis again for the other 500.
+    const results = spawn(process.execPath, cliArgv(['results', 'rs-1', '--out', '-', '--format', 'jsonl', '--timeout', '60']), {
+      env: { ...process.env, ...e },
+    });
+    let stderr = '';
+    results.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const resultsExited = new Promise<number>((resolve) => results.on('close', (code) => resolve(code ?? -1)));
+    const chunks: Buffer[] = [];
+    try {
+      const started = Date.now() + 30000;
+      while (results.stdout.readableLength === 0) {
+        assert.ok(Date.now() < started && results.exitCode === null, `results wrote nothing:\n${stderr}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      await srv.kill();
+      results.stdout.on('data', (d: Buffer) => chunks.push(d));
+      const noticed = Date.now() + 15000;
+      while (!/unreachable .*waiting for it/.test(stderr)) {
+        assert.ok(Date.now() < noticed && results.exitCode === null, `results did not wait for Redis:\n${stderr}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.equal(results.exitCode, null, `results died while Redis was down:\n${stderr}`);
+      await srv.restart();
+      assert.equal(await resultsExited, 0, stderr);
+    } finally {
+      if (results.exitCode === null) results.kill('SIGKILL');
+    }
+    assert.match(stderr, /reachable again/);
+    assert.doesNotMatch(stderr, /Unhandled error event/);
+    const lines = Buffer.concat(chunks)
+      .toString('utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { index: number });

@@ -97,7 +97,8 @@ async function ttls(keys: string[]): Promise<number[]> {
 }
 
 /** Keys a run may never create (the crash counts of bisection exist only after a worker crash). */
-const OPTIONAL = /:crashes$/;
+// Written only when a row crashes workers, a chunk is parked (pause) or a retry is under way.
+const OPTIONAL = /:(crashes|parked|retry)$/;
 
 function assertExpiresWithRun(values: number[], keys: string[]): void {
   values.forEach((ttl, i) => {
@@ -198,7 +199,8 @@ test('a key first written after the run ended gets the run TTL; in flight, keys 
   );
   await store.writeRows('late-1', [{ index: 1, id: 'b', label: 'A' }], codec);
   await store.beginChunk('late-1', 'w-late');
-  for (const k of [names.runRows('late-1'), names.runWorkers('late-1')]) {
+  await store.markParked('late-1', 'run-late-1-chunk-0', '0:1');
+  for (const k of [names.runRows('late-1'), names.runWorkers('late-1'), names.runParked('late-1')]) {
     const ttl = await redis.ttl(k);
     assert.ok(ttl > 0 && ttl <= KEEP, `${k}: TTL ${ttl}`);
   }

@@ -4,12 +4,14 @@
  * same run id and scored by a worker without the marker; every row is then there once
  * and the results equal a clean run's. `retry` refuses (exit 2) a run that is unknown,
  * not ended, or completed without failed chunks. A run whose aggregate failed is retried
- * by running its aggregate again.
+ * by running its aggregate again. A retry stopped where a kill would hurt most (old jobs
+ * removed, new ones not added) loses nothing: the next retry finishes it.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { runCli, startCli } from './helpers/cli.js';
 import { setUpDeployment, type Deployment } from './helpers/deployment.js';
@@ -18,6 +20,9 @@ import { QueueFixture } from './helpers/queue-fixture.js';
 import { RunClient, submitRun } from '../src/queue/index.js';
 import { type ScoreRow } from '../src/contracts.js';
 import { redisNames } from '../src/queue/keys.js';
+import { retryRun } from '../src/queue/retry-run.js';
+import { formatStatus } from '../src/queue/format.js';
+import { InputError } from '../src/errors.js';
 
 const MARKER = 'RETRYMARKER';
 let d: Deployment;
@@ -173,6 +178,94 @@ test('retry of a run whose aggregate failed: the aggregate runs again and the ru
   } finally {
     await client.close();
     redis.disconnect();
+    await fx.tearDown();
+  }
+});
+
+test('a retry stopped between removing the failed chunk jobs and adding them again loses nothing: status says so, the next retry finishes it, every row once', async () => {
+  const fx = await QueueFixture.create('retrykill');
+  const p = fx.prefix('retrykill');
+  const names = redisNames(p);
+  const deps = fx.controlDeps(p);
+  const client = await RunClient.open({ redis: { url: REDIS_URL }, prefix: p });
+  const chunkId = names.chunkJobId('rk-1', 2);
+  try {
+    // Chunk 2 (rows 100–149) fails for good on this worker: an InputError is final.
+    const failing = await fx.worker(p, {
+      stages: fx.stagesWith(async (rows) => {
+        if (rows[0]!.index === 100) throw new InputError('chunk 2 refused (test)');
+      }),
+    });
+    try {
+      await submitRun(fx.submitOpts(p, { runId: 'rk-1' }));
+      const first = await client.wait('rk-1', { timeoutMs: 60000, intervalMs: 100 });
+      assert.deepEqual([first.state, first.result!.failedChunks.map((f) => f.chunk)], ['completed', [2]]);
+    } finally {
+      await failing.close();
+    }
+
+    // Stopped where a kill would hurt: the old jobs removed, the new flow not added yet.
+    let concurrent: unknown;
+    await assert.rejects(
+      retryRun(deps, 'rk-1', {
+        afterRemove: async () => {
+          concurrent = await retryRun(deps, 'rk-1').catch((e: unknown) => e);
+          throw new Error('killed here (test)');
+        },
+      }),
+      /killed here/,
+    );
+    assert.match((concurrent as Error).message, /is being retried by another pairscore retry right now/, 'one retry at a time');
+    assert.equal(await Job.fromId(deps.queues.score, chunkId), undefined, "the failed chunk's job is gone");
+    assert.equal(await Job.fromId(deps.queues.aggregate, names.aggregateJobId('rk-1')), undefined);
+    const stopped = await client.status('rk-1');
+    assert.deepEqual([stopped.state, stopped.retryUnfinished, stopped.done], ['running', true, 350]);
+    assert.match(formatStatus(stopped), /a retry has not queued its chunks yet .*pairscore retry rk-1 finishes it/);
+
+    const again = await client.retry('rk-1');
+    assert.deepEqual([again.resumed, again.chunks, again.from], [true, [chunkId], 'completed']);
+    const queued = await Job.fromId(deps.queues.score, chunkId);
+    assert.ok(queued, 'the chunk is queued again');
+    assert.deepEqual(queued.data.rows.length, 50);
+    assert.equal((await client.status('rk-1')).retryUnfinished, undefined);
+    assert.equal(await deps.redis.exists(names.runRetry('rk-1')), 0, 'the record is gone');
+
+    // Stopped after the flow was added: the record alone is left, and a retry only drops it.
+    await queued.updateProgress({ left: 'alone' });
+    await deps.redis.hset(
+      names.runRetry('rk-1'),
+      'gen',
+      '1',
+      'from',
+      'completed',
+      `job:${chunkId}`,
+      JSON.stringify({ data: queued.data, attempts: 8 }),
+    );
+    assert.equal((await client.status('rk-1')).retryUnfinished, undefined, 'its flow is in Redis');
+    const third = await client.retry('rk-1');
+    assert.deepEqual([third.resumed, third.rowsReset], [true, 0]);
+    assert.deepEqual((await Job.fromId(deps.queues.score, chunkId))!.progress, { left: 'alone' }, 'the queued chunk was left alone');
+    assert.equal(await deps.redis.exists(names.runRetry('rk-1')), 0);
+
+    const good = await fx.worker(p);
+    try {
+      const s = await client.wait('rk-1', { timeoutMs: 60000, intervalMs: 100 });
+      assert.equal(s.state, 'completed');
+      assert.deepEqual([s.retries, s.result!.failedChunks.length, s.result!.lostRows, s.result!.metrics!.errors], [1, 0, 0, 0]);
+      const indexes: number[] = [];
+      for await (const r of client.results('rk-1')) indexes.push(r.index);
+      assert.deepEqual(
+        indexes,
+        Array.from({ length: 400 }, (_, i) => i),
+        'every row once, in order',
+      );
+      assert.equal(await deps.redis.hlen(names.runRows('rk-1')), 400);
+    } finally {
+      await good.close();
+    }
+  } finally {
+    await client.close();
+    await deps.close();
     await fx.tearDown();
   }
 });

@@ -285,7 +285,7 @@ export function registerQueueCommands(program: Command): void {
                     ),
                 );
           },
-          true,
+          'reachable-first',
         ),
       say,
     );

@@ -37,8 +37,13 @@ export function configOf(f: RedisFlags): Config {
 /**
  * `waiting`: the client rides out Redis outages (submit --wait, status --watch, results,
  * extract --redis), saying so once per outage; otherwise it fails fast (status, cancel).
+ * `'reachable-first'` (results): the same, but a Redis that does not answer at the start fails fast.
  */
-export async function withClient<T>(config: Config, fn: (c: RunClient) => Promise<T>, waiting = false): Promise<T> {
+export async function withClient<T>(
+  config: Config,
+  fn: (c: RunClient) => Promise<T>,
+  waiting: boolean | 'reachable-first' = false,
+): Promise<T> {
   const { RunClient, redactUrl } = await queueApi();
   const url = redactUrl(config.redisUrl);
   const client = await RunClient.open(
@@ -46,6 +51,7 @@ export async function withClient<T>(config: Config, fn: (c: RunClient) => Promis
     waiting
       ? {
           waitThroughOutages: true,
+          reachableFirst: waiting === 'reachable-first',
           onOutage: (event, detail) =>
             say(
               event === 'down'

@@ -33,7 +33,11 @@ export function registerRunControlCommands(program: Command): void {
   redisOptionsOn(program.command('resume <runId>').description('resume a paused run: its parked chunks are queued again')).action(
     async (runId: string, f: RedisFlags) => {
       const r = await withClient(configOf(f), (c) => c.resume(runId));
-      say(`run ${runId} resumed (${r.promoted} parked chunk(s) queued again)`);
+      say(
+        r.already
+          ? `run ${runId} was resumed already; ${r.promoted} chunk(s) still parked queued again`
+          : `run ${runId} resumed (${r.promoted} parked chunk(s) queued again)`,
+      );
     },
   );
 
@@ -48,6 +52,7 @@ export function registerRunControlCommands(program: Command): void {
   ).action(async (runId: string, f: RedisFlags & { wait?: boolean; timeout?: number }) => {
     const config = configOf(f);
     const r = await withClient(config, (c) => c.retry(runId));
+    if (r.resumed) say(`run ${runId}: finishing a retry of it that was stopped half-way`);
     say(
       r.chunks.length > 0
         ? `run ${runId} (${r.from}): ${r.chunks.length} failed chunk(s) queued again, ${r.rowsReset} error row(s) cleared; it is running`

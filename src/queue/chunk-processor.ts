@@ -16,7 +16,7 @@ import type { Logger } from '../log.js';
 import type { RunStore } from './run-store.js';
 import { rowCodecFor, type RowCodec } from './row-codec.js';
 import type { ChunkObserver } from './metrics.js';
-import { PARK_MS } from './run-control.js';
+import { PARK_MS, parkMark } from './run-control.js';
 
 /**
  * How stale a worker's view of a run's state may be. Reading it for every
@@ -49,6 +49,8 @@ export interface ChunkProcessorDeps {
   failMarker?: string | undefined;
   /** Told of every chunk written or failed (the worker's Prometheus series, metrics.ts). */
   observer?: ChunkObserver | undefined;
+  /** How stale the view of a run's state may be (default STATE_REFRESH_MS; tests widen it to park on a stale view). */
+  stateRefreshMs?: number;
 }
 
 /** Job rows are IngestRows flattened by JSON; rebuild the union. */
@@ -75,7 +77,7 @@ export function createChunkProcessor(deps: ChunkProcessorDeps): (job: Job, token
   const stateOf = (runId: string): Promise<RunState | undefined> => {
     const now = performance.now();
     const seen = states.get(runId);
-    if (seen && now - seen.at < STATE_REFRESH_MS) return seen.state;
+    if (seen && now - seen.at < (deps.stateRefreshMs ?? STATE_REFRESH_MS)) return seen.state;
     const state = deps.store.beginChunk(runId, deps.workerId);
     state.catch(() => states.delete(runId));
     states.set(runId, { at: now, state });
@@ -107,17 +109,25 @@ export function createChunkProcessor(deps: ChunkProcessorDeps): (job: Job, token
       const { spec, codec } = await specFor(runId);
       task = spec.plan.task;
       checkChunkPayload(spec, deps.names, job.id, parsed.data);
+      const jobId = job.id ?? '';
       const state = await stateOf(runId);
       if (state === 'cancelled') {
         return { chunk, rows: 0, errors: 0, ms: 0, worker: deps.workerId, skipped: 'cancelled' };
       }
       if (state === 'paused' && token) {
         // Parked, not failed: no attempt used; `resume` promotes it, else it comes back after PARK_MS (run-control.ts).
-        await job.moveToDelayed(Date.now() + PARK_MS, token);
-        log.debug({ job: job.id }, 'run paused: chunk parked');
+        const until = Date.now() + PARK_MS;
+        await deps.store.markParked(runId, jobId, parkMark(job.attemptsMade, until));
+        await job.moveToDelayed(until, token);
+        // The state above may be stale: a `resume` may have swept before this park. Then this worker promotes it.
+        const fresh = await deps.store.stateOf(runId);
+        if (fresh !== 'paused') {
+          states.set(runId, { at: performance.now(), state: Promise.resolve(fresh) });
+          await job.promote().catch(() => undefined);
+        }
+        log.debug({ job: job.id, resumed: fresh !== 'paused' }, 'run paused: chunk parked');
         throw new DelayedError();
       }
-      const jobId = job.id ?? '';
       const suspect = isSuspect(parsed.data, job.stalledCounter);
       // A lone suspect row counts its own crashes: started alone, never finished.
       const countsCrashes = suspect && rows.length === 1;

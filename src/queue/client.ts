@@ -5,7 +5,8 @@
  *
  * Opened with `waitThroughOutages`, the connections reconnect with backoff and
  * commands wait for Redis (redis.ts `waiting`): `wait()` then rides out a Redis
- * restart and gives up only at its `timeoutMs`. Without it, a command fails fast.
+ * restart and gives up only at its `timeoutMs`. Without it, a command fails fast;
+ * with `reachableFirst` too, opening fails fast and later outages are waited for.
  */
 import { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -18,7 +19,9 @@ import { abortable, atMost, withinMs } from './patience.js';
 import type { QueueTarget } from './producer.js';
 import { lostRunError, RunStore, type RunResult } from './run-store.js';
 import { rowCodecFor } from './row-codec.js';
-import { pauseRun, resumeRun, retryRun, type RetryResult } from './run-control.js';
+import { pauseRun, resumeRun } from './run-control.js';
+import { retryRun, type RetryResult } from './retry-run.js';
+import { pendingRetryGen } from './retry-record.js';
 
 /** A worker that processed chunks of a run, with what its last heartbeat said. */
 export interface WorkerSeen {
@@ -61,6 +64,8 @@ export interface RunStatus {
   retries?: number;
   /** Queued but its seal still held back: the submit stopped there; submitting again finishes it. */
   unsealed?: boolean;
+  /** A `retry` of it began and has not queued its chunks yet — in progress, or killed: `retry` again finishes it. */
+  retryUnfinished?: boolean;
   result?: RunResult;
 }
 
@@ -81,6 +86,12 @@ export const isFinal = (s: RunState): boolean => FINAL.has(s);
 export interface OpenOptions {
   /** Reconnect and wait through Redis outages instead of failing (waiting commands). */
   waitThroughOutages?: boolean;
+  /**
+   * With `waitThroughOutages`: Redis must answer now, or `open` fails fast as a plain client
+   * does (`cannot reach Redis at …`). For a command whose first contact with Redis this is
+   * (`results`): nothing shows that Redis ever ran there, so there is no outage to wait out.
+   */
+  reachableFirst?: boolean;
   /** Told when the connection is lost ('down', with the error) and back ('up'); at most once per outage. */
   onOutage?: (event: 'down' | 'up', detail: string) => void;
 }
@@ -95,6 +106,7 @@ export class RunClient {
 
   static async open(target: QueueTarget, opts: OpenOptions = {}): Promise<RunClient> {
     const role = opts.waitThroughOutages ? 'waiting' : 'client';
+    if (role === 'waiting' && opts.reachableFirst) (await connectRedis(target.redis, 'client')).disconnect();
     const redis = await connectRedis(target.redis, role);
     const queues = openQueues(target.redis, target.prefix, role);
     if (opts.onOutage) {
@@ -126,8 +138,12 @@ export class RunClient {
     let failedChunks = meta.result?.failedChunks.length ?? 0;
     let chunksDone: number | undefined;
     let unsealed = false;
+    let retryUnfinished = false;
     if (!meta.result) {
       const parent = await Job.fromId(this.queues.aggregate, names.aggregateJobId(runId));
+      const retryGen = meta.retries ? await pendingRetryGen(this.redis, names, runId) : undefined;
+      // The retry's aggregate carries its gen once its flow is added (retry-run.ts).
+      retryUnfinished = retryGen !== undefined && (parent?.data as { retry?: unknown } | undefined)?.retry !== retryGen;
       const seal = await Job.fromId(this.queues.score, names.sealJobId(runId));
       if (parent) {
         const counts = await parent.getDependenciesCount({ ignored: true, processed: true });
@@ -167,6 +183,7 @@ export class RunClient {
     if (meta.spec.priority !== undefined) status.priority = meta.spec.priority;
     if (meta.retries) status.retries = meta.retries;
     if (unsealed) status.unsealed = true;
+    if (retryUnfinished) status.retryUnfinished = true;
     if (meta.result) status.result = meta.result;
     return status;
   }
@@ -264,12 +281,12 @@ export class RunClient {
     return pauseRun(this.controlDeps(), runId);
   }
 
-  /** Resumes a paused run and promotes its parked chunks. */
-  resume(runId: string): Promise<{ promoted: number }> {
+  /** Resumes a paused run and promotes its parked chunks (`already`: it was resumed, some were left parked). */
+  resume(runId: string): Promise<{ promoted: number; already?: boolean }> {
     return resumeRun(this.controlDeps(), runId);
   }
 
-  /** Re-queues the failed chunks of a run that ended; it is `running` again. */
+  /** Re-queues the failed chunks of a run that ended (or finishes a retry that was killed); it is `running` again. */
   retry(runId: string): Promise<RetryResult> {
     return retryRun(this.controlDeps(), runId);
   }

@@ -16,6 +16,12 @@ export function formatStatus(s: RunStatus): string {
     const parts = [s.priority !== undefined ? `priority ${s.priority}` : '', s.retries ? `retried ${s.retries}×` : ''].filter(Boolean);
     lines.splice(1, 0, `control    ${parts.join(', ')}`);
   }
+  if (s.retryUnfinished)
+    lines.splice(
+      1,
+      0,
+      `note       a retry has not queued its chunks yet (running now, or stopped): pairscore retry ${s.runId} finishes it`,
+    );
   if (s.unsealed)
     lines.splice(1, 0, 'note       its submit stopped before sealing the run, so it cannot finish: run the same submit again');
   const r = s.result;

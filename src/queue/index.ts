@@ -11,7 +11,7 @@ export { submitRun, newRunId, type SubmitOptions, type SubmitResult, type QueueT
 export { startWorker, type WorkerOptions, type WorkerHandle } from './worker.js';
 export { RunClient, isFinal, type RunStatus, type WorkerSeen } from './client.js';
 export type { RunResult } from './run-store.js';
-export type { RetryResult } from './run-control.js';
+export type { RetryResult } from './retry-run.js';
 export { redactUrl, type RedisSettings } from './redis.js';
 
 /** Waits until the run ends, through Redis outages, up to `timeoutMs`; `onStatus` sees every poll (for progress bars). */

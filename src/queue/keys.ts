@@ -14,7 +14,7 @@ export function redisNames(prefix: string) {
     aggregateQueue: 'aggregate',
     /** BullMQ's event stream of the score queue (its `completed` events carry each chunk's summary; the report reads them). */
     scoreEvents: `${tag}:score:events`,
-    /** BullMQ's delayed set of the score queue: `resume` finds the parked chunks of a run there (run-control.ts). */
+    /** BullMQ's delayed set of the score queue (parked chunks and retry delays wait there; tests read it). */
     scoreDelayed: `${tag}:score:delayed`,
     /** A chunk's job; `part` names a half of a bisected chunk (`a`, `a-b`, …): `run-<id>-chunk-<n>-a-b`. */
     chunkJobId: (runId: string, chunk: number, part?: string) => `run-${runId}-chunk-${chunk}${part ? `-${part}` : ''}`,
@@ -28,8 +28,25 @@ export function redisNames(prefix: string) {
     runWorkers: (runId: string) => `${run(runId)}:workers`,
     /** Hash: job id of a one-row suspect chunk → times it started alone and never finished (bisect.ts). */
     runCrashes: (runId: string) => `${run(runId)}:crashes`,
+    /** Hash: job id of a chunk a worker parked (its run paused) → `<attemptsMade>:<parked until, ms>` (run-control.ts). */
+    runParked: (runId: string) => `${run(runId)}:parked`,
+    /**
+     * Hash: a `retry` under way — `gen` (the run's retries count it made), `from` (the state it had) and one field per
+     * chunk job it re-adds (job id → JSON data and attempts). Written before the old jobs go; deleted once the new
+     * flow is in Redis or the run ends (retry-record.ts).
+     */
+    runRetry: (runId: string) => `${run(runId)}:retry`,
+    /** String with a short expiry: the `retry` working on the run holds it (retry-record.ts). */
+    runRetryLease: (runId: string) => `${run(runId)}:retry-lease`,
     /** Every key of a run, for expiry after completion. */
-    runKeys: (runId: string) => [`${run(runId)}:meta`, `${run(runId)}:rows`, `${run(runId)}:workers`, `${run(runId)}:crashes`],
+    runKeys: (runId: string) => [
+      `${run(runId)}:meta`,
+      `${run(runId)}:rows`,
+      `${run(runId)}:workers`,
+      `${run(runId)}:crashes`,
+      `${run(runId)}:parked`,
+      `${run(runId)}:retry`,
+    ],
     /**
      * Set once (never expires) when the deployment first submits: a run id that is
      * missing while this marker is missing too means Redis lost its data (src/queue/lost.ts).

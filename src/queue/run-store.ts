@@ -172,32 +172,6 @@ export class RunStore {
     return changed === 1;
   }
 
-  /**
-   * `retry` (run-control.ts): a run that ended in one of `from` becomes `running` again, in one
-   * step — its result and end time dropped, `retries` counted, and every key of the run given the
-   * in-flight expiry instead of the --keep one `finish` set. Returns false when its state was not in `from`.
-   */
-  async reopen(runId: string, from: readonly RunState[], keepSeconds: number): Promise<boolean> {
-    const ttl = String(Math.max(IN_FLIGHT_TTL_SECONDS, keepSeconds));
-    const keys = this.names.runKeys(runId);
-    const reopened = await this.redis.eval(
-      `local s = redis.call('HGET', KEYS[1], 'state')
-local ok = false
-for i = 2, #ARGV do if s == ARGV[i] then ok = true end end
-if not ok then return 0 end
-redis.call('HSET', KEYS[1], 'state', 'running')
-redis.call('HDEL', KEYS[1], 'result', 'finishedAt')
-redis.call('HINCRBY', KEYS[1], 'retries', 1)
-for i = 1, #KEYS do if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('EXPIRE', KEYS[i], ARGV[1]) end end
-return 1`,
-      keys.length,
-      ...keys,
-      ttl,
-      ...from,
-    );
-    return reopened === 1;
-  }
-
   /** Deletes the error rows among rows `from`..`to-1` (those of a chunk `retry` adds again); rows with a result stay. */
   async dropErrorRows(runId: string, from: number, to: number, codec: RowCodec): Promise<number> {
     const rows = await this.readRows(runId, from, to, (t) => codec.summary(t));
@@ -309,15 +283,51 @@ return 1`,
     return Number((await this.redis.hget(this.names.runCrashes(runId), jobId)) ?? 0);
   }
 
+  /** The run's state as Redis has it now (no cache): a worker that just parked a chunk looks again (run-control.ts). */
+  async stateOf(runId: string): Promise<RunState | undefined> {
+    return ((await this.redis.hget(this.names.runMeta(runId), 'state')) ?? undefined) as RunState | undefined;
+  }
+
+  /** Records a chunk a worker is about to park, with the mark `resume` checks (run-control.ts `parkMark`). */
+  async markParked(runId: string, jobId: string, mark: string): Promise<void> {
+    const key = this.names.runParked(runId);
+    await this.redis
+      .multi()
+      .hset(key, jobId, mark)
+      .eval(...this.ensureTtl(runId, key))
+      .exec();
+  }
+
+  /** Chunks workers parked: job id → mark. */
+  async parkedOf(runId: string): Promise<Record<string, string>> {
+    return this.redis.hgetall(this.names.runParked(runId));
+  }
+
+  /** Forgets parked entries that still hold the mark read (a chunk parked again since keeps its new one). */
+  async forgetParked(runId: string, seen: Record<string, string>): Promise<void> {
+    const args = Object.entries(seen).flat();
+    if (args.length === 0) return;
+    await this.redis.eval(
+      "for i = 1, #ARGV, 2 do if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then redis.call('HDEL', KEYS[1], ARGV[i]) end end",
+      1,
+      this.names.runParked(runId),
+      ...args,
+    );
+  }
+
   async workersOf(runId: string): Promise<string[]> {
     return this.redis.smembers(this.names.runWorkers(runId));
   }
 
-  /** Stores the result and lets every key of the run expire after `keepSeconds`. */
+  /**
+   * Stores the result and lets every key of the run expire after `keepSeconds`. A `retry`
+   * record still there is done with: only the aggregate of the flow it added (or a cancel) ends a run after it began.
+   */
   async finish(runId: string, result: RunResult, keepSeconds: number): Promise<void> {
     const multi = this.redis
       .multi()
-      .hset(this.names.runMeta(runId), 'state', result.state, 'finishedAt', String(Date.now()), 'result', JSON.stringify(result));
+      .hset(this.names.runMeta(runId), 'state', result.state, 'finishedAt', String(Date.now()), 'result', JSON.stringify(result))
+      .del(this.names.runRetry(runId));
     for (const key of this.names.runKeys(runId)) multi.expire(key, keepSeconds);
     await multi.exec();
   }

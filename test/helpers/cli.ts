@@ -15,10 +15,15 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  const argv = compiled
+/** The node arguments that run `pairscore args…` (for a test that spawns it with its own stdio handling). */
+export function cliArgv(args: string[]): string[] {
+  return compiled
     ? [path.join(repoRoot, 'dist', 'src', 'cli.js'), ...args]
     : ['--import', 'tsx', path.join(repoRoot, 'src', 'cli.ts'), ...args];
+}
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const argv = cliArgv(args);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, argv, { cwd: repoRoot, env: { ...process.env, ...env } });
     let stdout = '';
@@ -35,10 +40,7 @@ export function startCli(
   args: string[],
   env: NodeJS.ProcessEnv = {},
 ): { child: ReturnType<typeof spawn>; output: () => string; exited: Promise<number> } {
-  const argv = compiled
-    ? [path.join(repoRoot, 'dist', 'src', 'cli.js'), ...args]
-    : ['--import', 'tsx', path.join(repoRoot, 'src', 'cli.ts'), ...args];
-  const child = spawn(process.execPath, argv, { cwd: repoRoot, env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, cliArgv(args), { cwd: repoRoot, env: { ...process.env, ...env } });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));

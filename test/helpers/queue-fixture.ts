@@ -7,7 +7,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { startWorker, type SubmitOptions, type WorkerOptions } from '../../src/queue/index.js';
+import { openQueues } from '../../src/queue/bull.js';
+import { RunStore } from '../../src/queue/run-store.js';
+import { StageCache } from '../../src/queue/stage-cache.js';
+import type { ChunkRunner, StageProvider } from '../../src/queue/chunk-processor.js';
+import type { RunControlDeps } from '../../src/queue/run-control.js';
+import type { IngestRow, RunSpec } from '../../src/contracts.js';
 import { makeModel } from '../../src/modelgen/index.js';
 import { writeSyntheticPairs } from '../../src/synthetic/write.js';
 import { silentLogger, type Logger } from '../../src/log.js';
@@ -92,6 +99,46 @@ export class QueueFixture {
       log: silentLogger(),
       ...only,
     });
+  }
+
+  /**
+   * The worker's real stages (a StageCache as startWorker builds one) with a test's hand on each
+   * chunk: `around` runs before a chunk is scored and may hold it or throw, like a fault.
+   */
+  stagesWith(around: (rows: readonly IngestRow[]) => Promise<void>): StageProvider {
+    const real = new StageCache({
+      modelsRoot: this.modelsRoot,
+      cacheDir: path.join(this.dir, 'cache'),
+      threads: 1,
+      sessions: 1,
+      batchTokens: 1024,
+      device: 'cpu',
+    });
+    return {
+      async runnerFor(spec: RunSpec): Promise<ChunkRunner> {
+        const run = await real.runnerFor(spec);
+        return async (rows) => {
+          await around(rows);
+          return run(rows);
+        };
+      },
+      close: () => real.close(),
+    };
+  }
+
+  /** What run-control.ts and retry-run.ts work with, on `prefix`; `close` ends its connections. */
+  controlDeps(prefix: string): RunControlDeps & { close: () => Promise<void> } {
+    const redis = new Redis(REDIS_URL);
+    const queues = openQueues({ url: REDIS_URL }, prefix);
+    return {
+      redis,
+      queues,
+      store: new RunStore(redis, queues.names),
+      async close() {
+        await queues.close();
+        redis.disconnect();
+      },
+    };
   }
 
   async tearDown(): Promise<void> {

@@ -28,8 +28,16 @@ export function redisNames(prefix: string) {
     runWorkers: (runId: string) => `${run(runId)}:workers`,
     /** Hash: job id of a one-row suspect chunk → times it started alone and never finished (bisect.ts). */
     runCrashes: (runId: string) => `${run(runId)}:crashes`,
+    /** Stream: one entry each time the run ends (RunStore.finish); `wait` blocks on it instead of polling (client.ts). */
+    runEnded: (runId: string) => `${run(runId)}:ended`,
     /** Every key of a run, for expiry after completion. */
-    runKeys: (runId: string) => [`${run(runId)}:meta`, `${run(runId)}:rows`, `${run(runId)}:workers`, `${run(runId)}:crashes`],
+    runKeys: (runId: string) => [
+      `${run(runId)}:meta`,
+      `${run(runId)}:rows`,
+      `${run(runId)}:workers`,
+      `${run(runId)}:crashes`,
+      `${run(runId)}:ended`,
+    ],
     /**
      * Set once (never expires) when the deployment first submits: a run id that is
      * missing while this marker is missing too means Redis lost its data (src/queue/lost.ts).

@@ -78,8 +78,8 @@ export function registerLocalCommands(program: Command): void {
     ) => {
       if (f.redis !== undefined) {
         const opts = runOptions(input, f);
-        // 1,024-row pipeline chunks suit one process; chunk jobs default to submit's 256 so work spreads over workers.
-        const chunkSize = cmd.getOptionValueSource('chunkSize') === 'default' ? 256 : f.chunkSize;
+        // 1,024-row pipeline chunks suit one process; chunk jobs are planned by submit so work spreads over workers.
+        const chunkSize = cmd.getOptionValueSource('chunkSize') === 'default' ? undefined : f.chunkSize;
         await extractViaRedis(input, {
           ...f,
           redis: f.redis,

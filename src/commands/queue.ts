@@ -44,7 +44,8 @@ export interface RemoteExtractFlags {
   embedding: EmbeddingKind | null;
   logits: boolean;
   maxLength?: number;
-  chunkSize: number;
+  /** Undefined: planned by submit (src/queue/chunk-plan.ts). */
+  chunkSize?: number;
   out: string;
   format?: string;
   columns: ColumnOptions;
@@ -68,7 +69,7 @@ export async function extractViaRedis(input: string, f: RemoteExtractFlags): Pro
       model: f.model,
       modelsRoot: config.modelsRoot,
       cacheDir: config.cacheDir,
-      chunkSize: f.chunkSize,
+      ...(f.chunkSize !== undefined ? { chunkSize: f.chunkSize } : {}),
       keepSeconds: config.keepSeconds,
       attempts: config.retryAttempts,
       extract: { embedding: f.embedding, logits: f.logits },
@@ -117,7 +118,11 @@ export function registerQueueCommands(program: Command): void {
           'run priority: 1 is the most urgent; its chunks go before those of runs with a larger number or none (default: none)',
           parsePriority,
         )
-        .option('--chunk-size <n>', 'rows per chunk job', int('--chunk-size'), 256)
+        .option(
+          '--chunk-size <n>',
+          'rows per chunk job (default 256; smaller for a small run, so every worker alive gets chunks)',
+          int('--chunk-size'),
+        )
         .option('--keep <duration>', 'keep run data this long after it ends (default 7d)', parseDuration)
         .option('--premise-col <name>', 'premise column (default: detected)')
         .option('--hypothesis-col <name>', 'hypothesis column (default: detected)')
@@ -141,7 +146,7 @@ export function registerQueueCommands(program: Command): void {
         maxLength?: number;
         runId?: string;
         priority?: number;
-        chunkSize: number;
+        chunkSize?: number;
         wait?: boolean;
         timeout?: number;
         force?: boolean;
@@ -171,7 +176,7 @@ export function registerQueueCommands(program: Command): void {
         model: f.model,
         modelsRoot: config.modelsRoot,
         cacheDir: config.cacheDir,
-        chunkSize: f.chunkSize,
+        ...(f.chunkSize !== undefined ? { chunkSize: f.chunkSize } : {}),
         keepSeconds: config.keepSeconds,
         attempts: config.retryAttempts,
         force: f.force === true,

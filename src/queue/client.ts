@@ -20,6 +20,7 @@ import { lostRunError, RunStore, type RunResult } from './run-store.js';
 import { rowCodecFor } from './row-codec.js';
 import { pauseRun, resumeRun, retryRun, type RetryResult } from './run-control.js';
 import { RunEndWatch } from './run-end.js';
+import { WORKER_ALIVE_MS } from './worker-registry.js';
 
 /** A worker that processed chunks of a run, with what its last heartbeat said. */
 export interface WorkerSeen {
@@ -184,7 +185,7 @@ export class RunClient {
 
   private async workersSeen(ids: readonly string[]): Promise<WorkerSeen[]> {
     const names = this.queues.names;
-    const cutoff = Date.now() - 15000;
+    const cutoff = Date.now() - WORKER_ALIVE_MS;
     const seen: WorkerSeen[] = [];
     for (const id of ids) {
       const [beat, info] = await Promise.all([this.redis.zscore(names.workers, id), this.redis.hget(names.workerInfo, id)]);

@@ -48,6 +48,8 @@ export const workerInfoSchema = z.object({
   host: z.string(),
   pid: z.number(),
   concurrency: z.number(),
+  /** false: an aggregate-only worker (`--no-score`), which takes no chunk jobs; absent from older workers. */
+  scores: z.boolean().optional(),
   threads: z.number(),
   /** The device in use after proving it: cpu, cuda or webgpu. */
   device: z.string().nullable(),

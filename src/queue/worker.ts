@@ -258,6 +258,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     host: os.hostname(),
     pid: process.pid,
     concurrency: opts.concurrency,
+    scores: opts.score !== false,
     threads:
       opts.threads ??
       chooseSessionLayout({

@@ -25,6 +25,8 @@ const SLACK_MS = 1000;
 
 export class RunEndWatch {
   private conn: Redis | undefined;
+  /** A blocked read is in flight: a second waiter on the same client just pauses (a connection serves one). */
+  private reading = false;
 
   constructor(
     private readonly base: Redis,
@@ -40,6 +42,26 @@ export class RunEndWatch {
     const block = Math.floor(ms);
     // BLOCK 0 would wait for ever.
     if (block < 1 || signal?.aborted) return undefined;
+    if (this.reading) return pause(block, signal);
+    this.reading = true;
+    try {
+      return await this.read(runId, after, start, block, signal);
+    } finally {
+      this.reading = false;
+    }
+  }
+
+  close(): void {
+    this.drop();
+  }
+
+  private async read(
+    runId: string,
+    after: string,
+    start: number,
+    block: number,
+    signal: AbortSignal | undefined,
+  ): Promise<string | undefined> {
     const conn = await this.connection(block);
     const left = block - (Date.now() - start);
     if (!conn || left < 1) return pause(start + block - Date.now(), signal);
@@ -69,10 +91,6 @@ export class RunEndWatch {
     // A read that failed at once (Redis down, a refused command) must still pause: no busy loop.
     if ('failed' in outcome) return pause(start + block - Date.now(), signal);
     return outcome.id;
-  }
-
-  close(): void {
-    this.drop();
   }
 
   private drop(): void {

@@ -159,7 +159,7 @@ export const SETTINGS = {
       .min(1)
       .default(path.join(os.homedir(), '.cache', 'pairscore'))
       .describe('a folder'),
-    help: 'where derived model copies (graph surgery) are cached, keyed by sha256',
+    help: 'where derived model copies (graph surgery) are cached, keyed by sha256, and the sha256 of each model file (file-hashes/)',
     defaultText: '~/.cache/pairscore',
     group: 'model',
   },
@@ -173,8 +173,9 @@ export const SETTINGS = {
   },
   chunkJobRows: {
     flag: '--chunk-size <n>',
-    schema: int(1, 1 << 20).default(256),
+    schema: int(1, 1 << 20).optional(),
     help: 'rows per chunk job (distributed runs)',
+    defaultText: 'planned: rows ÷ (2 × the job slots of the workers alive), kept within 16–256 (src/queue/chunk-plan.ts)',
     commands: 'submit, extract --redis',
     group: 'data',
   },

@@ -76,7 +76,7 @@ test('the flag beats the variable, which beats the default', () => {
 
 test('flag-only settings carry their default in commander; the others leave it to the variable', () => {
   assert.equal(parseFlag('chunkRows', []).value, 1024);
-  assert.equal(parseFlag('chunkJobRows', []).value, 256);
+  assert.equal(parseFlag('chunkJobRows', []).value, undefined, 'submit plans the chunk size when none is given');
   assert.equal(parseFlag('concurrency', []).value, undefined, 'a commander default would hide PAIRSCORE_CONCURRENCY');
   assert.equal(parseFlag('device', []).value, undefined, 'a commander default would hide PAIRSCORE_DEVICE');
 });

@@ -148,7 +148,7 @@ async function stopAll(procs: ChildProcess[]): Promise<void> {
 
 export interface DistributedOptions {
   workers?: number;
-  /** Rows per chunk job (default: 4 chunks per worker, 16–256 rows). */
+  /** Rows per chunk job (default: what `submit` plans for the workers alive, src/queue/chunk-plan.ts). */
   chunkSize?: number;
   /** Features computed by the workers, as `score` computes them in the local rows (default 'all'). */
   features?: string;
@@ -194,11 +194,10 @@ export async function distributedPairsPerSec(
     // Chunks of 2 rows, 2 per worker slot: a worker busy loading its model leaves the rest to the others.
     await submitRun({ ...common, input: warmFile, chunkSize: 2, runId: 'warm' });
     await client.wait('warm', { intervalMs: 100 });
-    const rows = lines.filter((l) => l.trim().length > 0).length - (path.extname(input) === '.jsonl' ? 0 : 1);
-    const chunkSize = opts.chunkSize ?? Math.max(16, Math.min(256, Math.ceil(rows / (4 * workers))));
     const t0 = performance.now();
-    const sub = await submitRun({ ...common, input, chunkSize, runId: 'd' });
-    const s = await client.wait('d', { intervalMs: 20 });
+    const sub = await submitRun({ ...common, input, ...(opts.chunkSize !== undefined ? { chunkSize: opts.chunkSize } : {}), runId: 'd' });
+    // As `submit --wait` waits: status once a second, back as soon as the run ends (run-end.ts).
+    const s = await client.wait('d');
     if (s.state !== 'completed') throw new Error(`distributed bench run ended ${s.state}`);
     const written = await writeRunResults(client, 'd', out);
     const seconds = (performance.now() - t0) / 1000;
@@ -206,7 +205,7 @@ export async function distributedPairsPerSec(
       pairsPerSec: written / seconds,
       rows: written,
       seconds,
-      note: `${workers} workers × 1 thread, ${sub.chunks} chunks of ${chunkSize}; workers seen ${s.workers.length}; submit → results file`,
+      note: `${workers} workers × 1 thread, ${sub.chunks} chunks of ${s.chunkSize}; workers seen ${s.workers.length}; submit → results file`,
     };
   } finally {
     fs.rmSync(warmFile, { force: true });

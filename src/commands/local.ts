@@ -12,7 +12,6 @@ import { runExtract, runScore, runTokenize } from '../run/local.js';
 import { withInterrupt } from '../run/interrupt.js';
 import { formatMetrics } from '../report/metrics.js';
 import { extractViaRedis } from './queue.js';
-import { SETTINGS, defaultShown } from '../settings.js';
 import { configFor, dataOptions, maxLen, modelOptions, runOptions, say, type DataFlags, type ModelFlags } from './options.js';
 import { settingOption } from './setting-option.js';
 
@@ -59,7 +58,7 @@ export function registerLocalCommands(program: Command): void {
         .addOption(
           settingOption('redisUrl', {
             optionalValue: true,
-            help: `extract on the workers of this Redis instead of in this process; --model then names a folder under --models-root, and --chunk-size defaults to ${defaultShown('chunkJobRows')} rows per chunk job`,
+            help: `extract on the workers of this Redis instead of in this process; --model then names a folder under --models-root, and --chunk-size, when not given, is planned for the workers alive (as submit does)`,
           }),
         )
         .addOption(settingOption('redisPrefix', withRedis))
@@ -79,8 +78,8 @@ export function registerLocalCommands(program: Command): void {
     ) => {
       if (f.redis !== undefined) {
         const opts = runOptions(input, f);
-        // 1,024-row pipeline chunks suit one process; chunk jobs default to submit's size so work spreads over workers.
-        const chunkSize = cmd.getOptionValueSource('chunkSize') === 'default' ? SETTINGS.chunkJobRows.schema.parse(undefined) : f.chunkSize;
+        // 1,024-row pipeline chunks suit one process; chunk jobs are planned by submit so work spreads over workers.
+        const chunkSize = cmd.getOptionValueSource('chunkSize') === 'default' ? undefined : f.chunkSize;
         await extractViaRedis(input, {
           ...f,
           redis: f.redis,

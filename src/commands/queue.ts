@@ -44,7 +44,8 @@ export interface RemoteExtractFlags {
   embedding: EmbeddingKind | null;
   logits: boolean;
   maxLength?: number;
-  chunkSize: number;
+  /** Undefined: planned by submit (src/queue/chunk-plan.ts). */
+  chunkSize?: number;
   out: string;
   format?: string;
   columns: ColumnOptions;
@@ -68,7 +69,7 @@ export async function extractViaRedis(input: string, f: RemoteExtractFlags): Pro
       model: f.model,
       modelsRoot: config.modelsRoot,
       cacheDir: config.cacheDir,
-      chunkSize: f.chunkSize,
+      ...(f.chunkSize !== undefined ? { chunkSize: f.chunkSize } : {}),
       keepSeconds: config.keepSeconds,
       attempts: config.retryAttempts,
       extract: { embedding: f.embedding, logits: f.logits },
@@ -136,7 +137,7 @@ export function registerQueueCommands(program: Command): void {
         maxLength?: number;
         runId?: string;
         priority?: number;
-        chunkSize: number;
+        chunkSize?: number;
         wait?: boolean;
         timeout?: number;
         force?: boolean;
@@ -166,7 +167,7 @@ export function registerQueueCommands(program: Command): void {
         model: f.model,
         modelsRoot: config.modelsRoot,
         cacheDir: config.cacheDir,
-        chunkSize: f.chunkSize,
+        ...(f.chunkSize !== undefined ? { chunkSize: f.chunkSize } : {}),
         keepSeconds: config.keepSeconds,
         attempts: config.retryAttempts,
         force: f.force === true,

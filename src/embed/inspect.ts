@@ -4,8 +4,9 @@
  * Reads model.onnx + config.json (+ tokenizer_config.json when present), locates the
  * sources by walking the graph (locate-sources.ts) and, when some are inner tensors,
  * writes a derived copy with them as extra outputs to `${cacheDir}/derived/<sha256>.onnx`.
- * The graph facts are cached next to it (`<sha256>.json`), so a second call only
- * hashes the model file.
+ * The graph facts are cached next to it (`<sha256>.json`), and the model's sha256 is
+ * remembered by file identity (sha256FileCached: path, inode, size, mtime, ctime), so a
+ * second call on an unchanged model reads two small files instead of hashing hundreds of MB.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -15,7 +16,7 @@ import { addGraphOutputs, derivedPaths, exists, writeDerivedModel } from './deri
 import { writeFileAtomic } from '../report/atomic-file.js';
 import { locateSources, type LocatedSources } from './locate-sources.js';
 import { decodeModel, usesExternalData, type ModelProto } from './onnx-model.js';
-import { sha256File } from '../sha256-file.js';
+import { sha256FileCached } from '../sha256-file.js';
 import { quantizedOpCount, quantMetadata } from './quantize.js';
 
 export interface InspectOptions {
@@ -172,7 +173,7 @@ export async function inspectModel(dir: string, opts: InspectOptions): Promise<I
 
   let sha256: string;
   try {
-    sha256 = await sha256File(modelFile);
+    sha256 = await sha256FileCached(modelFile, opts.cacheDir);
   } catch (err) {
     throw new ModelError(`cannot read ${modelFile}: ${(err as Error).message}`, { cause: err });
   }

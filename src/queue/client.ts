@@ -22,6 +22,8 @@ import { rowCodecFor } from './row-codec.js';
 import { pauseRun, resumeRun } from './run-control.js';
 import { retryRun, type RetryResult } from './retry-run.js';
 import { pendingRetryGen } from './retry-record.js';
+import { RunEndWatch } from './run-end.js';
+import { WORKER_ALIVE_MS } from './worker-registry.js';
 
 /** A worker that processed chunks of a run, with what its last heartbeat said. */
 export interface WorkerSeen {
@@ -97,12 +99,16 @@ export interface OpenOptions {
 }
 
 export class RunClient {
+  private readonly ends: RunEndWatch;
+
   private constructor(
     private readonly redis: Redis,
     private readonly queues: Queues,
     readonly store: RunStore,
     private readonly url: string,
-  ) {}
+  ) {
+    this.ends = new RunEndWatch(redis, queues.names);
+  }
 
   static async open(target: QueueTarget, opts: OpenOptions = {}): Promise<RunClient> {
     const role = opts.waitThroughOutages ? 'waiting' : 'client';
@@ -128,6 +134,7 @@ export class RunClient {
     // BullMQ's close waits for a connection that may not come back (Redis down): bounded.
     const closing = this.queues.close();
     if (!(await atMost(closing, 1000))) this.queues.disconnect();
+    this.ends.close();
     this.redis.disconnect();
   }
 
@@ -195,7 +202,7 @@ export class RunClient {
 
   private async workersSeen(ids: readonly string[]): Promise<WorkerSeen[]> {
     const names = this.queues.names;
-    const cutoff = Date.now() - 15000;
+    const cutoff = Date.now() - WORKER_ALIVE_MS;
     const seen: WorkerSeen[] = [];
     for (const id of ids) {
       const [beat, info] = await Promise.all([this.redis.zscore(names.workers, id), this.redis.hget(names.workerInfo, id)]);
@@ -210,9 +217,11 @@ export class RunClient {
   }
 
   /**
-   * Polls until the run reaches a final state. Each poll is bounded by what is left of
-   * `timeoutMs` and by `signal`, so a poll that waits for an unreachable Redis (a client
-   * opened with `waitThroughOutages`) ends the wait on time.
+   * Reads the status every `intervalMs` (default 1 s) until the run reaches a final state,
+   * and returns as soon as it ends: between two reads it blocks on the run's end events
+   * (run-end.ts), not on a timer. Each read is bounded by what is left of `timeoutMs` and
+   * by `signal`, so a read that waits for an unreachable Redis (a client opened with
+   * `waitThroughOutages`) ends the wait on time.
    */
   async wait(
     runId: string,
@@ -229,13 +238,21 @@ export class RunClient {
       const left = opts.timeoutMs === undefined ? undefined : start + opts.timeoutMs - Date.now();
       // Time ran out during the pause: the last status answered, so say where the run stood.
       if (left !== undefined && left <= 0 && last) throw timedOut(last);
+      // The latest end event before the status read: one after it is this wait's to see.
+      let after = '0-0';
       const s = await abortable(
         withinMs(
-          this.status(runId).catch((err: unknown) => {
-            // It was there a moment ago and had not ended, so nothing expired it: Redis lost it.
-            if (last && err instanceof InputError) throw lostRunError(runId, this.queues.names.bullPrefix);
-            throw err;
-          }),
+          this.store
+            .lastEnd(runId)
+            .then((id) => {
+              after = id;
+              return this.status(runId);
+            })
+            .catch((err: unknown) => {
+              // It was there a moment ago and had not ended, so nothing expired it: Redis lost it.
+              if (last && err instanceof InputError) throw lostRunError(runId, this.queues.names.bullPrefix);
+              throw err;
+            }),
           left,
           () =>
             new TimeoutError(
@@ -250,15 +267,7 @@ export class RunClient {
       if (isFinal(s.state)) return s;
       if (opts.timeoutMs !== undefined && Date.now() - start >= opts.timeoutMs) throw timedOut(s);
       const pause = Math.max(0, Math.min(opts.intervalMs ?? 1000, start + (opts.timeoutMs ?? Infinity) - Date.now()));
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(done, pause);
-        function done(): void {
-          clearTimeout(t);
-          opts.signal?.removeEventListener('abort', done);
-          resolve();
-        }
-        opts.signal?.addEventListener('abort', done, { once: true });
-      });
+      await this.ends.next(runId, after, pause, opts.signal);
     }
   }
 

@@ -38,6 +38,8 @@ export function redisNames(prefix: string) {
     runRetry: (runId: string) => `${run(runId)}:retry`,
     /** String with a short expiry: the `retry` working on the run holds it (retry-record.ts). */
     runRetryLease: (runId: string) => `${run(runId)}:retry-lease`,
+    /** Stream: one entry each time the run ends (RunStore.finish); `wait` blocks on it instead of polling (client.ts). */
+    runEnded: (runId: string) => `${run(runId)}:ended`,
     /** Every key of a run, for expiry after completion. */
     runKeys: (runId: string) => [
       `${run(runId)}:meta`,
@@ -46,6 +48,7 @@ export function redisNames(prefix: string) {
       `${run(runId)}:crashes`,
       `${run(runId)}:parked`,
       `${run(runId)}:retry`,
+      `${run(runId)}:ended`,
     ],
     /**
      * Set once (never expires) when the deployment first submits: a run id that is

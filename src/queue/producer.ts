@@ -35,6 +35,8 @@ import { RunStore } from './run-store.js';
 import { DEFAULT_RETRY_ATTEMPTS } from './retry-policy.js';
 import { aggregateJobOptions, chunkJobOptions } from './job-options.js';
 import { checkPriority } from './priority.js';
+import { planChunkSize } from './chunk-plan.js';
+import { liveChunkSlots } from './worker-registry.js';
 
 export interface QueueTarget {
   redis: RedisSettings;
@@ -57,6 +59,7 @@ export interface SubmitOptions extends QueueTarget {
   features?: string;
   maxLength?: number;
   runId?: string;
+  /** Rows per chunk job; default: planned from the run's rows and the workers alive (chunk-plan.ts). */
   chunkSize?: number;
   keepSeconds: number;
   /** Attempts per chunk before it is reported as failed (default 8: PAIRSCORE_RETRY_ATTEMPTS, retry-policy.ts). */
@@ -95,15 +98,18 @@ export function newRunId(now = new Date()): string {
   return `run-${stamp}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
-/** Plans the run (src/plan.ts) against the model here: a run that cannot work never queues. */
-async function buildSpec(opts: SubmitOptions, runId: string): Promise<RunSpec> {
-  const chunkSize = opts.chunkSize ?? 256;
+/**
+ * Plans the run (src/plan.ts) against the model here: a run that cannot work never queues.
+ * `chunkSizeFor` gives the chunk size for the run's row count when `opts.chunkSize` is not set.
+ */
+async function buildSpec(opts: SubmitOptions, runId: string, chunkSizeFor: (rows: number) => number): Promise<RunSpec> {
   const priority = checkPriority(opts.priority);
   // Hashed while scanned: the file is read once here and once more to queue its chunks.
   const dataset = await scanDataset(opts.input, opts.columns ?? {}, { sha256: true });
   const modelDir = resolveModelDir(opts.modelsRoot, opts.model);
   const { info } = await inspectModel(modelDir, { cacheDir: opts.cacheDir });
   const head = opts.mlpFile ? await loadHead(opts.mlpFile) : null;
+  const chunkSize = opts.chunkSize ?? chunkSizeFor(dataset.rows);
   const plan = planRun(info, {
     task: opts.task ?? 'score',
     head,
@@ -220,7 +226,9 @@ export async function submitRun(opts: SubmitOptions): Promise<SubmitResult> {
           : false;
       return { runId: runId.data, added: false, resumed: sealed, sealed, rows: existing.spec.input.rows, chunks: existing.spec.chunks };
     }
-    const spec = await buildSpec(opts, runId.data);
+    // A resumed submit must cut the file where the first one did: its stored chunk size.
+    const slots = opts.chunkSize === undefined && !existing ? await liveChunkSlots(redis, queues.names) : 0;
+    const spec = await buildSpec(opts, runId.data, (rows) => existing?.spec.chunkSize ?? planChunkSize(rows, slots));
     if (existing && existing.spec.input.sha256 !== spec.input.sha256) {
       throw new InputError(
         `run '${runId.data}' was started with another input file (sha256 ${existing.spec.input.sha256.slice(0, 12)}…); use a new run id`,

@@ -320,16 +320,26 @@ export class RunStore {
   }
 
   /**
-   * Stores the result and lets every key of the run expire after `keepSeconds`. A `retry`
-   * record still there is done with: only the aggregate of the flow it added (or a cancel) ends a run after it began.
+   * Stores the result, tells waiting clients (an entry on the run's `ended` stream, in the same
+   * transaction: a waiter woken by the entry reads the result) and lets every key of the run
+   * expire after `keepSeconds`. A `retry` record still there is done with: only the aggregate of
+   * the flow it added (or a cancel) ends a run after it began.
    */
   async finish(runId: string, result: RunResult, keepSeconds: number): Promise<void> {
     const multi = this.redis
       .multi()
       .hset(this.names.runMeta(runId), 'state', result.state, 'finishedAt', String(Date.now()), 'result', JSON.stringify(result))
-      .del(this.names.runRetry(runId));
+      .del(this.names.runRetry(runId))
+      // A run ends a few times at most (`retry` reopens it): a short stream is all a waiter needs.
+      .xadd(this.names.runEnded(runId), 'MAXLEN', '~', '16', '*', 'state', result.state);
     for (const key of this.names.runKeys(runId)) multi.expire(key, keepSeconds);
     await multi.exec();
+  }
+
+  /** The id of the run's latest end event, or '0-0' when it never ended: where a waiter starts reading. */
+  async lastEnd(runId: string): Promise<string> {
+    const last = await this.redis.xrevrange(this.names.runEnded(runId), '+', '-', 'COUNT', 1);
+    return last[0]?.[0] ?? '0-0';
   }
 
   /** Removes runs whose records expired from the run index (the newest it reads, and the oldest batch). */

@@ -48,6 +48,8 @@ export const workerInfoSchema = z.object({
   host: z.string(),
   pid: z.number(),
   concurrency: z.number(),
+  /** false: an aggregate-only worker (`--no-score`), which takes no chunk jobs; absent from older workers. */
+  scores: z.boolean().optional(),
   /** Intra-op threads per session: the last loaded model's layout, else the one it would start from. */
   threads: z.number(),
   /** Sessions of the last loaded model (absent until a model loads, and from older workers). */

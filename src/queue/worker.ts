@@ -149,6 +149,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     host: os.hostname(),
     pid: process.pid,
     concurrency: opts.concurrency,
+    scores: opts.score !== false,
     threads:
       opts.threads ??
       chooseSessionLayout({

@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { bool, duration, file, int, oneOf, text } from './setting-schemas.js';
+import { DEFAULT_CHUNK_ROWS, MIN_CHUNK_ROWS } from './queue/chunk-plan.js';
 
 /** pino's levels, and `silent`. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -144,7 +145,7 @@ export const SETTINGS = {
     flag: '--chunk-size <n>',
     schema: int(1, 1 << 20).optional(),
     help: 'rows per chunk job (distributed runs)',
-    defaultText: 'planned: rows ÷ (2 × the job slots of the workers alive), kept within 16–256 (src/queue/chunk-plan.ts)',
+    defaultText: `planned: rows ÷ (2 × the job slots of the workers alive), kept within ${MIN_CHUNK_ROWS}–${DEFAULT_CHUNK_ROWS} (src/queue/chunk-plan.ts)`,
     commands: 'submit, extract --redis',
     group: 'data',
   },

@@ -15,16 +15,18 @@ import { REDIS_URL } from './helpers/redis.js';
 import { RunClient, submitRun } from '../src/queue/index.js';
 import path from 'node:path';
 
-// Two chunks big enough to take more than a second each with the tiny model on one thread.
+// Two chunks big enough to take seconds each on one session (mini model): the tiny model scored
+// 8,000 rows in under half a second once the [CLS]-only last layer landed, finishing before the
+// second signal and making the test pass or fail by timing.
 const CHUNK = 8_000;
 let d: Deployment | undefined;
 
 before(async () => {
   d = await setUpDeployment('signals', {
-    size: 'tiny',
+    size: 'mini',
     count: 2 * CHUNK,
     seed: 21,
-    env: { PAIRSCORE_LOG_LEVEL: 'info', PAIRSCORE_CONCURRENCY: '1' },
+    env: { PAIRSCORE_LOG_LEVEL: 'info', PAIRSCORE_CONCURRENCY: '1', PAIRSCORE_SESSIONS: '1' },
   });
 });
 

@@ -17,18 +17,27 @@ export function registerModelCommands(program: Command): void {
         .choices(['base', 'seqcls'])
         .default('seqcls'),
     )
-    .option('--labels <n>', 'number of labels (seqcls)', int('--labels'), 3)
+    .option('--labels <n>', 'number of labels (seqcls only; default 3)', int('--labels'))
     .option('--seed <n>', 'random seed', int('--seed'), 42)
     .option('--no-token-type-ids', 'no token_type_ids input (RoBERTa/DistilBERT-style export)')
     .option('--vocab <file>', 'use this vocab.txt instead of the built-in vocabulary')
     .requiredOption('--out <dir>', 'output directory')
     .action(
-      async (f: { size: ModelSize; head: ModelHead; labels: number; seed: number; tokenTypeIds: boolean; vocab?: string; out: string }) => {
+      async (f: {
+        size: ModelSize;
+        head: ModelHead;
+        labels?: number;
+        seed: number;
+        tokenTypeIds: boolean;
+        vocab?: string;
+        out: string;
+      }) => {
         const r = await makeModel({
           outDir: f.out,
           size: f.size,
           head: f.head,
-          labels: f.labels,
+          // A default label count would make `--head base` fail ("labels apply to head seqcls only").
+          ...(f.labels !== undefined ? { labels: f.labels } : {}),
           seed: f.seed,
           tokenTypeIds: f.tokenTypeIds,
           ...(f.vocab ? { vocabFile: f.vocab } : {}),

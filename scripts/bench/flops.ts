@@ -203,12 +203,12 @@ export function flopBound(input: FlopBoundInput): FlopBound {
   const gflop = median(input.flopsPerPair) / 1e9;
   const zero = median(peak) / input.unpaddedFlopsPerPair;
   const note =
-    `**\`pairscore score\` fp32 default flags = ${pctRange(ofBound)} of the bound**, transformers.js fp32 = ${pctRange(perRoundRatios(input.tjs, bound))} ` +
+    `**\`pairscore score\` fp32 default flags = ${pctRange(ofBound)} of this rate**, transformers.js fp32 = ${pctRange(perRoundRatios(input.tjs, bound))} ` +
     `(median of per-round shares, min–max). Matmul peak, median GFLOP/s: ${perLayout} (the better layout of each round is its peak). ` +
     `FLOPs per pair: ${gflop.toFixed(2)} G as run (the default run's padded micro-batches), ` +
-    `${(input.unpaddedFlopsPerPair / 1e9).toFixed(2)} G with no padding (bound ${zero.toFixed(1)} pairs/s). ` +
-    "Assumes every MatMul/Gemm FLOP runs at the peak of a chain of BERT-base's linear shapes and everything else " +
-    '(softmax, LayerNorm, GELU, tokenize, features, I/O) costs nothing: an upper bound; informational, not a gate';
+    `${(input.unpaddedFlopsPerPair / 1e9).toFixed(2)} G with no padding (rate ${zero.toFixed(1)} pairs/s). ` +
+    "Every MatMul/Gemm FLOP at the rate of a plain chain of BERT-base's linear shapes, everything else free; " +
+    "not an upper bound: the model's own graph (fused by onnxruntime, [CLS]-only last layer) can run above it; informational, not a gate";
   return { bound, vsTjs, note };
 }
 

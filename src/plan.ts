@@ -7,6 +7,7 @@
  * never decide any of it again (so a lexical head or `--features all,lexical`
  * means the same on every host).
  */
+import path from 'node:path';
 import type { EmbeddingKind, ExtractColumns, ModelInfo, RunPlan, RunTask } from './contracts.js';
 import { InputError, ModelError } from './errors.js';
 import { checkHeadFits, headFeatureSelection, type HeadFile } from './classify/index.js';
@@ -33,6 +34,27 @@ export interface PlanRequest {
   extract?: ExtractOptions;
   /** Truncation length; default and upper bound: the model's limit. */
   maxLength?: number;
+}
+
+/** What a command asks a run to compute, as local runs (stages.ts) and `submit` (producer.ts) both receive it. */
+export interface RunAsk {
+  task?: RunTask;
+  mlpFile?: string;
+  features?: string;
+  extract?: ExtractOptions;
+  maxLength?: number;
+}
+
+/** The plan of a command's ask: the one mapping from its options to planRun's request. */
+export function planAsked(info: ModelInfo, head: HeadFile | null, ask: RunAsk): RunPlan {
+  return planRun(info, {
+    task: ask.task ?? 'score',
+    head,
+    ...(ask.mlpFile ? { headFile: path.basename(ask.mlpFile) } : {}),
+    ...(ask.features !== undefined ? { features: ask.features } : {}),
+    ...(ask.extract ? { extract: ask.extract } : {}),
+    ...(ask.maxLength !== undefined ? { maxLength: ask.maxLength } : {}),
+  });
 }
 
 function unique(kinds: Array<EmbeddingKind | null | false>): EmbeddingKind[] {

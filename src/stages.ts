@@ -4,7 +4,6 @@
  * a featurizer and the stages that run it. Local commands and queue workers
  * both come through here; a worker's cache only caches what these return.
  */
-import path from 'node:path';
 import type { Config } from './config.js';
 import type { EmbeddingKind, RunPlan, RunTask } from './contracts.js';
 import type { Device, InspectResult, OnnxEmbedder } from './embed/index.js';
@@ -13,7 +12,7 @@ import { describeLayout } from './embed/session-layout.js';
 import { createFeaturizerFor } from './features/index.js';
 import { loadTokenizer, type PairTokenizer } from './tokenize/index.js';
 import { loadHead } from './classify/index.js';
-import { checkPlanRuns, planRun, type ExtractOptions } from './plan.js';
+import { checkPlanRuns, planAsked, type ExtractOptions } from './plan.js';
 import { pairscoreVersion } from './version.js';
 import { ModelError } from './errors.js';
 import type { Stages } from './pipeline.js';
@@ -109,14 +108,7 @@ export async function openStages(
   const head = opts.mlpFile ? await loadHead(opts.mlpFile) : null;
   // Planned before the sessions start: the plan's kinds decide which graph they load.
   const inspected = await inspectModel(opts.modelDir, { cacheDir: config.cacheDir });
-  const plan = planRun(inspected.info, {
-    task: opts.task ?? 'score',
-    head,
-    ...(opts.mlpFile ? { headFile: path.basename(opts.mlpFile) } : {}),
-    ...(opts.features !== undefined ? { features: opts.features } : {}),
-    ...(opts.extract ? { extract: opts.extract } : {}),
-    ...(opts.maxLength !== undefined ? { maxLength: opts.maxLength } : {}),
-  });
+  const plan = planAsked(inspected.info, head, opts);
   const settings = { ...config, device: opts.device ?? config.device };
   const model = await openModel(opts.modelDir, settings, { warn, note, kinds: plan.kinds, inspected });
   try {

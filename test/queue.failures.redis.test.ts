@@ -14,9 +14,7 @@ import { runCli } from './helpers/cli.js';
 import { QueueFixture } from './helpers/queue-fixture.js';
 import { freePort, REDIS_URL, startPrivateRedis } from './helpers/redis.js';
 import { RunClient, submitRun, type SubmitOptions } from '../src/queue/index.js';
-import { StageCache } from '../src/queue/stage-cache.js';
-import type { ChunkRunner, StageProvider } from '../src/queue/chunk-processor.js';
-import { type IngestRow, type RunSpec, type ScoreRow } from '../src/contracts.js';
+import type { ScoreRow } from '../src/contracts.js';
 import { redisNames } from '../src/queue/keys.js';
 import { InputError, ModelError, RetryableError } from '../src/errors.js';
 
@@ -24,31 +22,6 @@ let fx: QueueFixture;
 const redis = { url: REDIS_URL };
 const prefix = (label: string) => fx.prefix(label);
 const submitOpts = (p: string, extra: Partial<SubmitOptions> = {}) => fx.submitOpts(p, extra);
-
-/**
- * The worker's real stages (a StageCache as startWorker builds one) with a test's hand on each
- * chunk: `around` runs before a chunk is scored and may hold it or throw, like an infrastructure fault.
- */
-function realStagesWith(around: (rows: readonly IngestRow[]) => Promise<void>): StageProvider {
-  const real = new StageCache({
-    modelsRoot: fx.modelsRoot,
-    cacheDir: path.join(fx.dir, 'cache'),
-    threads: 1,
-    sessions: 1,
-    batchTokens: 1024,
-    device: 'cpu',
-  });
-  return {
-    async runnerFor(spec: RunSpec): Promise<ChunkRunner> {
-      const run = await real.runnerFor(spec);
-      return async (rows) => {
-        await around(rows);
-        return run(rows);
-      };
-    },
-    close: () => real.close(),
-  };
-}
 
 function scoreQueue(p: string): Queue {
   const u = new URL(REDIS_URL);
@@ -133,7 +106,7 @@ test('a chunk that fails once with an infrastructure fault is retried and comple
   events.on('completed', ({ jobId }) => jobId === target && seen.push('completed'));
   let faults = 0;
   let attemptsBeforeSecondRun = -1;
-  const stages = realStagesWith(async (rows) => {
+  const stages = fx.stagesWith(async (rows) => {
     if (rows[0]!.index !== 150) return;
     if (faults === 0) {
       faults++;
@@ -305,7 +278,7 @@ test('cancel mid-run: waiting chunks are dropped, the active one finishes, done 
   const isHeld = new Promise<void>((r) => (entered = r));
   let release!: () => void;
   const released = new Promise<void>((r) => (release = r));
-  const stages = realStagesWith(async (rows) => {
+  const stages = fx.stagesWith(async (rows) => {
     if (held.length > 0) return;
     held = rows.map((r) => r.index);
     entered();

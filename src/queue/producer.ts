@@ -25,7 +25,7 @@ import { chunkRows, readDataset, scanDataset, type ColumnOptions } from '../inge
 import { inspectModel } from '../embed/index.js';
 import { sha256File } from '../sha256-file.js';
 import { loadHead } from '../classify/index.js';
-import { planRun, type ExtractOptions } from '../plan.js';
+import { planAsked, type ExtractOptions } from '../plan.js';
 import { pairscoreVersion } from '../version.js';
 import { openQueues, type Queues } from './bull.js';
 import { resolveModelDir } from './models-root.js';
@@ -110,14 +110,7 @@ async function buildSpec(opts: SubmitOptions, runId: string, chunkSizeFor: (rows
   const { info } = await inspectModel(modelDir, { cacheDir: opts.cacheDir });
   const head = opts.mlpFile ? await loadHead(opts.mlpFile) : null;
   const chunkSize = opts.chunkSize ?? chunkSizeFor(dataset.rows);
-  const plan = planRun(info, {
-    task: opts.task ?? 'score',
-    head,
-    ...(opts.mlpFile ? { headFile: path.basename(opts.mlpFile) } : {}),
-    ...(opts.features !== undefined ? { features: opts.features } : {}),
-    ...(opts.extract ? { extract: opts.extract } : {}),
-    ...(opts.maxLength !== undefined ? { maxLength: opts.maxLength } : {}),
-  });
+  const plan = planAsked(info, head, opts);
   return {
     runId,
     version: pairscoreVersion(),

@@ -104,13 +104,13 @@ export async function openStages(
   note: (msg: string) => void = () => undefined,
 ): Promise<Stages> {
   // A device that cannot start fails before anything is loaded (createEmbedder reuses the proof and reports `auto`'s warning).
-  await proveDevice(opts.device ?? config.device);
+  const device = opts.device ?? config.device;
+  await proveDevice(device);
   const head = opts.mlpFile ? await loadHead(opts.mlpFile) : null;
   // Planned before the sessions start: the plan's kinds decide which graph they load.
   const inspected = await inspectModel(opts.modelDir, { cacheDir: config.cacheDir });
   const plan = planAsked(inspected.info, head, opts);
-  const settings = { ...config, device: opts.device ?? config.device };
-  const model = await openModel(opts.modelDir, settings, { warn, note, kinds: plan.kinds, inspected });
+  const model = await openModel(opts.modelDir, { ...config, device }, { warn, note, kinds: plan.kinds, inspected });
   try {
     return await buildStages(model, plan);
   } catch (err) {

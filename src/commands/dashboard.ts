@@ -6,9 +6,9 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { createLogger } from '../log.js';
 import { exitCodeFor, InterruptedError } from '../errors.js';
-import { configOf, redisOptionsOn, targetOf, type RedisFlags } from './redis-command.js';
+import { redisOptionsOn, targetOf, type RedisFlags } from './redis-command.js';
 import { say } from './options.js';
-import { settingOption } from './setting-option.js';
+import { configFromFlags, settingOption } from './setting-option.js';
 
 /** How long a stopping dashboard waits for its connections to close. */
 const CLOSE_MS = 5000;
@@ -41,7 +41,7 @@ export function registerDashboardCommand(program: Command): void {
       .option('--allow-actions', 'let bull-board retry, remove, pause and add jobs (default: read-only)')
       .addOption(settingOption('logLevel')),
   ).action(async (f: RedisFlags & { port: number; host: string; allowActions?: boolean }) => {
-    const config = configOf(f);
+    const config = configFromFlags(f);
     const log = createLogger(config.logLevel, { role: 'dashboard' });
     const { startDashboard } = await import('../dashboard/server.js');
     const signal = nextSignal();

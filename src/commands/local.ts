@@ -12,10 +12,9 @@ import { runExtract, runScore, runTokenize } from '../run/local.js';
 import { withInterrupt } from '../run/interrupt.js';
 import { formatMetrics } from '../report/metrics.js';
 import { extractViaRedis } from './queue.js';
-import { configFor, dataOptions, maxLen, modelOptions, runOptions, say, type DataFlags, type ModelFlags } from './options.js';
-import { settingOption } from './setting-option.js';
-
-const withRedis = { prefix: 'with --redis: ' };
+import { dataOptions, maxLen, modelOptions, runOptions, say, type DataFlags, type ModelFlags } from './options.js';
+import { configFromFlags, settingOption, settingOptions } from './setting-option.js';
+import { redisOptionsOn, WITH_REDIS } from './redis-command.js';
 
 interface RemoteFlags {
   redis?: string | true;
@@ -44,7 +43,7 @@ export function registerLocalCommands(program: Command): void {
     say(`tokenized ${r.rows} rows (${r.errors} with errors) in ${r.seconds.toFixed(2)} s → ${f.out}`);
   });
 
-  modelOptions(
+  const extract = modelOptions(
     dataOptions(
       program
         .command('extract <input>')
@@ -54,22 +53,21 @@ export function registerLocalCommands(program: Command): void {
           '--features <list>',
           `hand-crafted features: all, none or a comma list of groups/columns (default: ${DEFAULT_EXTRACT_FEATURES}; lexical is opt-in, not part of all)`,
         )
-        .option('--no-logits', "do not write the model's logits")
-        .addOption(
-          settingOption('redisUrl', {
-            optionalValue: true,
-            help: `extract on the workers of this Redis instead of in this process; --model then names a folder under --models-root, and --chunk-size, when not given, is planned for the workers alive (as submit does)`,
-          }),
-        )
-        .addOption(settingOption('redisPrefix', withRedis))
-        .addOption(settingOption('redisCa', withRedis))
-        .addOption(settingOption('redisCert', withRedis))
-        .addOption(settingOption('redisKey', withRedis))
-        .addOption(settingOption('modelsRoot', withRedis))
-        .option('--run-id <id>', 'with --redis: run id (an existing extract run is joined, not repeated)')
-        .addOption(settingOption('keepSeconds', withRedis))
-        .addOption(settingOption('timeout', withRedis)),
+        .option('--no-logits', "do not write the model's logits"),
     ),
+  );
+  settingOptions(
+    redisOptionsOn(
+      extract,
+      'extract on the workers of this Redis instead of in this process; --model then names a folder under --models-root, and --chunk-size, when not given, is planned for the workers alive (as submit does)',
+    ),
+    ['modelsRoot'],
+    WITH_REDIS,
+  );
+  settingOptions(
+    extract.option('--run-id <id>', 'with --redis: run id (an existing extract run is joined, not repeated)'),
+    ['keepSeconds', 'timeout'],
+    WITH_REDIS,
   ).action(
     async (
       input: string,
@@ -99,7 +97,7 @@ export function registerLocalCommands(program: Command): void {
             ...(f.features !== undefined ? { features: f.features } : {}),
             ...maxLen(f),
           },
-          configFor(f),
+          configFromFlags(f),
           say,
           say,
         );
@@ -132,7 +130,7 @@ export function registerLocalCommands(program: Command): void {
           ...(f.features ? { features: f.features } : {}),
           ...maxLen(f),
         },
-        configFor(f),
+        configFromFlags(f),
         say,
         say,
       );

@@ -1,7 +1,6 @@
 /** Options and helpers shared by the commands. */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { Config } from '../config.js';
-import { configFromFlags, settingOption } from './setting-option.js';
+import { settingOption, settingOptions } from './setting-option.js';
 import type { Device } from '../embed/types.js';
 import type { LocalRunOptions } from '../run/local.js';
 
@@ -45,20 +44,17 @@ export function dataOptions(cmd: Command): Command {
 
 /** Which columns of the input hold what, and its format (`prefix`: e.g. `with --input: `). */
 export function columnOptions(cmd: Command, prefix = ''): Command {
-  for (const key of ['premiseCol', 'hypothesisCol', 'labelCol', 'idCol', 'inputFormat'] as const)
-    cmd.addOption(settingOption(key, { prefix }));
-  return cmd;
+  return settingOptions(cmd, ['premiseCol', 'hypothesisCol', 'labelCol', 'idCol', 'inputFormat'], { prefix });
 }
 
+/** How a model's sessions run: the same flags for `score`, `extract` and `worker`. */
+export const SESSION_SETTINGS = ['threads', 'sessions', 'maxMemoryMb', 'batchTokens', 'device'] as const;
+
 export function modelOptions(cmd: Command): Command {
-  return cmd
+  cmd
     .requiredOption('--model <dir>', 'model directory (model.onnx, config.json, tokenizer.json or vocab.txt)')
-    .addOption(settingOption('maxLength'))
-    .addOption(settingOption('batchTokens'))
-    .addOption(settingOption('threads'))
-    .addOption(settingOption('sessions'))
-    .addOption(settingOption('maxMemoryMb'))
-    .addOption(settingOption('device'));
+    .addOption(settingOption('maxLength'));
+  return settingOptions(cmd, SESSION_SETTINGS);
 }
 
 export function runOptions(input: string, f: DataFlags): LocalRunOptions {
@@ -71,10 +67,6 @@ export function runOptions(input: string, f: DataFlags): LocalRunOptions {
   const opts: LocalRunOptions = { input, columns, out: f.out, chunkSize: f.chunkSize, progress: f.progress };
   if (f.format) opts.format = f.format;
   return opts;
-}
-
-export function configFor(f: Partial<ModelFlags>): Config {
-  return configFromFlags(f);
 }
 
 export function say(line: string): void {

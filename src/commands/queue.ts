@@ -11,10 +11,9 @@ import type { ColumnOptions } from '../ingest/index.js';
 import { formatStatus } from '../queue/format.js';
 import { PRIORITY_MAX } from '../queue/priority.js';
 import { columnOptions, say } from './options.js';
-import { settingOption } from './setting-option.js';
+import { configFromFlags, settingOption } from './setting-option.js';
 import { RunFailedError, TimeoutError } from '../errors.js';
 import {
-  configOf,
   failIfIncomplete,
   queueApi,
   redisOptionsOn,
@@ -58,7 +57,7 @@ export interface RemoteExtractFlags {
  * and writes the same feature file the local extract would.
  */
 export async function extractViaRedis(input: string, f: RemoteExtractFlags): Promise<void> {
-  const config = configOf({ ...f, redis: f.redis === true ? undefined : f.redis });
+  const config = configFromFlags({ ...f, redis: f.redis === true ? undefined : f.redis });
   const { runRemoteExtract } = await import('../run/remote.js');
   const r = await whileWaiting(f.runId, (signal) =>
     runRemoteExtract({
@@ -149,7 +148,7 @@ export function registerQueueCommands(program: Command): void {
         inputFormat?: 'csv' | 'tsv' | 'jsonl' | 'parquet';
       },
     ) => {
-      const config = configOf(f);
+      const config = configFromFlags(f);
       const columns = Object.fromEntries(
         Object.entries({
           premiseCol: f.premiseCol,
@@ -216,7 +215,7 @@ export function registerQueueCommands(program: Command): void {
       'with --watch',
     ),
   ).action(async (runId: string | undefined, f: RedisFlags & { watch?: boolean; json?: boolean; timeout?: number }) => {
-    const config = configOf(f);
+    const config = configFromFlags(f);
     await withClient(
       config,
       async (c) => {
@@ -256,7 +255,7 @@ export function registerQueueCommands(program: Command): void {
       'for the rows (a Redis outage is waited through)',
     ),
   ).action(async (runId: string, f: RedisFlags & { out: string; format?: string; partial?: boolean; timeout?: number }) => {
-    const config = configOf(f);
+    const config = configFromFlags(f);
     const { writeRunResults } = await import('../run/remote.js');
     const { withInterrupt } = await import('../run/interrupt.js');
     const { describeShortfall } = await import('../run/shortfall.js');

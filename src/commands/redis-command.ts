@@ -9,7 +9,7 @@ import type { QueueTarget, RunClient, RunStatus } from '../queue/index.js';
 import { statusProgressLine } from '../queue/format.js';
 import { redisSettingsOf } from '../queue/redis-settings.js';
 import { say } from './options.js';
-import { configFromFlags, settingOption } from './setting-option.js';
+import { settingOption, settingOptions } from './setting-option.js';
 import { InterruptedError, RunFailedError } from '../errors.js';
 
 export const queueApi = () => import('../queue/index.js');
@@ -21,17 +21,20 @@ export interface RedisFlags {
   [flag: string]: unknown;
 }
 
-export function redisOptionsOn(cmd: Command): Command {
-  for (const key of ['redisUrl', 'redisPrefix', 'redisCa', 'redisCert', 'redisKey'] as const) cmd.addOption(settingOption(key));
-  return cmd;
+/**
+ * `--redis` and the flags that say how to reach it. `optionalUrl`: the command works without Redis
+ * too (`extract`, `report`), so it takes `--redis [url]` with this help and the rest say `with --redis:`.
+ */
+export function redisOptionsOn(cmd: Command, optionalUrl?: string): Command {
+  cmd.addOption(settingOption('redisUrl', optionalUrl ? { optionalValue: true, help: optionalUrl } : {}));
+  return settingOptions(cmd, ['redisPrefix', 'redisCa', 'redisCert', 'redisKey'], optionalUrl ? WITH_REDIS : {});
 }
+
+/** The help prefix of a flag that only matters with `--redis [url]`. */
+export const WITH_REDIS = { prefix: 'with --redis: ' };
 
 export function targetOf(config: Config): QueueTarget {
   return { redis: redisSettingsOf(config), prefix: config.redisPrefix };
-}
-
-export function configOf(f: RedisFlags): Config {
-  return configFromFlags(f);
 }
 
 /**

@@ -4,10 +4,8 @@ import { Command } from 'commander';
 import { buildReportHtml, writeRemoteReport } from '../report/build-report.js';
 import { writeFileAtomic } from '../report/atomic-file.js';
 import { columnOptions, say } from './options.js';
-import { targetOf } from './redis-command.js';
-import { configFromFlags, settingOption } from './setting-option.js';
-
-const withRedis = { prefix: 'with --redis: ' };
+import { redisOptionsOn, targetOf } from './redis-command.js';
+import { configFromFlags } from './setting-option.js';
 
 interface ReportFlags {
   out: string;
@@ -23,16 +21,12 @@ interface ReportFlags {
 }
 
 export function registerReportCommands(program: Command): void {
-  columnOptions(program.command('report <file-or-run>'), 'with --input: ')
+  const report = columnOptions(program.command('report <file-or-run>'), 'with --input: ')
     .description(
       'write an HTML report (summary, confusion matrix, per-class bars, calibration, most confident errors) of a predictions file (.jsonl/.csv/.parquet from score or results), a metrics .json or, with --redis, a run id; of a head file (train --out): its training curves and what it relies on. It opens offline',
     )
-    .requiredOption('--out <report.html>', 'HTML file to write')
-    .addOption(settingOption('redisUrl', { optionalValue: true, help: 'the argument is a run id: read the finished run from this Redis' }))
-    .addOption(settingOption('redisPrefix', withRedis))
-    .addOption(settingOption('redisCa', withRedis))
-    .addOption(settingOption('redisCert', withRedis))
-    .addOption(settingOption('redisKey', withRedis))
+    .requiredOption('--out <report.html>', 'HTML file to write');
+  redisOptionsOn(report, 'the argument is a run id: read the finished run from this Redis')
     .option('--input <dataset>', 'the dataset the predictions were scored from, to show the sentences of the most confident errors')
     .option(
       '--metrics <file>',

@@ -3,8 +3,8 @@ import { Command } from 'commander';
 import { formatMetrics } from '../report/metrics.js';
 import { formatStatus } from '../queue/format.js';
 import { say } from './options.js';
+import { configFromFlags } from './setting-option.js';
 import {
-  configOf,
   failIfIncomplete,
   redisOptionsOn,
   statusPrinter,
@@ -18,7 +18,7 @@ import {
 export function registerRunControlCommands(program: Command): void {
   redisOptionsOn(program.command('cancel <runId>').description('stop a run: remaining chunks are dropped, active ones finish')).action(
     async (runId: string, f: RedisFlags) => {
-      const r = await withClient(configOf(f), (c) => c.cancel(runId));
+      const r = await withClient(configFromFlags(f), (c) => c.cancel(runId));
       say(r.removed ? `run ${runId} cancelled` : `run ${runId} had already ended (${r.state})`);
     },
   );
@@ -26,13 +26,13 @@ export function registerRunControlCommands(program: Command): void {
   redisOptionsOn(
     program.command('pause <runId>').description('pause one run: workers park its chunks (active ones finish); other runs keep flowing'),
   ).action(async (runId: string, f: RedisFlags) => {
-    const paused = await withClient(configOf(f), (c) => c.pause(runId));
+    const paused = await withClient(configFromFlags(f), (c) => c.pause(runId));
     say(paused ? `run ${runId} paused (chunks being scored finish; pairscore resume ${runId} goes on)` : `run ${runId} was paused already`);
   });
 
   redisOptionsOn(program.command('resume <runId>').description('resume a paused run: its parked chunks are queued again')).action(
     async (runId: string, f: RedisFlags) => {
-      const r = await withClient(configOf(f), (c) => c.resume(runId));
+      const r = await withClient(configFromFlags(f), (c) => c.resume(runId));
       say(
         r.already
           ? `run ${runId} was resumed already; ${r.promoted} chunk(s) still parked queued again`
@@ -50,7 +50,7 @@ export function registerRunControlCommands(program: Command): void {
       'with --wait',
     ),
   ).action(async (runId: string, f: RedisFlags & { wait?: boolean; timeout?: number }) => {
-    const config = configOf(f);
+    const config = configFromFlags(f);
     const r = await withClient(config, (c) => c.retry(runId));
     if (r.resumed) say(`run ${runId}: finishing a retry of it that was stopped half-way`);
     say(

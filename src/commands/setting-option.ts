@@ -4,7 +4,7 @@
  * A command may prefix the help ("with --redis: ") or take the value as optional; it never
  * re-declares a setting.
  */
-import { InvalidArgumentError, Option } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { z } from 'zod';
 import { loadConfig, type Config } from '../config.js';
 import { SETTINGS, accepts, defaultShown, type Setting, type SettingKey } from '../settings.js';
@@ -54,8 +54,16 @@ export function settingOption(key: SettingKey, tweak: OptionTweak = {}): Option 
   return opt;
 }
 
-/** The configuration with the flags of `flags` (commander's parsed options) over the environment. */
-/** `env`: for tests; by default loadConfig reads the process's environment. */
+/** Adds the options of `keys`, in that order, each with the same tweak. */
+export function settingOptions(cmd: Command, keys: readonly SettingKey[], tweak: OptionTweak = {}): Command {
+  for (const key of keys) cmd.addOption(settingOption(key, tweak));
+  return cmd;
+}
+
+/**
+ * The configuration with the flags of `flags` (commander's parsed options) over the environment;
+ * `env` for tests (by default loadConfig reads the process's environment).
+ */
 export function configFromFlags(flags: object, env?: NodeJS.ProcessEnv): Config {
   const given = flags as Record<string, unknown>;
   const overrides: Partial<Record<keyof Config, unknown>> = {};

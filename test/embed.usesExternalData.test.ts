@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runCli } from './helpers/cli.js';
 import { makeModel } from '../src/modelgen/index.js';
-import { inspectModel } from '../src/embed/index.js';
+import { createEmbedder, inspectModel } from '../src/embed/index.js';
 import { decodeModel, encodeModel, onnx, usesExternalData } from '../src/embed/onnx-model.js';
 import { ModelError } from '../src/errors.js';
 import { externalDataFiles, weightBytes } from '../src/embed/weight-bytes.js';
@@ -20,10 +20,8 @@ import { chooseSessionLayout } from '../src/embed/session-layout.js';
 
 let dir: string;
 
-before(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairscore-extdata-'));
-  const model = path.join(dir, 'ext');
-  await makeModel({ outDir: model, size: 'tiny', head: 'seqcls', seed: 1 });
+/** Moves the model's largest initializer to `model.onnx.data`, the way the ONNX external-data format stores it. */
+function externalize(model: string): void {
   const proto = decodeModel(fs.readFileSync(path.join(model, 'model.onnx')));
   assert.equal(usesExternalData(proto), false);
   const inits = proto.graph!.initializer!;
@@ -39,6 +37,15 @@ before(async () => {
   ];
   fs.writeFileSync(path.join(model, 'model.onnx'), encodeModel(proto));
   assert.equal(usesExternalData(decodeModel(fs.readFileSync(path.join(model, 'model.onnx')))), true);
+}
+
+before(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairscore-extdata-'));
+  await makeModel({ outDir: path.join(dir, 'ext'), size: 'tiny', head: 'seqcls', seed: 1 });
+  externalize(path.join(dir, 'ext'));
+  // A base export needs no surgery, so it loads with its weights outside model.onnx.
+  await makeModel({ outDir: path.join(dir, 'ext-base'), size: 'tiny', head: 'base', seed: 1 });
+  externalize(path.join(dir, 'ext-base'));
 });
 
 after(() => {
@@ -64,20 +71,30 @@ test('quantize refuses a model with external data, and writes nothing', async ()
   assert.ok(!fs.existsSync(path.join(out, 'model.onnx')));
 });
 
-test('the memory budget counts external data: weightBytes is model.onnx plus the files it names', async () => {
-  const model = path.join(dir, 'ext', 'model.onnx');
+test('the memory budget counts external data: inspect names the files, weightBytes adds them to model.onnx', async () => {
+  const model = path.join(dir, 'ext-base', 'model.onnx');
   const file = fs.statSync(model).size;
-  const data = fs.statSync(path.join(dir, 'ext', 'model.onnx.data')).size;
+  const data = fs.statSync(path.join(dir, 'ext-base', 'model.onnx.data')).size;
   assert.ok(data > file / 10, 'the side file holds a real share of the weights');
-  assert.deepEqual(externalDataFiles(fs.readFileSync(model)), ['model.onnx.data']);
-  assert.equal(await weightBytes(model), file + data);
+  assert.deepEqual(externalDataFiles(decodeModel(fs.readFileSync(model))), ['model.onnx.data']);
+  const inspected = await inspectModel(path.join(dir, 'ext-base'), { cacheDir: path.join(dir, 'cache') });
+  assert.equal(inspected.modelPath, model);
+  assert.deepEqual(inspected.externalDataFiles, ['model.onnx.data']);
+  const weights = await weightBytes(inspected.modelPath, inspected.externalDataFiles);
+  assert.equal(weights, file + data);
   // A budget that fits two copies of model.onnx alone but not of the weights: one session, not two.
-  const layout = chooseSessionLayout({
-    cores: 2,
-    freeMemBytes: 1e12,
-    maxMemoryBytes: 2 * file + 1,
-    modelBytes: await weightBytes(model),
-    device: 'cpu',
-  });
+  const layout = chooseSessionLayout({ cores: 2, freeMemBytes: 1e12, maxMemoryBytes: 2 * file + 1, modelBytes: weights, device: 'cpu' });
   assert.equal(layout.sessions, 1);
+  // createEmbedder lays the sessions out by the same count: the budget above gives it one.
+  const embedder = await createEmbedder(path.join(dir, 'ext-base'), {
+    cacheDir: path.join(dir, 'cache'),
+    device: 'cpu',
+    threads: 1,
+    maxMemoryBytes: 2 * file + 1,
+  });
+  try {
+    assert.equal(embedder.layout.sessions, 1, embedder.layout.reason);
+  } finally {
+    await embedder.close();
+  }
 });

@@ -164,7 +164,8 @@ export async function createEmbedder(modelDir: string, opts: EmbedderOptions, de
   const layoutFor = async (choice: DeviceChoice, graph: Graph) => ({
     ...chooseSessionLayout({
       ...host,
-      modelBytes: await weightBytes(graph.modelPath),
+      // The [CLS]-only copy is only made of single-file models (cls-only-model.ts).
+      modelBytes: await weightBytes(graph.modelPath, graph.modelPath === inspected.modelPath ? inspected.externalDataFiles : []),
       device: choice.device,
       maxMemoryBytes: opts.maxMemoryBytes,
       sessions: opts.sessions,

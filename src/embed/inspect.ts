@@ -17,6 +17,7 @@ import { writeFileAtomic } from '../report/atomic-file.js';
 import { locateSources, type LocatedSources } from './locate-sources.js';
 import { decodeModel, usesExternalData, type ModelProto } from './onnx-model.js';
 import { sha256FileCached } from '../sha256-file.js';
+import { externalDataFiles } from './weight-bytes.js';
 import { quantizedOpCount, quantMetadata } from './quantize.js';
 
 export interface InspectOptions {
@@ -29,10 +30,12 @@ export interface InspectResult {
   modelPath: string;
   /** Padding token id (config.json pad_token_id, default 0). */
   padId: number;
+  /** External data files the user's model.onnx names, relative to its folder (weight-bytes.ts); a derived copy has none. */
+  externalDataFiles: string[];
 }
 
 /** Graph facts cached per sha256; bump FACTS_VERSION when locate-sources changes. */
-const FACTS_VERSION = 2;
+const FACTS_VERSION = 3;
 interface GraphFacts {
   version: number;
   inputs: string[];
@@ -42,6 +45,8 @@ interface GraphFacts {
   notes: string[];
   numLabels?: number;
   pooledDim?: number;
+  /** External data files model.onnx names (its weights' size counts them: weight-bytes.ts). */
+  externalData: string[];
 }
 
 type Json = Record<string, unknown>;
@@ -126,6 +131,7 @@ async function computeFacts(modelFile: string, derivedFile: string, hiddenSize: 
     exposed: located.expose.map((e) => e.name),
     sources: located.sources,
     notes: located.notes,
+    externalData: externalDataFiles(model),
   };
   if (located.numLabels !== undefined) facts.numLabels = located.numLabels;
   if (located.pooledDim !== undefined) facts.pooledDim = located.pooledDim;
@@ -210,5 +216,6 @@ export async function inspectModel(dir: string, opts: InspectOptions): Promise<I
     notes: facts.notes,
   };
   const padId = typeof config.pad_token_id === 'number' ? config.pad_token_id : 0;
-  return { info, modelPath: facts.exposed.length > 0 ? paths.model : modelFile, padId };
+  const derived = facts.exposed.length > 0;
+  return { info, modelPath: derived ? paths.model : modelFile, padId, externalDataFiles: derived ? [] : facts.externalData };
 }

@@ -24,7 +24,7 @@
  *               with transformers.js fp32; int8 rows with transformers.js on the same int8 file
  *               (like for like), and against transformers.js fp32 for information. Each round
  *               also measures onnxruntime-node's fp32 matmul peak (scripts/bench/flops.ts): the
- *               FLOP bound row divides it by the FLOPs of the default fp32 run's micro-batches.
+ *               matmul-chain rate row divides it by the FLOPs of the default fp32 run's micro-batches.
  *   distributed (when Redis answers at REDIS_URL) 2 worker processes × 1 thread on the int8
  *               file, timed input file → results file (submit, scoring, aggregate, results
  *               written), against local `score` int8 with 2 sessions × 1 thread, same file, same

@@ -19,6 +19,16 @@ function batch(len: number): BatchInput {
   return { rows: 2, seqLen: b.seqLen, ids: b.ids, typeIds: b.typeIds, lengths: b.lengths, kinds: ['cls', 'logits'] };
 }
 
+/** `rows` pairs of distinct token ids, `len` tokens each, padded as the batcher pads them. */
+function batchOf(rows: number, len: number): BatchInput {
+  const encs = Array.from({ length: rows }, (_, r) => ({
+    ids: Int32Array.from({ length: len }, (_, i) => (i === 0 ? 101 : 2000 + 37 * r + i)),
+    typeIds: Int32Array.from({ length: len }, (_, i) => (i >= len / 2 ? 1 : 0)),
+  }));
+  const b = planBatches(encs, { batchTokens: 1_000_000, padId: 0 }).batches[0]!;
+  return { rows, seqLen: b.seqLen, ids: b.ids, typeIds: b.typeIds, lengths: b.lengths, kinds: ['cls', 'logits'] };
+}
+
 describe('SessionPool', () => {
   it(
     'rejects the running batch with RetryableError when its worker dies, then replaces the worker',
@@ -61,6 +71,53 @@ describe('SessionPool', () => {
     await queued;
     assert.equal(pool.liveWorkers, 0);
   });
+
+  it(
+    'halves a last batch between two idle sessions, and joins the halves into what the whole batch gives',
+    { skip: !dir && SHARED_MISSING },
+    async () => {
+      const { info, modelPath } = await inspectModel(dir!, { cacheDir });
+      const spec = { modelPath, threads: 1, executionProviders: ['cpu'], sources: info.sources };
+      const whole = await SessionPool.start(spec, 1, { minPieceTokens: 1 });
+      const two = await SessionPool.start(spec, 2, { minPieceTokens: 16 });
+      try {
+        const rows = batchOf(16, 12);
+        const expected = await whole.run(rows);
+        assert.equal(whole.stats.splits, 0, 'a pool of one session has no one to share a tail with');
+        const got = await two.run(batchOf(16, 12));
+        // 16 rows → 8 + 8 → 4 + 4 …: halves stop above 16 padded tokens (2 rows × 12).
+        assert.ok(two.stats.splits >= 2, `splits ${two.stats.splits}`);
+        assert.equal(two.stats.runs, two.stats.splits + 1);
+        for (const kind of ['cls', 'logits'] as const) {
+          assert.equal(got[kind]!.dim, expected[kind]!.dim);
+          assert.equal(got[kind]!.data.length, expected[kind]!.data.length);
+          got[kind]!.data.forEach((v, i) => assert.ok(Math.abs(v - expected[kind]!.data[i]!) < 1e-5, `${kind}[${i}]`));
+        }
+      } finally {
+        await Promise.all([whole.close(), two.close()]);
+      }
+    },
+  );
+
+  it(
+    'halves only the last batch of a burst: every other one had work queued behind it for the other session',
+    { skip: !dir && SHARED_MISSING },
+    async () => {
+      const { info, modelPath } = await inspectModel(dir!, { cacheDir });
+      // A batch of 8 × 10 may halve once (4 × 10 = 40 tokens), a half of it not again (2 × 10 < 40).
+      const two = await SessionPool.start({ modelPath, threads: 1, executionProviders: ['cpu'], sources: info.sources }, 2, {
+        minPieceTokens: 40,
+      });
+      try {
+        // One synchronous burst, as an embed call queues its plan: dispatched after the burst,
+        // not batch by batch (the first batch alone in the queue would look like the last).
+        await Promise.all(Array.from({ length: 6 }, () => two.run(batchOf(8, 10))));
+        assert.deepEqual(two.stats, { runs: 7, splits: 1 });
+      } finally {
+        await two.close();
+      }
+    },
+  );
 
   it('fails to start with a ModelError when the model cannot be loaded', async () => {
     const bad = path.join(cacheDir, 'bad.onnx');

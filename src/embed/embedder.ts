@@ -174,7 +174,7 @@ export async function createEmbedder(modelDir: string, opts: EmbedderOptions, de
     batchTokens: opts.batchTokens ?? defaultBatchTokens(choice.device),
   });
   /** Rejects with sessionFailure's ModelError (which names the device and, for a GPU, the fix). */
-  const startPool = (choice: DeviceChoice, layout: SessionLayout, graph: Graph): Promise<SessionPool> =>
+  const startPool = (choice: DeviceChoice, layout: SessionLayout & { batchTokens: number }, graph: Graph): Promise<SessionPool> =>
     SessionPool.start(
       {
         modelPath: graph.modelPath,
@@ -185,6 +185,8 @@ export async function createEmbedder(modelDir: string, opts: EmbedderOptions, de
         clsOnly: graph.clsOnly,
       },
       layout.sessions,
+      // A tail batch is halved down to an eighth of the budget (session-pool.ts, batch-split.ts).
+      { minPieceTokens: Math.max(1, Math.floor(layout.batchTokens / 8)) },
     ).catch((e: Error) => {
       throw sessionFailure(choice, e);
     });

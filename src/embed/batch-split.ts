@@ -1,13 +1,14 @@
 /**
  * Splitting the last micro-batch of the known work between sessions (session-pool.ts).
  *
- * When a session takes a batch that is more work than everything queued behind it, the other
- * sessions run out of work and idle until it ends: at the end of each run, up to a whole batch's time on all cores
- * but one (on BERT-base fp32 a 1,024-token batch is seconds). The pool runs the first half
- * and queues the second for the next free session, which may split it again, so pieces
- * shrink geometrically and the sessions finish together. On CPU a batch's cost is ~ its
- * padded tokens down to single rows (measured on BERT-base: 5.2 ms per token for 1 × 53
- * and 44 × 23 alike), so the smaller pieces cost no speed.
+ * When a session takes a batch that is more work than everything queued behind it, the
+ * other sessions run out of work and idle until it ends: at the end of each run, up to a
+ * whole batch's time on all cores but one (seconds, for a 1,024-token BERT-base batch on
+ * CPU). The pool runs the first half and queues the second for the next free session,
+ * which may split it again, so pieces shrink geometrically and the sessions finish
+ * together. On CPU a batch's cost follows its padded tokens down to small batches, so the
+ * pieces cost little; they stop at a minimum size all the same (halfPoint), since every
+ * run has a fixed cost.
  *
  * Halves keep the batch's padded length: its rows are length-sorted and its cuts already
  * sit where lengths step up (batcher.ts), so re-padding would save little and would make

@@ -9,10 +9,10 @@
  * work (padded tokens) than the other workers would find queued behind it is not held
  * behind a running batch, and the idle worker that takes it halves it (batch-split.ts): the
  * other half waits at the front of the queue for the next free worker, which may halve it
- * again, so the sessions finish a run together instead of all but one idling through its
- * last batch (on BERT-base fp32, 2 sessions, 512 SICK pairs: busy 95–98% → 99% of the
- * time). Batches queued in one synchronous burst (an embed call's plan) are dispatched
- * together, after the burst, so the first of them is not taken for the last.
+ * again, so the sessions finish a run (or a small chunk) together instead of all but one
+ * idling through its last batch: scripts/bench/busy.ts measured 1.15× on 64 BERT-base pairs
+ * and no change on 512. Batches queued in one synchronous burst (an embed call's plan) are
+ * dispatched together, after the burst, so the first of them is not taken for the last.
  *
  * Failure rules:
  * - a worker that cannot create its session at start → `start` rejects with ModelError;

@@ -8,7 +8,7 @@
  * session seconds ÷ (sessions × wall). The figure is the median per-round speed-up
  * wall(without) / wall(with), with its min–max spread.
  *
- *   npm run build && node dist/scripts/bench/busy.js [rounds=3] [pairs=512] [sessions=2] [--size base|tiny]
+ *   npm run build && node dist/scripts/bench/busy.js [rounds=3] [pairs=512] [sessions=2] [tiny]   (BERT-base unless tiny)
  */
 import fs from 'node:fs';
 import os from 'node:os';

@@ -117,6 +117,9 @@ test('a stray aggregate job for a live run is refused, the run untouched (still 
       stray = await Job.fromId(aggQueue, 'stray-1');
       return (await stray?.isFailed()) === true;
     });
+    // Read again: the copy fetched just before it moved to failed has no failedReason yet
+    // (isFailed() reads the live state, not that copy) — this raced once in CI.
+    stray = await Job.fromId(aggQueue, 'stray-1');
     assert.match(
       stray!.failedReason,
       /aggregate job stray-1 is not the flow parent of run 'st-1' \(run-st-1-aggregate\): refused, the run is untouched/,

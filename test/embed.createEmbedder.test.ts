@@ -98,6 +98,28 @@ describe('createEmbedder', () => {
     });
   }
 
+  it(
+    'a lone batch is halved between 2 sessions down to pieces of batchTokens / 8 padded tokens',
+    { skip: !models[0].dir && SHARED_MISSING },
+    async () => {
+      // One planned batch of 4 rows × 4 tokens = 16 padded tokens. With batchTokens 64 the pieces
+      // may not go under 8: the batch is halved once (2 × 4 = 8) and its 2-row halves are not
+      // (1 × 4 = 4). A pool left at its own default (128) would not halve it; a floor of 4 would twice.
+      const encodings: Encoding[] = [0, 1, 2, 3].map((i) => ({
+        ids: Int32Array.of(101, 2000 + i, 2010 + i, 102),
+        typeIds: new Int32Array(4),
+      }));
+      const whole = await withEmbedder(models[0].dir!, { batchTokens: 64 }, (e) => e.embed(encodings, ['cls']));
+      await withEmbedder(models[0].dir!, { sessions: 2, batchTokens: 64 }, async (e) => {
+        const out = await e.embed(encodings, ['cls']);
+        assert.deepEqual([e.stats.batches, e.stats.splits], [1, 1]);
+        encodings.forEach((_, i) =>
+          assert.ok(maxAbsDiff(out.cls![i]!, whole.cls![i]!) < 1e-5, `row ${i}: halves differ from the whole batch`),
+        );
+      });
+    },
+  );
+
   it('keeps the event loop live while inference runs', { skip: !models[1].dir && SHARED_MISSING }, async () => {
     const { encodings } = golden(models[1].dir!);
     const many = Array.from({ length: 200 }, () => encodings).flat();

@@ -28,6 +28,8 @@ export interface EmbedStats {
   paddedTokens: number;
   /** (paddedTokens − realTokens) / realTokens. */
   paddingWaste: number;
+  /** Halvings of a batch to share the end of the known work between sessions (session-pool.ts); pieces stop at batchTokens / 8. */
+  splits: number;
 }
 
 /** The ONNX Runtime embedder: an Embedder plus what it resolved at start. */
@@ -60,7 +62,7 @@ function checkOptions(opts: EmbedderOptions): void {
 }
 
 class OrtEmbedder implements OnnxEmbedder {
-  readonly stats: EmbedStats = { rows: 0, batches: 0, realTokens: 0, paddedTokens: 0, paddingWaste: 0 };
+  readonly stats: EmbedStats = { rows: 0, batches: 0, realTokens: 0, paddedTokens: 0, paddingWaste: 0, splits: 0 };
 
   constructor(
     readonly info: ModelInfo,
@@ -131,6 +133,7 @@ class OrtEmbedder implements OnnxEmbedder {
     s.realTokens += plan.realTokens;
     s.paddedTokens += plan.paddedTokens;
     s.paddingWaste = s.realTokens > 0 ? (s.paddedTokens - s.realTokens) / s.realTokens : 0;
+    s.splits = this.pool.splits;
     return out;
   }
 

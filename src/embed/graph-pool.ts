@@ -31,6 +31,7 @@ export class GraphPool {
   private active: Active | undefined;
   private switching: Promise<void> | undefined;
   private closed = false;
+  private retiredSplits = 0;
 
   constructor(
     graph: Graph,
@@ -40,6 +41,11 @@ export class GraphPool {
     private readonly start: (graph: Graph) => Promise<SessionPool>,
   ) {
     this.active = { graph, pool, running: 0 };
+  }
+
+  /** Batches halved to share the end of the work between sessions, over every pool this has run (session-pool.ts). */
+  get splits(): number {
+    return this.retiredSplits + (this.active?.pool.stats.splits ?? 0);
   }
 
   /** The graph in use (or being switched to). */
@@ -85,6 +91,7 @@ export class GraphPool {
     if (old) {
       if (old.running > 0) await new Promise<void>((resolve) => (old.idle = resolve));
       await old.pool.close();
+      this.retiredSplits += old.pool.stats.splits;
     }
     const pool = await this.start(this.full);
     if (this.closed) {

@@ -141,7 +141,7 @@ export class SessionPool {
   private starting = 0;
   private closed = false;
   private dispatchQueued = false;
-  /** Session runs posted, and how many batches were halved to share a tail (tests, metrics). */
+  /** Session runs posted, and how many batches were halved to share a tail (tests, bench, EmbedStats.splits). */
   readonly stats = { runs: 0, splits: 0 };
 
   private constructor(
@@ -287,13 +287,14 @@ export class SessionPool {
    * it (see the top), so no worker idles while another still has a batch to run.
    */
   private dispatch(): void {
+    let queued = this.queuedTokens(); // kept up to date below: one pass over the queue per dispatch
     for (let depth = 1; depth <= PREFETCH; depth++) {
       for (const slot of this.slots) {
         if (this.queue.length === 0) return;
         if (slot.onIdle || slot.jobs.size >= depth) continue;
         const next = paddedTokens(this.queue[0]!);
         // More work than the other workers would find queued behind it: they would run dry first.
-        const outlasts = this.shareTail && next * (this.slots.length - 1) > this.queuedTokens() - next;
+        const outlasts = this.shareTail && next * (this.slots.length - 1) > queued - next;
         if (depth > 1 && outlasts) continue; // not held: whoever is free first takes (and halves) it
         let job = this.queue.shift()!;
         const at = outlasts ? halfPoint(job.input, this.minPieceTokens) : undefined;
@@ -303,6 +304,7 @@ export class SessionPool {
           this.queue.unshift(second);
           job = first;
         }
+        queued -= paddedTokens(job);
         this.send(slot, job);
       }
     }

@@ -4,8 +4,8 @@
  * and started again 2 s later on the same port, then exit 0 with the run completed —
  * and never print ioredis' "Unhandled error event"; `results` that Redis dies under
  * while it writes waits and writes every row once it is back (one that never reached
- * Redis fails fast: test/cli.redisUnreachable.test.ts). With Redis down for good,
- * `status --watch --timeout` still ends the wait, and plain `status` fails fast.
+ * Redis fails fast: test/cli.redisUnreachable.test.ts; so does `status --watch`). With Redis
+ * down for good once it has read the run, `status --watch --timeout` still ends the wait.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -48,6 +48,19 @@ function env(url: string): NodeJS.ProcessEnv {
   };
 }
 
+async function connectedClients(probe: Redis): Promise<number> {
+  return Number(/connected_clients:(\d+)/.exec(await probe.info('clients'))?.[1] ?? 0);
+}
+
+/** Waits until Redis counts `n` clients, `c` (started since) among them; `c` must not have exited. */
+async function untilConnected(probe: Redis, n: number, c: ReturnType<typeof startCli>): Promise<void> {
+  const deadline = Date.now() + 20000;
+  while ((await connectedClients(probe)) < n) {
+    assert.ok(Date.now() < deadline && c.child.exitCode === null, `the command never connected:\n${c.output()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 function cli(args: string[], e: NodeJS.ProcessEnv): ReturnType<typeof startCli> {
   const c = startCli(args, e);
   children.push(c);
@@ -71,16 +84,22 @@ test(
     let watch: ReturnType<typeof startCli> | undefined;
     try {
       const deadline = Date.now() + 40000;
+      let clientsBefore = 0;
       for (;;) {
         const done = await probe.hlen('{cwait}:run:rs-1:rows').catch(() => 0);
-        if (done >= 100 && !watch) watch = cli(['status', 'rs-1', '--watch', '--timeout', '80'], e);
-        if (done >= 200) {
+        if (done >= 100 && !watch) {
+          clientsBefore = await connectedClients(probe);
+          watch = cli(['status', 'rs-1', '--watch', '--timeout', '80'], e);
+        }
+        if (done >= 200 && watch) {
           assert.ok(done < 1500, 'the restart must land mid-run');
           break;
         }
         assert.ok(Date.now() < deadline, `no rows were scored:\n${worker.output()}\n${submit.output()}`);
         await new Promise((r) => setTimeout(r, 25));
       }
+      // status --watch must have reached Redis before the outage: one it never reached fails fast (next test).
+      await untilConnected(probe, clientsBefore + 1, watch);
     } finally {
       probe.disconnect();
     }
@@ -148,22 +167,45 @@ test(
   },
 );
 
-test(
-  'with Redis down for good, status --watch gives up at --timeout (exit 1) and plain status fails fast',
-  { timeout: 30000 },
-  async () => {
-    const url = `redis://127.0.0.1:${await freePort()}`;
+test('status --watch against a Redis it never reached fails fast like plain status, whatever --timeout', { timeout: 30000 }, async () => {
+  const url = `redis://127.0.0.1:${await freePort()}`;
+  for (const args of [
+    ['status', 'rs-2', '--watch', '--timeout', '120'],
+    ['status', 'rs-2'],
+  ]) {
     const t0 = Date.now();
-    const watch = await runCli(['status', 'rs-2', '--watch', '--timeout', '3'], env(url));
-    const watchMs = Date.now() - t0;
-    assert.equal(watch.code, 1, watch.stderr);
-    assert.match(watch.stderr, /did not finish within 3 s: Redis at .* did not answer/);
-    assert.doesNotMatch(watch.stderr, /Unhandled error event/);
-    assert.ok(watchMs < 8000, `gave up after ${watchMs} ms`);
-    const t1 = Date.now();
-    const plain = await runCli(['status', 'rs-2'], env(url));
-    assert.equal(plain.code, 1);
-    assert.match(plain.stderr, /cannot reach Redis at redis:\/\/127\.0\.0\.1/);
-    assert.ok(Date.now() - t1 < 10000, 'fails within seconds');
+    const r = await runCli(args, env(url));
+    const ms = Date.now() - t0;
+    assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /cannot reach Redis at redis:\/\/127\.0\.0\.1/, args.join(' '));
+    assert.doesNotMatch(r.stderr, /Unhandled error event|waiting for it/, args.join(' '));
+    assert.ok(ms < 10000, `${args.join(' ')} gave up after ${ms} ms`);
+  }
+});
+
+test(
+  'status --watch whose Redis goes down for good after it read the run waits, then gives up at --timeout (exit 1)',
+  { timeout: 60000 },
+  async () => {
+    const srv = await startPrivateRedis();
+    servers.push(srv);
+    const e = env(srv.url);
+    // No worker: the run stays queued, so only the outage and --timeout can end the watch.
+    const submit = await runCli(['submit', path.join(dir, 'pairs.jsonl'), '--model', 'demo', '--run-id', 'rs-3', '--chunk-size', '500'], e);
+    assert.equal(submit.code, 0, submit.stderr);
+    const probe = new Redis(srv.url, { maxRetriesPerRequest: 1 });
+    const watch = cli(['status', 'rs-3', '--watch', '--timeout', '10'], e);
+    try {
+      // Connected: the probe and the watch (nothing else talks to this Redis).
+      await untilConnected(probe, 2, watch);
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      probe.disconnect();
+    }
+    await srv.kill();
+    assert.equal(await watch.exited, 1, watch.output());
+    assert.match(watch.output(), /unreachable .*waiting for it/);
+    assert.match(watch.output(), /did not finish within 10 s/);
+    assert.doesNotMatch(watch.output(), /Unhandled error event/);
   },
 );

@@ -237,7 +237,8 @@ export function registerQueueCommands(program: Command): void {
         process.stdout.write(f.json ? `${JSON.stringify(s, null, 2)}\n` : `${formatStatus(s)}\n`);
         if (f.watch) failIfIncomplete(s);
       },
-      f.watch === true && runId !== undefined,
+      // Like results: an outage once it has read the run is waited for, a Redis never reached fails it fast.
+      f.watch === true && runId !== undefined ? 'reachable-first' : false,
     );
   });
 

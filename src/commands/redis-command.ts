@@ -40,7 +40,7 @@ export function targetOf(config: Config): QueueTarget {
 /**
  * `waiting`: the client rides out Redis outages (submit --wait, status --watch, results,
  * extract --redis), saying so once per outage; otherwise it fails fast (status, cancel).
- * `'reachable-first'` (results): the same, but a Redis that does not answer at the start fails fast.
+ * `'reachable-first'` (results, status --watch): the same, but a Redis that does not answer at the start fails fast.
  */
 export async function withClient<T>(
   config: Config,

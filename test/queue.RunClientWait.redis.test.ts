@@ -5,7 +5,7 @@
  * and never print ioredis' "Unhandled error event"; `results` that Redis dies under
  * while it writes waits and writes every row once it is back (one that never reached
  * Redis fails fast: test/cli.redisUnreachable.test.ts; so does `status --watch`). With Redis
- * down for good once it has read the run, `status --watch --timeout` still ends the wait.
+ * down for good once it has connected, `status --watch --timeout` still ends the wait.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -184,7 +184,7 @@ test('status --watch against a Redis it never reached fails fast like plain stat
 });
 
 test(
-  'status --watch whose Redis goes down for good after it read the run waits, then gives up at --timeout (exit 1)',
+  'status --watch whose Redis goes down for good once it has connected waits, then gives up at --timeout (exit 1)',
   { timeout: 60000 },
   async () => {
     const srv = await startPrivateRedis();

@@ -237,7 +237,7 @@ export function registerQueueCommands(program: Command): void {
         process.stdout.write(f.json ? `${JSON.stringify(s, null, 2)}\n` : `${formatStatus(s)}\n`);
         if (f.watch) failIfIncomplete(s);
       },
-      // Like results: an outage once it has read the run is waited for, a Redis never reached fails it fast.
+      // Like results: an outage once it has connected is waited for, a Redis never reached fails it fast.
       f.watch === true && runId !== undefined ? 'reachable-first' : false,
     );
   });

@@ -100,6 +100,38 @@ describe('SessionPool', () => {
   );
 
   it(
+    'a halved batch whose half dies with its worker rejects whole with RetryableError; the pool goes on with both sessions',
+    { skip: !dir && SHARED_MISSING },
+    async () => {
+      const { info, modelPath } = await inspectModel(dir!, { cacheDir });
+      const two = await SessionPool.start({ modelPath, threads: 1, executionProviders: ['cpu'], sources: info.sources }, 2, {
+        minPieceTokens: 16,
+      });
+      try {
+        // 4 × 8 halves once (2 × 8 = 16); the crash marker goes with the first half (batch-split.ts).
+        // Raced against a timer: a whole batch that never settles must fail here, not hang the file.
+        const outcome = await Promise.race([
+          two.run({ ...batchOf(4, 8), testExitCode: 70 }).then(
+            () => new Error('resolved'),
+            (err: Error) => err,
+          ),
+          new Promise<Error>((r) => setTimeout(() => r(new Error('still pending after 20 s')), 20_000).unref()),
+        ]);
+        assert.ok(outcome instanceof RetryableError, `${outcome.constructor.name}: ${outcome.message}`);
+        assert.match(outcome.message, /died \(exit code 70\) while running a batch/);
+        assert.equal(two.stats.splits, 1);
+        const after = await two.run(batchOf(4, 8)); // served while (or after) the dead worker is replaced
+        assert.equal(after.cls!.data.length, 4 * 128);
+        const deadline = Date.now() + 10_000; // the replacement starts in the background
+        while (two.liveWorkers < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        assert.equal(two.liveWorkers, 2);
+      } finally {
+        await two.close();
+      }
+    },
+  );
+
+  it(
     'halves only the last batch of a burst: every other one had work queued behind it for the other session',
     { skip: !dir && SHARED_MISSING },
     async () => {
